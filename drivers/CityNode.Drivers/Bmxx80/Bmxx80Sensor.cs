@@ -1,0 +1,120 @@
+using CityNode.Sensors;
+using CityNode.Telemetry;
+
+namespace CityNode.Drivers.Bmxx80
+{
+    /// <summary>
+    /// BME280 (temperature, humidity, pressure) or BME680 (plus gas resistance) as a CityNode sensor,
+    /// read in forced mode: one conversion per sample, then the chip sleeps at 0.1 µA (datasheet
+    /// BME280 §3.3.2). Stage 0: other sensors compensate with its temperature and pressure.
+    /// </summary>
+    public sealed class Bmxx80Sensor : ISensor
+    {
+        /// <summary>The binding's forced-mode conversion at ×1 oversampling finishes in under 10 ms; past 100 ms the chip is stuck.</summary>
+        public const int StuckAfterMs = 100;
+
+        private readonly IBmxx80Port _port;
+        private readonly ChannelSpec[] _channels;
+        private readonly long[] _values;
+        private bool _valid;
+
+        public Bmxx80Sensor(IBmxx80Port port)
+        {
+            _port = port;
+            int n = port.HasGas ? 4 : 3;
+            _channels = new ChannelSpec[n];
+            // BME280 resolution: 0.01 °C, 0.008 %RH (16-bit), 0.18 Pa at ×16 but ±1 Pa noise at ×1 (§1, §3.5).
+            _channels[0] = new ChannelSpec(Channels.AirTemperature, Units.Celsius, 1, -2);
+            _channels[1] = new ChannelSpec(Channels.RelativeHumidity, Units.RelativeHumidityPercent, 1, -2);
+            _channels[2] = new ChannelSpec(Channels.AirPressure, Units.Pascal, 1, 0);
+            if (port.HasGas)
+            {
+                _channels[3] = new ChannelSpec(Channels.GasResistance, Units.Ohm, 1, 0);
+            }
+
+            _values = new long[n];
+        }
+
+        public string Name { get { return _port.HasGas ? "bme680" : "bme280"; } }
+
+        public int ChannelCount { get { return _channels.Length; } }
+
+        public int WarmupMs { get { return 0; } }
+
+        public int Stage { get { return 0; } }
+
+        public ChannelSpec Channel(int index)
+        {
+            return _channels[index];
+        }
+
+        public bool Setup()
+        {
+            _valid = false;
+            return _port.Open();
+        }
+
+        public void Wake()
+        {
+        }
+
+        public int Trigger(SampleFrame frame)
+        {
+            _valid = false;
+            return _port.StartMeasurement();
+        }
+
+        public FetchResult Fetch()
+        {
+            _valid = false;
+            if (_port.IsMeasuring())
+            {
+                return FetchResult.Timeout;
+            }
+
+            long t;
+            long h;
+            long p;
+            long g;
+            if (!_port.Read(out t, out h, out p, out g))
+            {
+                return FetchResult.Nack;
+            }
+
+            // Physical limits of the part (datasheet §1: −40..85 °C, 0..100 %RH, 300..1100 hPa).
+            if (t < -40000000 || t > 85000000 || h < 0 || h > 100000000 || p < 30000000000L || p > 110000000000L)
+            {
+                return FetchResult.OutOfRange;
+            }
+
+            _values[0] = t;
+            _values[1] = h;
+            _values[2] = p;
+            if (_values.Length > 3)
+            {
+                _values[3] = g;
+            }
+
+            _valid = true;
+            return FetchResult.Ok;
+        }
+
+        public bool TryGet(int channel, out long micro)
+        {
+            micro = _valid ? _values[channel] : 0;
+            return _valid;
+        }
+
+        public void Sleep()
+        {
+            // Forced mode returns to sleep by itself after each conversion.
+        }
+
+        public void Reset()
+        {
+            _valid = false;
+            _port.Close();
+            _port.Open();
+        }
+    }
+}

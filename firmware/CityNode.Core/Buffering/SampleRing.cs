@@ -1,0 +1,368 @@
+using System;
+using CityNode.Sensors;
+using CityNode.Telemetry;
+using CityNode.Util;
+
+namespace CityNode.Buffering
+{
+    /// <summary>
+    /// RAM ring of the samples not yet sealed into a batch: fixed capacity, preallocated, no
+    /// allocation per sample, and compact. The oldest sample is kept decoded (the tail state); each
+    /// later sample is a record of nibbles relative to the one before it:
+    /// <code>
+    ///   header nibble   bit0 interval changed, bit1 statuses follow
+    ///   [zigzag(dt − previous dt)]              nibble varint, if bit0
+    ///   [2 status bits per channel]             if bit1
+    ///   zigzag(value − last valid value)        nibble varint per channel with a value
+    /// </code>
+    /// A nibble varint carries 3 bits per nibble, so an unchanged value costs half a byte and a
+    /// change of up to ±31 steps one byte. Slow environmental channels average about one byte per
+    /// reading; an 8-channel node sampling every minute keeps 24 hours in 16 KB (see
+    /// SampleRingTests). When full, the oldest samples are dropped and counted, never overwritten
+    /// silently. Dropping the oldest decodes one record into the tail state: no index is kept.
+    /// </summary>
+    public sealed class SampleRing
+    {
+        private const int NibbleBits = 3;
+
+        private readonly byte[] _buf;
+        private readonly int _channels;
+        private readonly RingState _tail;
+        private readonly RingState _head;
+        private readonly RingState _walk;
+        private readonly byte[] _record;
+        private int _start;
+        private int _used;
+        private int _count;
+
+        // Nibble cursor over the record scratch (writing) or the ring (reading).
+        private int _nibble;
+        private int _readPos;
+        private int _readNibble;
+
+        public SampleRing(int capacityBytes, int channels)
+        {
+            if (channels < 1 || channels > PayloadFormat.MaxChannels)
+            {
+                throw new ArgumentOutOfRangeException("channels");
+            }
+
+            _channels = channels;
+            _record = new byte[MaxRecordBytes(channels)];
+            if (capacityBytes < _record.Length)
+            {
+                throw new ArgumentOutOfRangeException("capacityBytes", "less than one record (" + _record.Length.ToString() + " bytes)");
+            }
+
+            _buf = new byte[capacityBytes];
+            _tail = new RingState(channels);
+            _head = new RingState(channels);
+            _walk = new RingState(channels);
+        }
+
+        /// <summary>Largest record: header, a 64-bit interval change and a 33-bit delta per channel.</summary>
+        public static int MaxRecordBytes(int channels)
+        {
+            int nibbles = 1 + 22 + ((channels + 1) / 2) + (channels * 12);
+            return (nibbles + 1) / 2;
+        }
+
+        public int Capacity { get { return _buf.Length; } }
+
+        public int ChannelCount { get { return _channels; } }
+
+        /// <summary>Samples held.</summary>
+        public int Count { get { return _count; } }
+
+        /// <summary>Bytes used by the records (the tail sample lives outside the ring).</summary>
+        public int BytesUsed { get { return _used; } }
+
+        /// <summary>Samples dropped because the ring was full.</summary>
+        public long DroppedSamples { get; private set; }
+
+        /// <summary>Readings (non-missing slots) in the dropped samples.</summary>
+        public long DroppedReadings { get; private set; }
+
+        /// <summary>Time of the oldest sample (valid when Count &gt; 0).</summary>
+        public long OldestTime { get { return _tail.Time; } }
+
+        public void Clear()
+        {
+            _start = 0;
+            _used = 0;
+            _count = 0;
+        }
+
+        /// <summary>Adds a sample, dropping (and counting) the oldest ones if there is no room.</summary>
+        public void Append(SampleFrame frame)
+        {
+            if (frame.ChannelCount != _channels)
+            {
+                throw new ArgumentException("frame has " + frame.ChannelCount.ToString() + " channels, ring " + _channels.ToString());
+            }
+
+            if (_count == 0)
+            {
+                _tail.Start(frame.Time, frame.Values, frame.Status);
+                _head.CopyFrom(_tail);
+                _count = 1;
+                return;
+            }
+
+            int length = EncodeRecord(frame);
+            while (_buf.Length - _used < length)
+            {
+                DropOldest();
+            }
+
+            if (_count == 0)
+            {
+                // Everything before was dropped: this sample becomes the tail.
+                _tail.Start(frame.Time, frame.Values, frame.Status);
+                _head.CopyFrom(_tail);
+                _count = 1;
+                return;
+            }
+
+            int at = _start + _used;
+            for (int i = 0; i < length; i++)
+            {
+                _buf[(at + i) % _buf.Length] = _record[i];
+            }
+
+            _used += length;
+            _count++;
+            ApplyFrame(_head, frame);
+        }
+
+        /// <summary>Decodes up to <paramref name="max"/> of the oldest samples into the batch (which keeps its channel table). Returns how many.</summary>
+        public int ReadOldest(int max, SampleBatch into)
+        {
+            int n = _count < max ? _count : max;
+            if (n > into.Capacity)
+            {
+                n = into.Capacity;
+            }
+
+            into.Count = n;
+            if (n == 0)
+            {
+                return 0;
+            }
+
+            _walk.CopyFrom(_tail);
+            _readPos = _start;
+            for (int i = 0; i < n; i++)
+            {
+                if (i > 0)
+                {
+                    DecodeRecord(_walk);
+                }
+
+                into.Times[i] = _walk.Time;
+                for (int c = 0; c < _channels; c++)
+                {
+                    int at = into.Index(c, i);
+                    into.Values[at] = _walk.Values[c];
+                    into.Status[at] = _walk.Status[c];
+                }
+            }
+
+            return n;
+        }
+
+        /// <summary>Removes the <paramref name="count"/> oldest samples (after they were sealed into a batch).</summary>
+        public void RemoveOldest(int count)
+        {
+            for (int i = 0; i < count && _count > 0; i++)
+            {
+                Advance();
+            }
+        }
+
+        private void DropOldest()
+        {
+            DroppedSamples++;
+            DroppedReadings += _tail.ReadingCount();
+            Advance();
+        }
+
+        private void Advance()
+        {
+            if (_count == 1)
+            {
+                _count = 0;
+                _used = 0;
+                _start = 0;
+                return;
+            }
+
+            _readPos = _start;
+            DecodeRecord(_tail);
+            int consumed = _readPos - _start;
+            _start = _readPos % _buf.Length;
+            _used -= consumed;
+            _count--;
+        }
+
+        private static void ApplyFrame(RingState s, SampleFrame f)
+        {
+            s.Dt = f.Time - s.Time;
+            s.Time = f.Time;
+            for (int c = 0; c < s.Values.Length; c++)
+            {
+                s.Status[c] = f.Status[c];
+                s.Values[c] = f.Values[c];
+                if (f.Status[c] == ReadingStatus.Ok)
+                {
+                    s.Last[c] = f.Values[c];
+                    s.HasLast[c] = true;
+                }
+            }
+        }
+
+        private int EncodeRecord(SampleFrame f)
+        {
+            _nibble = 0;
+            long dt = f.Time - _head.Time;
+            bool dtChanged = dt != _head.Dt;
+            bool allOk = true;
+            for (int c = 0; c < _channels && allOk; c++)
+            {
+                allOk = f.Status[c] == ReadingStatus.Ok;
+            }
+
+            PutNibble((dtChanged ? 1 : 0) | (allOk ? 0 : 2));
+            if (dtChanged)
+            {
+                PutVarint(IntMath.ZigZag(dt - _head.Dt));
+            }
+
+            if (!allOk)
+            {
+                for (int c = 0; c < _channels; c += 2)
+                {
+                    int hi = c + 1 < _channels ? f.Status[c + 1] : 0;
+                    PutNibble(f.Status[c] | (hi << 2));
+                }
+            }
+
+            for (int c = 0; c < _channels; c++)
+            {
+                if (f.Status[c] == ReadingStatus.Ok)
+                {
+                    long basis = _head.HasLast[c] ? _head.Last[c] : 0;
+                    PutVarint(IntMath.ZigZag(f.Values[c] - basis));
+                }
+            }
+
+            return (_nibble + 1) / 2;
+        }
+
+        private void DecodeRecord(RingState s)
+        {
+            _readNibble = 0;
+            int header = GetNibble();
+            if ((header & 1) != 0)
+            {
+                s.Dt += IntMath.UnZigZag(GetVarint());
+            }
+
+            s.Time += s.Dt;
+            if ((header & 2) != 0)
+            {
+                for (int c = 0; c < _channels; c += 2)
+                {
+                    int v = GetNibble();
+                    s.Status[c] = (byte)(v & 3);
+                    if (c + 1 < _channels)
+                    {
+                        s.Status[c + 1] = (byte)(v >> 2);
+                    }
+                }
+            }
+            else
+            {
+                for (int c = 0; c < _channels; c++)
+                {
+                    s.Status[c] = ReadingStatus.Ok;
+                }
+            }
+
+            for (int c = 0; c < _channels; c++)
+            {
+                if (s.Status[c] == ReadingStatus.Ok)
+                {
+                    long basis = s.HasLast[c] ? s.Last[c] : 0;
+                    int v = (int)(basis + IntMath.UnZigZag(GetVarint()));
+                    s.Values[c] = v;
+                    s.Last[c] = v;
+                    s.HasLast[c] = true;
+                }
+                else
+                {
+                    s.Values[c] = 0;
+                }
+            }
+
+            // Records end on a byte boundary.
+            if ((_readNibble & 1) != 0)
+            {
+                _readNibble++;
+            }
+
+            _readPos += _readNibble / 2;
+        }
+
+        private void PutNibble(int v)
+        {
+            int i = _nibble >> 1;
+            if ((_nibble & 1) == 0)
+            {
+                _record[i] = (byte)(v & 0xF);
+            }
+            else
+            {
+                _record[i] = (byte)(_record[i] | ((v & 0xF) << 4));
+            }
+
+            _nibble++;
+        }
+
+        private void PutVarint(ulong v)
+        {
+            while (v >= (1UL << NibbleBits))
+            {
+                PutNibble((int)(v & 7) | 8);
+                v >>= NibbleBits;
+            }
+
+            PutNibble((int)v);
+        }
+
+        private int GetNibble()
+        {
+            byte b = _buf[(_readPos + (_readNibble >> 1)) % _buf.Length];
+            int v = (_readNibble & 1) == 0 ? b & 0xF : b >> 4;
+            _readNibble++;
+            return v;
+        }
+
+        private ulong GetVarint()
+        {
+            ulong v = 0;
+            int shift = 0;
+            while (true)
+            {
+                int n = GetNibble();
+                v |= (ulong)(n & 7) << shift;
+                if ((n & 8) == 0)
+                {
+                    return v;
+                }
+
+                shift += NibbleBits;
+            }
+        }
+    }
+}

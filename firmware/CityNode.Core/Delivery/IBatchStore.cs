@@ -1,0 +1,45 @@
+namespace CityNode.Delivery
+{
+    /// <summary>
+    /// Where sealed batches wait for the broker's acknowledgement. Oldest first; a batch leaves only
+    /// when <see cref="Release"/> is called for its PUBACK (or <see cref="Quarantine"/> for a
+    /// permanent refusal). When full, the oldest batch is dropped and counted.
+    /// Implementations: <see cref="RamBatchStore"/> (RAM only) and
+    /// <see cref="CityNode.Storage.FlashJournal"/> (survives power loss).
+    /// </summary>
+    public interface IBatchStore
+    {
+        /// <summary>Sequence number for the next batch (never reused, survives reboots where the store does).</summary>
+        uint NextSequence { get; }
+
+        int PendingCount { get; }
+
+        /// <summary>Stores a batch encoded with <see cref="NextSequence"/>; returns false when it cannot be kept at all (too large, store broken).</summary>
+        bool Append(uint sequence, byte[] payload, int offset, int count, int readings);
+
+        /// <summary>Copies the <paramref name="ordinal"/>-th oldest pending batch into the buffer; returns its length, or -1.</summary>
+        int Read(int ordinal, byte[] buffer, out uint sequence);
+
+        /// <summary>
+        /// The broker acknowledged the oldest pending batch, which has this sequence: forget it.
+        /// MQTT requires PUBACKs in the order of the PUBLISHes (3.1.1 §4.6, 5.0 §4.6), so the
+        /// publisher releases oldest first; a sequence that is not the oldest is ignored.
+        /// </summary>
+        void Release(uint sequence);
+
+        /// <summary>The broker refused the oldest pending batch for good (MQTT 5 reason ≥ 0x80): forget it, count it.</summary>
+        void Quarantine(uint sequence);
+
+        /// <summary>Batches dropped because the store was full (oldest first).</summary>
+        long DroppedBatches { get; }
+
+        /// <summary>Readings in the dropped batches.</summary>
+        long DroppedReadings { get; }
+
+        /// <summary>Batches refused by the broker and quarantined.</summary>
+        long QuarantinedBatches { get; }
+
+        /// <summary>Readings in the quarantined batches.</summary>
+        long QuarantinedReadings { get; }
+    }
+}

@@ -1,0 +1,20 @@
+using CityNode.Hal;
+
+namespace CityNode.Node
+{
+    /// <summary>What a cycle did and how the node should sleep until the next one.</summary>
+    public sealed class CycleOutcome
+    {
+        public SleepKind Sleep { get; internal set; }
+
+        public int SleepMs { get; internal set; }
+
+        public bool Sampled { get; internal set; }
+
+        /// <summary>A delivery was attempted this cycle.</summary>
+        public bool Connected { get; internal set; }
+
+        /// <summary>Everything pending was delivered this cycle.</summary>
+        public bool Delivered { get; internal set; }
+    }
+}

@@ -1,0 +1,33 @@
+using CityNode.Delivery;
+using CityNode.Hal;
+using CityNode.Power;
+using CityNode.Sensors;
+
+namespace CityNode.Node
+{
+    /// <summary>
+    /// The implementations a node runs on. The ESP32 program and the host simulation build this
+    /// with different objects and hand it to the same <see cref="NodeRuntime"/>.
+    /// </summary>
+    public sealed class NodeServices
+    {
+        public IClock Clock { get; set; }
+
+        public INodePlatform Platform { get; set; }
+
+        public IUplink Uplink { get; set; }
+
+        /// <summary>Sealed batches awaiting PUBACK (flash journal on the device).</summary>
+        public IBatchStore Store { get; set; }
+
+        public Sampler Sampler { get; set; }
+
+        public PowerProfile Power { get; set; }
+
+        /// <summary>Bytes of RAM for samples not yet sealed.</summary>
+        public int RingBytes { get; set; }
+
+        /// <summary>Largest payload the node will build.</summary>
+        public int MaxPayloadBytes { get; set; }
+    }
+}

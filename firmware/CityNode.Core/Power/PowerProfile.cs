@@ -1,0 +1,54 @@
+namespace CityNode.Power
+{
+    /// <summary>
+    /// A board's power constants, in microamps and milliseconds (integers: the device has no FPU
+    /// worth using for this, and the host model uses the same numbers). Defaults are the reference
+    /// constants of docs/energy.md; a board profile overrides them with its own, each with its source.
+    /// </summary>
+    public sealed class PowerProfile
+    {
+        public PowerProfile()
+        {
+            DeepSleepMicroamps = 10;
+            LightSleepMicroamps = 800;
+            ActiveMicroamps = 50000;
+            RadioMicroamps = 120000;
+            ConnectPublishMs = 3000;
+            BootMs = 1500;
+            BatteryMilliampHours = 3000;
+        }
+
+        /// <summary>ESP32 deep sleep with the RTC timer running (board quiescent current included).</summary>
+        public int DeepSleepMicroamps { get; set; }
+
+        /// <summary>ESP32 light sleep, RAM retained, radio off.</summary>
+        public int LightSleepMicroamps { get; set; }
+
+        /// <summary>CPU running the CLR, radio off.</summary>
+        public int ActiveMicroamps { get; set; }
+
+        /// <summary>Average while Wi-Fi connects and the MQTT exchange runs.</summary>
+        public int RadioMicroamps { get; set; }
+
+        /// <summary>Wi-Fi association + DHCP (or fast reconnect) + TLS + MQTT CONNECT and one PUBLISH/PUBACK.</summary>
+        public int ConnectPublishMs { get; set; }
+
+        /// <summary>From deep-sleep wake to the first line of the application (ROM, bootloader, nanoCLR start, assembly load).</summary>
+        public int BootMs { get; set; }
+
+        public int BatteryMilliampHours { get; set; }
+
+        /// <summary>
+        /// Sleeps shorter than this are cheaper in light sleep: the charge deep sleep saves
+        /// ((light − deep) × t) must pay for a CLR boot (active × boot).
+        /// </summary>
+        public long DeepSleepBreakEvenMs
+        {
+            get
+            {
+                long saved = LightSleepMicroamps - DeepSleepMicroamps;
+                return saved <= 0 ? long.MaxValue : ((long)ActiveMicroamps * BootMs) / saved;
+            }
+        }
+    }
+}

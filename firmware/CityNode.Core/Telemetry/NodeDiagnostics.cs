@@ -1,0 +1,203 @@
+namespace CityNode.Telemetry
+{
+    /// <summary>
+    /// The diagnostics block a node attaches to each batch: a presence bitmap and one varint per
+    /// present field (zigzag for signed fields), then an optional short ASCII text (the reason of the
+    /// last refused configuration). Counters are cumulative since the journal was formatted, so a lost
+    /// batch loses no count; the awake/asleep times cover the window since the previous batch, so
+    /// the energy model can be calibrated from any one batch.
+    /// </summary>
+    public sealed class NodeDiagnostics
+    {
+        public const int BatteryMillivolts = 0;
+        public const int RssiDbm = 1;
+        public const int ResetCause = 2;
+        public const int WakeupCause = 3;
+        public const int BootMs = 4;
+        public const int SampleMs = 5;
+        public const int ConnectMs = 6;
+        public const int PublishMs = 7;
+        public const int LightSleepMs = 8;
+        public const int DeepSleepMs = 9;
+        public const int SensorFaults = 10;
+        public const int PublishRetries = 11;
+        public const int DroppedReadings = 12;
+        public const int JournalRecoveries = 13;
+        public const int FreeHeapBytes = 14;
+        public const int ConfigVersion = 15;
+        public const int ConfigRejectedVersion = 16;
+        public const int QuarantinedBatches = 17;
+        public const int SafeModeBoots = 18;
+        public const int UptimeSeconds = 19;
+        public const int Cycles = 20;
+        public const int DroppedBatches = 21;
+        public const int FieldCount = 22;
+
+        /// <summary>Presence bit of the trailing text.</summary>
+        private const int TextBit = 31;
+        public const int MaxTextLength = 48;
+
+        private static readonly string[] FieldNames = new string[]
+        {
+            "battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "boot_ms", "sample_ms", "connect_ms",
+            "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
+            "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
+            "safe_mode_boots", "uptime_s", "cycles", "dropped_batches",
+        };
+
+        private readonly long[] _values = new long[FieldCount];
+        private readonly char[] _text = new char[MaxTextLength];
+        private int _textLength;
+        private uint _present;
+
+        public static string FieldName(int field)
+        {
+            return FieldNames[field];
+        }
+
+        public static bool IsSigned(int field)
+        {
+            return field == RssiDbm;
+        }
+
+        public void Clear()
+        {
+            _present = 0;
+            _textLength = 0;
+        }
+
+        public bool Has(int field)
+        {
+            return (_present & (1u << field)) != 0;
+        }
+
+        public long Get(int field)
+        {
+            return _values[field];
+        }
+
+        public void Set(int field, long value)
+        {
+            _values[field] = value;
+            _present |= 1u << field;
+        }
+
+        public void Remove(int field)
+        {
+            _present &= ~(1u << field);
+        }
+
+        public bool IsEmpty { get { return _present == 0; } }
+
+        /// <summary>The reason text, or null.</summary>
+        public string Text
+        {
+            get { return (_present & (1u << TextBit)) != 0 ? new string(_text, 0, _textLength) : null; }
+        }
+
+        /// <summary>Sets the reason text, cut to printable ASCII and <see cref="MaxTextLength"/> characters.</summary>
+        public void SetText(string text)
+        {
+            if (text == null)
+            {
+                _present &= ~(1u << TextBit);
+                _textLength = 0;
+                return;
+            }
+
+            int n = 0;
+            for (int i = 0; i < text.Length && n < MaxTextLength; i++)
+            {
+                char ch = text[i];
+                _text[n++] = ch >= ' ' && ch <= '~' ? ch : '?';
+            }
+
+            _textLength = n;
+            _present |= 1u << TextBit;
+        }
+
+        public void CopyFrom(NodeDiagnostics other)
+        {
+            _present = other._present;
+            for (int i = 0; i < FieldCount; i++)
+            {
+                _values[i] = other._values[i];
+            }
+
+            for (int i = 0; i < other._textLength; i++)
+            {
+                _text[i] = other._text[i];
+            }
+
+            _textLength = other._textLength;
+        }
+
+        public void Write(ByteWriter w)
+        {
+            w.WriteVarint(_present);
+            for (int f = 0; f < FieldCount; f++)
+            {
+                if (Has(f))
+                {
+                    long v = _values[f];
+                    w.WriteVarint(IsSigned(f) ? Util.IntMath.ZigZag(v) : (ulong)(v < 0 ? 0 : v));
+                }
+            }
+
+            if ((_present & (1u << TextBit)) != 0)
+            {
+                w.WriteByte(_textLength);
+                for (int i = 0; i < _textLength; i++)
+                {
+                    w.WriteByte(_text[i]);
+                }
+            }
+        }
+
+        public void Read(ByteReader r)
+        {
+            Clear();
+            int start = r.Position;
+            ulong present = r.ReadVarint("diagnostics bitmap");
+            uint known = (1u << TextBit) | ((1u << FieldCount) - 1);
+            if ((present & ~(ulong)known) != 0)
+            {
+                // Fields added by a later minor version would be skipped with a length; version 1 has none.
+                throw new PayloadException(start, "diagnostics bitmap has unknown fields");
+            }
+
+            for (int f = 0; f < FieldCount; f++)
+            {
+                if ((present & (1u << f)) != 0)
+                {
+                    ulong v = r.ReadVarint(FieldNames[f]);
+                    Set(f, IsSigned(f) ? Util.IntMath.UnZigZag(v) : (long)(v > long.MaxValue ? long.MaxValue : v));
+                }
+            }
+
+            if ((present & (1u << TextBit)) != 0)
+            {
+                int at = r.Position;
+                int n = r.ReadByte("diagnostics text length");
+                if (n > MaxTextLength)
+                {
+                    throw new PayloadException(at, "diagnostics text longer than " + MaxTextLength.ToString());
+                }
+
+                for (int i = 0; i < n; i++)
+                {
+                    int ch = r.ReadByte("diagnostics text");
+                    if (ch < ' ' || ch > '~')
+                    {
+                        throw new PayloadException(r.Position - 1, "diagnostics text not printable ASCII");
+                    }
+
+                    _text[i] = (char)ch;
+                }
+
+                _textLength = n;
+                _present |= 1u << TextBit;
+            }
+        }
+    }
+}

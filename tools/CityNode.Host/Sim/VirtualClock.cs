@@ -1,0 +1,36 @@
+using CityNode.Hal;
+
+namespace CityNode.Host.Sim;
+
+/// <summary>
+/// A node's clock in the simulation: virtual time that only moves when the node waits or sleeps,
+/// so days of node life run in seconds and every delay is exact and repeatable.
+/// </summary>
+public sealed class VirtualClock : IClock
+{
+    private long _ms;
+
+    public VirtualClock(long unixSeconds)
+    {
+        _ms = unixSeconds * 1000;
+    }
+
+    public long MonotonicMs => Interlocked.Read(ref _ms);
+
+    public long UnixSeconds => MonotonicMs / 1000;
+
+    public DateTimeOffset Now => DateTimeOffset.FromUnixTimeMilliseconds(MonotonicMs);
+
+    /// <summary>Waiting costs no real time: the node's time jumps ahead.</summary>
+    public void Delay(int milliseconds)
+    {
+        if (milliseconds > 0)
+        {
+            Interlocked.Add(ref _ms, milliseconds);
+        }
+    }
+
+    public void Advance(long milliseconds) => Interlocked.Add(ref _ms, Math.Max(0, milliseconds));
+
+    public void SetUnixMs(long unixMs) => Interlocked.Exchange(ref _ms, unixMs);
+}
