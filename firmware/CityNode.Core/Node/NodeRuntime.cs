@@ -45,6 +45,7 @@ namespace CityNode.Node
         private long _deepSleepMs;
         private long _cycles;
         private long _bootedAtMs;
+        private long _sealedReadings;
 
         public NodeRuntime(NodeConfig config, NodeServices services)
         {
@@ -131,6 +132,17 @@ namespace CityNode.Node
             return _outcome;
         }
 
+        /// <summary>
+        /// Seals everything buffered and tries to deliver it now, whatever the schedule and backoff
+        /// say (before a planned shutdown, from the bench check, at the end of a simulation).
+        /// Returns true when nothing is left pending.
+        /// </summary>
+        public bool Flush()
+        {
+            PublishNow(_s.Clock.UnixSeconds);
+            return _s.Store.PendingCount == 0 && _ring.Count == 0;
+        }
+
         private void SampleNow(long now)
         {
             long t0 = _s.Clock.MonotonicMs;
@@ -142,7 +154,8 @@ namespace CityNode.Node
                 _s.Clock.Delay(warmup);
             }
 
-            sampler.Sample(_frame, now);
+            // The timestamp is when the sensors are read, after any warm-up.
+            sampler.Sample(_frame, _s.Clock.UnixSeconds);
             sampler.Sleep();
             CheckEarlyPublish();
             _ring.Append(_frame);
@@ -260,6 +273,7 @@ namespace CityNode.Node
                 }
             }
 
+            _sealedReadings += readings;
             FillDiagnostics();
             IBatchStore store = _s.Store;
             uint seq = store.NextSequence;
@@ -308,6 +322,7 @@ namespace CityNode.Node
             d.Set(NodeDiagnostics.FreeHeapBytes, p.FreeHeapBytes);
             d.Set(NodeDiagnostics.ConfigVersion, _config.Version);
             d.Set(NodeDiagnostics.UptimeSeconds, (_s.Clock.MonotonicMs - _bootedAtMs) / 1000);
+            d.Set(NodeDiagnostics.ProducedReadings, _sealedReadings + _ring.DroppedReadings);
         }
 
         private void ChooseSleep()

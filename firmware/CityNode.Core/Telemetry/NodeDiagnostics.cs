@@ -31,7 +31,10 @@ namespace CityNode.Telemetry
         public const int UptimeSeconds = 19;
         public const int Cycles = 20;
         public const int DroppedBatches = 21;
-        public const int FieldCount = 22;
+
+        /// <summary>Readings sealed into batches since the journal was formatted, this batch included: lets a receiver count what never arrived.</summary>
+        public const int ProducedReadings = 22;
+        public const int FieldCount = 23;
 
         /// <summary>Presence bit of the trailing text.</summary>
         private const int TextBit = 31;
@@ -42,7 +45,7 @@ namespace CityNode.Telemetry
             "battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "boot_ms", "sample_ms", "connect_ms",
             "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
             "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
-            "safe_mode_boots", "uptime_s", "cycles", "dropped_batches",
+            "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings",
         };
 
         private readonly long[] _values = new long[FieldCount];

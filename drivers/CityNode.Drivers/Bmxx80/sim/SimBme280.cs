@@ -56,6 +56,7 @@ public sealed class SimBme280 : II2cTarget
     private byte _pointer;
     private byte _ctrlHumPending;
     private long _measuringUntil = long.MinValue;
+    private (double T, double H, double P) _sampled;
 
     public SimBme280(Func<long> nowMs, Func<(double, double, double)> environment)
     {
@@ -151,6 +152,8 @@ public sealed class SimBme280 : II2cTarget
                 int mode = value & 0x03;
                 if (mode == 1 || mode == 2)
                 {
+                    // The chip samples the air when the conversion starts; results appear at the end.
+                    _sampled = _environment();
                     _measuringUntil = _nowMs() + MeasurementTimeMs();
                 }
 
@@ -201,7 +204,7 @@ public sealed class SimBme280 : II2cTarget
 
     private void Convert()
     {
-        var (temperature, humidity, pressure) = _environment();
+        var (temperature, humidity, pressure) = _sampled;
         int ot = Oversampling(_regs[RegCtrlMeas] >> 5);
         int op = Oversampling((_regs[RegCtrlMeas] >> 2) & 0x07);
         int oh = Oversampling(_regs[RegCtrlHum] & 0x07);

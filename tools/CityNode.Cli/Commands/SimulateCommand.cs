@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Text.Json;
+using CityNode.Host.Simulation;
+using Spectre.Console;
+
+namespace CityNode.Cli.Commands;
+
+/// <summary><c>citynode simulate</c>: a city of virtual nodes on recorded data, end to end over MQTT.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "number of virtual nodes", DefaultValueFactory = _ => 10 };
+        var kind = new Option<string>("--kind") { Description = "air, water or mixed", DefaultValueFactory = _ => "air" };
+        kind.AcceptOnlyFromAmong("air", "water", "mixed");
+        var data = new Option<string[]>("--data") { Description = "recorded CSV(s) to replay (default: the bundled slices)", AllowMultipleArgumentsPerToken = true };
+        var speed = new Option<double?>("--speed") { Description = "virtual seconds per real second (default: as fast as possible)" };
+        var duration = Options.Duration("--duration", "simulated time", TimeSpan.FromHours(24));
+        var broker = new Option<string?>("--broker") { Description = "external broker URL, e.g. mqtt://127.0.0.1:1883 (default: an embedded broker)" };
+        var sample = Options.Duration("--sample", "sample interval of every node", TimeSpan.FromSeconds(60));
+        var publish = Options.Duration("--publish", "longest time between publishes", TimeSpan.FromMinutes(15));
+        var json = Options.Json();
+        var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
+        {
+            nodes, kind, data, speed, duration, broker, sample, publish, json,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new SimulationOptions
+            {
+                Nodes = parse.GetValue(nodes),
+                Kind = parse.GetValue(kind)!,
+                Data = (parse.GetValue(data) ?? []).ToList(),
+                Speed = parse.GetValue(speed),
+                Duration = parse.GetValue(duration),
+                Broker = parse.GetValue(broker),
+                Sample = parse.GetValue(sample),
+                Publish = parse.GetValue(publish),
+            };
+            if (options.Nodes < 1)
+            {
+                await Console.Error.WriteLineAsync("--nodes: must be at least 1");
+                return 1;
+            }
+
+            bool asJson = parse.GetValue(json);
+            var sim = new CitySimulation(options);
+            SimulationSummary summary;
+            try
+            {
+                summary = await RunWithProgress(sim, asJson, ct);
+            }
+            catch (Exception e) when (e is FileNotFoundException or FormatException or KeyNotFoundException)
+            {
+                await Console.Error.WriteLineAsync("simulate: " + e.Message);
+                return 1;
+            }
+
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                PrintSummary(summary);
+            }
+
+            return summary.Lost == 0 && summary.Mismatched == 0 ? 0 : 2;
+        });
+        return command;
+    }
+
+    private static async Task<SimulationSummary> RunWithProgress(CitySimulation sim, bool quiet, CancellationToken ct)
+    {
+        bool live = !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (!live)
+        {
+            // Plain progress lines on stderr (stdout stays clean for --json and pipes).
+            DateTime last = DateTime.MinValue;
+            return await sim.RunAsync(p =>
+            {
+                if (!quiet && DateTime.UtcNow - last > TimeSpan.FromSeconds(2))
+                {
+                    last = DateTime.UtcNow;
+                    Console.Error.WriteLine(Line(p));
+                }
+            }, ct);
+        }
+
+        SimulationSummary? result = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("simulating", maxValue: 1.0);
+                result = await sim.RunAsync(p =>
+                {
+                    task.Value = p.Fraction;
+                    task.Description = Markup.Escape(Line(p));
+                }, ct);
+                task.Value = 1.0;
+            });
+        return result!;
+    }
+
+    private static string Line(SimulationProgress p) =>
+        $"{p.Nodes} nodes, {TimeSpan.FromSeconds(p.SimulatedSeconds):d\\.hh\\:mm} simulated, {p.Batches} batches, {p.Delivered} readings, " +
+        $"{(p.Delivered == 0 ? 0 : (double)p.PayloadBytes / p.Delivered):F2} B/reading, {p.Retries} retries, battery {p.BatteryMillivolts} mV";
+
+    private static void PrintSummary(SimulationSummary s)
+    {
+        var t = new Table().AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders().Border(TableBorder.Rounded);
+        t.Title = new TableTitle($"CityNode simulation: {s.Nodes} {s.Kind} node(s), {TimeSpan.FromSeconds(s.SimulatedSeconds):d\\.hh\\:mm} simulated in {s.WallSeconds:F1} s ({s.Broker} broker)");
+        t.AddRow("readings produced", s.Produced.ToString("N0"));
+        t.AddRow("readings delivered", s.Delivered.ToString("N0"));
+        t.AddRow("dropped (counted by nodes)", s.DroppedCounted.ToString("N0"));
+        t.AddRow("duplicates suppressed", s.DuplicatesSuppressed.ToString("N0"));
+        t.AddRow(s.Lost == 0 ? "[green]lost[/]" : "[red]lost[/]", s.Lost.ToString("N0"));
+        t.AddRow("values checked against the recording", $"{s.ValuesChecked:N0} ({s.Mismatched:N0} differ)");
+        t.AddRow("batches", s.Batches.ToString("N0"));
+        t.AddRow("bytes per reading (payload)", s.BytesPerReading.ToString("F3"));
+        t.AddRow("publish retries", s.PublishRetries.ToString("N0"));
+        t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
+        t.AddRow("data", Markup.Escape(string.Join(", ", s.Data) + " (Sensor.Community, ODbL; USGS, public domain)"));
+        AnsiConsole.Write(t);
+        if (s.FirstMismatch is not null)
+        {
+            AnsiConsole.MarkupLine("[red]first mismatch:[/] " + Markup.Escape(s.FirstMismatch));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+
+namespace CityNode.Host.Receiving;
+
+/// <summary>What a receiver has seen, per node and in total; safe to read while it runs.</summary>
+public sealed class ReceiverStats
+{
+    private readonly ConcurrentDictionary<uint, NodeTrack> _nodes = new();
+    private long _batches;
+    private long _readings;
+    private long _bytes;
+    private long _duplicates;
+    private long _rejected;
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    public long Readings => Interlocked.Read(ref _readings);
+
+    public long PayloadBytes => Interlocked.Read(ref _bytes);
+
+    public long DuplicatesSuppressed => Interlocked.Read(ref _duplicates);
+
+    /// <summary>Payloads that failed to decode (logged with their reason).</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    public string? LastRejection { get; private set; }
+
+    public IReadOnlyDictionary<uint, NodeTrack> Nodes => _nodes;
+
+    internal void Stored(ReceivedBatch b)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _readings, b.ReadingCount);
+        Interlocked.Add(ref _bytes, b.PayloadBytes);
+        _nodes.GetOrAdd(b.NodeId, _ => new NodeTrack()).Add(b);
+    }
+
+    internal void Duplicate() => Interlocked.Increment(ref _duplicates);
+
+    internal void Reject(string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        LastRejection = reason;
+    }
+
+    /// <summary>Sequence numbers missing between the lowest and highest seen, over all nodes.</summary>
+    public long Gaps => _nodes.Values.Sum(n => n.Gaps);
+
+    /// <summary>Per node: what arrived, and what the node says it produced and dropped.</summary>
+    public sealed class NodeTrack
+    {
+        private readonly HashSet<uint> _seqs = new();
+        private readonly object _lock = new();
+
+        public long Readings { get; private set; }
+
+        public long Batches { get; private set; }
+
+        /// <summary>Highest cumulative counters the node reported.</summary>
+        public long ProducedReported { get; private set; }
+
+        public long DroppedReported { get; private set; }
+
+        public long QuarantinedBatchesReported { get; private set; }
+
+        public long ConfigVersion { get; private set; }
+
+        public long ConfigRejectedVersion { get; private set; }
+
+        public string? ConfigRejectReason { get; private set; }
+
+        public uint MinSequence { get; private set; } = uint.MaxValue;
+
+        public uint MaxSequence { get; private set; }
+
+        public IReadOnlyDictionary<string, long> LastDiagnostics { get; private set; } = new Dictionary<string, long>();
+
+        public long Gaps
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _seqs.Count == 0 ? 0 : (long)MaxSequence - MinSequence + 1 - _seqs.Count;
+                }
+            }
+        }
+
+        /// <summary>The sequence numbers that never arrived (between the first and last seen).</summary>
+        public IReadOnlyList<uint> MissingSequences()
+        {
+            lock (_lock)
+            {
+                var missing = new List<uint>();
+                for (uint s = MinSequence; s <= MaxSequence && _seqs.Count > 0; s++)
+                {
+                    if (!_seqs.Contains(s))
+                    {
+                        missing.Add(s);
+                    }
+                }
+
+                return missing;
+            }
+        }
+
+        internal void Add(ReceivedBatch b)
+        {
+            lock (_lock)
+            {
+                _seqs.Add(b.Sequence);
+                MinSequence = Math.Min(MinSequence, b.Sequence);
+                MaxSequence = Math.Max(MaxSequence, b.Sequence);
+                Readings += b.ReadingCount;
+                Batches++;
+                ProducedReported = Math.Max(ProducedReported, b.Diagnostic("produced_readings") ?? 0);
+                DroppedReported = Math.Max(DroppedReported, b.Diagnostic("dropped_readings") ?? 0);
+                QuarantinedBatchesReported = Math.Max(QuarantinedBatchesReported, b.Diagnostic("quarantined_batches") ?? 0);
+                if (b.Sequence == MaxSequence)
+                {
+                    LastDiagnostics = b.Diagnostics;
+                    ConfigVersion = b.Diagnostic("config_version") ?? ConfigVersion;
+                    ConfigRejectedVersion = b.Diagnostic("config_rejected_version") ?? 0;
+                    ConfigRejectReason = b.DiagnosticsText;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using CityNode.Host.Data;
+using CityNode.Telemetry;
+
+namespace CityNode.Host.Simulation;
+
+/// <summary>
+/// The air or water around one simulated node: a recording replayed from a starting row, held
+/// between rows and wrapped at its end. Values are given already rounded to the channel's
+/// resolution, so what the node measures can be compared exactly with what was recorded.
+/// </summary>
+public sealed class Environment
+{
+    private readonly Recording _recording;
+    private readonly long _shift;
+    private readonly long _span;
+    private readonly Dictionary<int, Recording.Column> _columns = new();
+
+    public Environment(Recording recording, int startRow, long nodeStartUnix)
+    {
+        _recording = recording;
+        _span = recording.Times[^1] - recording.Times[0] + 1;
+        _shift = recording.Times[startRow] - nodeStartUnix;
+    }
+
+    public Recording Recording => _recording;
+
+    /// <summary>Feeds a channel id from a column of the recording.</summary>
+    public Environment Map(int channelId, string column)
+    {
+        _columns[channelId] = _recording[column];
+        return this;
+    }
+
+    public bool Provides(int channelId) => _columns.ContainsKey(channelId);
+
+    /// <summary>The recorded value of a channel at the node's time, rounded to the resolution.</summary>
+    public double Value(int channelId, long unixSeconds, ChannelSpec spec)
+    {
+        double raw = Raw(channelId, unixSeconds);
+        double step = spec.Mantissa * Math.Pow(10, spec.Exponent);
+        return Math.Round(raw / step, MidpointRounding.AwayFromZero) * step;
+    }
+
+    /// <summary>The recorded value as written (held over gaps).</summary>
+    public double Raw(int channelId, long unixSeconds)
+    {
+        long t0 = _recording.Times[0];
+        long t = unixSeconds + _shift - t0;
+        t = ((t % _span) + _span) % _span;
+        int row = _recording.RowAt(t0 + t);
+        return _columns[channelId].Hold(row);
+    }
+
+    /// <summary>Value in resolution steps, as the node should report it.</summary>
+    public long Steps(int channelId, long unixSeconds, ChannelSpec spec)
+    {
+        double step = spec.Mantissa * Math.Pow(10, spec.Exponent);
+        return (long)Math.Round(Value(channelId, unixSeconds, spec) / step, MidpointRounding.AwayFromZero);
+    }
+}

@@ -1,0 +1,37 @@
+namespace CityNode.Host.Simulation;
+
+/// <summary>What <c>citynode simulate</c> runs.</summary>
+public sealed class SimulationOptions
+{
+    public int Nodes { get; set; } = 10;
+
+    /// <summary>air, water or mixed.</summary>
+    public string Kind { get; set; } = "air";
+
+    /// <summary>Recordings to replay; empty = the bundled slices.</summary>
+    public List<string> Data { get; set; } = new();
+
+    /// <summary>Virtual seconds per real second; null = as fast as possible.</summary>
+    public double? Speed { get; set; }
+
+    public TimeSpan Duration { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>External broker URL; null = an embedded broker.</summary>
+    public string? Broker { get; set; }
+
+    /// <summary>Sample interval of every node.</summary>
+    public TimeSpan Sample { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest time between publishes.</summary>
+    public TimeSpan Publish { get; set; } = TimeSpan.FromMinutes(15);
+
+    public int Batch { get; set; } = 64;
+
+    /// <summary>Threads stepping nodes.</summary>
+    public int Workers { get; set; } = Math.Max(4, System.Environment.ProcessorCount * 2);
+
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Where the bundled recordings are (the CLI's data folder).</summary>
+    public string DataFolder { get; set; } = Path.Combine(AppContext.BaseDirectory, "data");
+}

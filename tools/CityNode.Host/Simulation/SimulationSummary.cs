@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+
+namespace CityNode.Host.Simulation;
+
+/// <summary>The end-of-run reconciliation. <c>lost</c> = produced − delivered − dropped_counted must be 0.</summary>
+public sealed class SimulationSummary
+{
+    [JsonPropertyName("nodes")] public int Nodes { get; init; }
+
+    [JsonPropertyName("kind")] public string Kind { get; init; } = "";
+
+    [JsonPropertyName("simulated_seconds")] public long SimulatedSeconds { get; init; }
+
+    [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }
+
+    [JsonPropertyName("produced")] public long Produced { get; init; }
+
+    [JsonPropertyName("delivered")] public long Delivered { get; init; }
+
+    [JsonPropertyName("dropped_counted")] public long DroppedCounted { get; init; }
+
+    [JsonPropertyName("duplicates_suppressed")] public long DuplicatesSuppressed { get; init; }
+
+    [JsonPropertyName("lost")] public long Lost => Produced - Delivered - DroppedCounted;
+
+    /// <summary>Delivered readings whose value differs from the recording at its resolution.</summary>
+    [JsonPropertyName("mismatched")] public long Mismatched { get; init; }
+
+    [JsonPropertyName("values_checked")] public long ValuesChecked { get; init; }
+
+    [JsonPropertyName("batches")] public long Batches { get; init; }
+
+    [JsonPropertyName("payload_bytes")] public long PayloadBytes { get; init; }
+
+    [JsonPropertyName("bytes_per_reading")] public double BytesPerReading => Delivered == 0 ? 0 : Math.Round((double)PayloadBytes / Delivered, 4);
+
+    [JsonPropertyName("publish_retries")] public long PublishRetries { get; init; }
+
+    [JsonPropertyName("gaps")] public long Gaps { get; init; }
+
+    [JsonPropertyName("rejected_payloads")] public long Rejected { get; init; }
+
+    [JsonPropertyName("first_mismatch")] public string? FirstMismatch { get; init; }
+
+    [JsonPropertyName("broker")] public string Broker { get; init; } = "";
+
+    [JsonPropertyName("data")] public List<string> Data { get; init; } = new();
+}
