@@ -166,7 +166,7 @@ namespace CityNode.Telemetry
             }
             else
             {
-                _body.CodeTimes(times, h.Count, h.Interval, 0, 0);
+                _body.CodeTimes(times, h.Count, h.Interval, false, 0, 0);
             }
 
             for (int c = 0; c < h.ChannelCount; c++)

@@ -114,10 +114,14 @@ namespace CityNode.Telemetry
             _body.BeginBatch();
             if (!regular)
             {
-                int skipHint;
-                int jitterHint;
-                TimeHints(times, n, interval, out skipHint, out jitterHint);
-                _body.CodeTimes(times, n, interval, skipHint, jitterHint);
+                int stepSkip;
+                int stepJitter;
+                int gridSkip;
+                int gridJitter;
+                long stepCost = TimeHints(times, n, interval, false, out stepSkip, out stepJitter);
+                long gridCost = TimeHints(times, n, interval, true, out gridSkip, out gridJitter);
+                bool grid = gridCost < stepCost;
+                _body.CodeTimes(times, n, interval, grid, grid ? gridSkip : stepSkip, grid ? gridJitter : stepJitter);
             }
 
             for (int c = 0; c < channels; c++)
@@ -213,32 +217,43 @@ namespace CityNode.Telemetry
             return cost;
         }
 
-        private static void TimeHints(long[] times, int n, long interval, out int skipHint, out int jitterHint)
+        /// <summary>Elias-gamma cost of the timestamps in one reference mode, and the hints for its two models.</summary>
+        private static long TimeHints(long[] times, int n, long interval, bool grid, out int skipHint, out int jitterHint)
         {
+            long cost = 0;
             long skipBits = 0;
             int skips = 0;
             long jitterBits = 0;
             int jitters = 0;
+            long reference = times[0];
             for (int i = 1; i < n; i++)
             {
                 long skipped;
                 long jitter;
-                BodyCoder.SplitStep(times[i] - times[i - 1], interval, out skipped, out jitter);
+                BodyCoder.SplitStep(times[i] - reference, interval, out skipped, out jitter);
+                reference = grid ? reference + ((skipped + 1) * interval) : times[i];
                 if (skipped != 0)
                 {
+                    int bits = IntMath.BitLength((ulong)(skipped < 0 ? -skipped : skipped));
                     skips++;
-                    skipBits += IntMath.BitLength((ulong)(skipped < 0 ? -skipped : skipped));
+                    skipBits += bits;
+                    cost += (2 * bits) + 1;
                 }
 
                 if (jitter != 0)
                 {
+                    int bits = IntMath.BitLength((ulong)(jitter < 0 ? -jitter : jitter));
                     jitters++;
-                    jitterBits += IntMath.BitLength((ulong)(jitter < 0 ? -jitter : jitter));
+                    jitterBits += bits;
+                    cost += (2 * bits) + 1;
                 }
+
+                cost += 2;
             }
 
             skipHint = ResidualModel.Hint(skipBits, skips, n - 1);
             jitterHint = ResidualModel.Hint(jitterBits, jitters, n - 1);
+            return cost;
         }
 
         /// <summary>Median of the sample intervals (0 for a single sample or a clock running backwards).</summary>

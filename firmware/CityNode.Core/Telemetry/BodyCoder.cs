@@ -42,25 +42,30 @@ namespace CityNode.Telemetry
         }
 
         /// <summary>
-        /// Codes times[1..n-1]. Each step is split into the intervals it skipped
-        /// (q = round(dt / interval) − 1: a missed sample is one small number, not a large residual)
-        /// and the jitter left over (dt − (q + 1) · interval), each with its own model.
+        /// Codes times[1..n-1]. Each step from a reference is split into the intervals it skipped
+        /// (q = round(Δ / interval) − 1: a missed sample is one small number, not a large residual)
+        /// and the jitter left over, each with its own model. The reference is the previous
+        /// timestamp (<paramref name="grid"/> false: a free-running clock that drifts) or the previous
+        /// grid point t0 + k · interval (<paramref name="grid"/> true: a node that wakes on schedule and
+        /// is late by a varying few seconds, so its offsets from the grid stay small).
         /// </summary>
-        public void CodeTimes(long[] times, int n, long interval, int skipHint, int jitterHint)
+        public void CodeTimes(long[] times, int n, long interval, bool grid, int skipHint, int jitterHint)
         {
             BinaryCoder coder = Coder;
             bool decoding = coder.Decoding;
+            grid = coder.Direct(grid ? 1 : 0) != 0;
             skipHint = (int)coder.DirectBits((ulong)skipHint, PayloadFormat.HintBits);
             jitterHint = (int)coder.DirectBits((ulong)jitterHint, PayloadFormat.HintBits);
             _model.Reset(skipHint);
             _jitter.Reset(jitterHint);
+            long reference = times[0];
             for (int i = 1; i < n; i++)
             {
                 long skipped = 0;
                 long jitter = 0;
                 if (!decoding)
                 {
-                    SplitStep(times[i] - times[i - 1], interval, out skipped, out jitter);
+                    SplitStep(times[i] - reference, interval, out skipped, out jitter);
                 }
 
                 skipped = _model.Code(coder, skipped);
@@ -70,8 +75,9 @@ namespace CityNode.Telemetry
                     throw new PayloadException(BodyOffset, "timestamp of sample " + i.ToString() + " out of range");
                 }
 
-                long t = times[i - 1] + ((skipped + 1) * interval) + jitter;
-                if (coder.Decoding)
+                long gridPoint = reference + ((skipped + 1) * interval);
+                long t = gridPoint + jitter;
+                if (decoding)
                 {
                     if (t < 0 || t > PayloadFormat.MaxTime)
                     {
@@ -80,10 +86,12 @@ namespace CityNode.Telemetry
 
                     times[i] = t;
                 }
+
+                reference = grid ? gridPoint : t;
             }
         }
 
-        /// <summary>Splits a time step into skipped intervals and jitter (interval 0: everything is jitter).</summary>
+        /// <summary>Splits a step from the reference into skipped intervals and jitter (interval 0: everything is jitter).</summary>
         public static void SplitStep(long dt, long interval, out long skipped, out long jitter)
         {
             if (interval <= 0)

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using CityNode.Cli.Commands;
+
+namespace CityNode.Cli;
+
+/// <summary>The <c>citynode</c> command tree (built here so tests can run verbs in-process).</summary>
+public static class CliApp
+{
+    public static RootCommand Build() => new("citynode — simulate, receive, decode and provision CityNode sensor nodes")
+    {
+        SimulateCommand.Create(),
+        CodecReportCommand.Create(),
+        DecodeCommand.Create(),
+    };
+
+    /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"citynode: internal error: {e.GetType().Name}: {e.Message}");
+            return 70;
+        }
+    }
+}
