@@ -11,6 +11,7 @@ public static class CliApp
         SimulateCommand.Create(),
         CodecReportCommand.Create(),
         DecodeCommand.Create(),
+        StorageReportCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>

@@ -18,6 +18,7 @@ namespace CityNode.Buffering
 
         public long Time;
         public long Dt;
+        public uint Id;
         public readonly int[] Values;
         public readonly byte[] Status;
         public readonly int[] Last;
@@ -27,6 +28,7 @@ namespace CityNode.Buffering
         {
             Time = other.Time;
             Dt = other.Dt;
+            Id = other.Id;
             for (int c = 0; c < Values.Length; c++)
             {
                 Values[c] = other.Values[c];
@@ -37,8 +39,9 @@ namespace CityNode.Buffering
         }
 
         /// <summary>Makes this the state of a first sample (no history).</summary>
-        public void Start(long time, int[] values, byte[] status)
+        public void Start(uint id, long time, int[] values, byte[] status)
         {
+            Id = id;
             Time = time;
             Dt = 0;
             for (int c = 0; c < Values.Length; c++)

@@ -10,8 +10,9 @@ namespace CityNode.Buffering
     /// allocation per sample, and compact. The oldest sample is kept decoded (the tail state); each
     /// later sample is a record of nibbles relative to the one before it:
     /// <code>
-    ///   header nibble   bit0 interval changed, bit1 statuses follow
+    ///   header nibble   bit0 interval changed, bit1 statuses follow, bit2 sample ids skip
     ///   [zigzag(dt − previous dt)]              nibble varint, if bit0
+    ///   [ids skipped]                           nibble varint, if bit2 (a sample lost to a power cut)
     ///   [2 status bits per channel]             if bit1
     ///   zigzag(value − last valid value)        nibble varint per channel with a value
     /// </code>
@@ -60,10 +61,10 @@ namespace CityNode.Buffering
             _walk = new RingState(channels);
         }
 
-        /// <summary>Largest record: header, a 64-bit interval change and a 33-bit delta per channel.</summary>
+        /// <summary>Largest record: header, a 64-bit interval change, a 32-bit id skip and a 33-bit delta per channel.</summary>
         public static int MaxRecordBytes(int channels)
         {
-            int nibbles = 1 + 22 + ((channels + 1) / 2) + (channels * 12);
+            int nibbles = 1 + 22 + 11 + ((channels + 1) / 2) + (channels * 12);
             return (nibbles + 1) / 2;
         }
 
@@ -86,6 +87,12 @@ namespace CityNode.Buffering
         /// <summary>Time of the oldest sample (valid when Count &gt; 0).</summary>
         public long OldestTime { get { return _tail.Time; } }
 
+        /// <summary>Id of the oldest sample (valid when Count &gt; 0).</summary>
+        public uint OldestId { get { return _tail.Id; } }
+
+        /// <summary>Id of the newest sample (valid when Count &gt; 0).</summary>
+        public uint NewestId { get { return _head.Id; } }
+
         public void Clear()
         {
             _start = 0;
@@ -93,8 +100,14 @@ namespace CityNode.Buffering
             _count = 0;
         }
 
-        /// <summary>Adds a sample, dropping (and counting) the oldest ones if there is no room.</summary>
+        /// <summary>Adds a sample numbered after the newest one.</summary>
         public void Append(SampleFrame frame)
+        {
+            Append(frame, _count == 0 ? 1 : _head.Id + 1);
+        }
+
+        /// <summary>Adds a sample with its id (ids only grow), dropping (and counting) the oldest ones if there is no room.</summary>
+        public void Append(SampleFrame frame, uint id)
         {
             if (frame.ChannelCount != _channels)
             {
@@ -103,13 +116,18 @@ namespace CityNode.Buffering
 
             if (_count == 0)
             {
-                _tail.Start(frame.Time, frame.Values, frame.Status);
+                _tail.Start(id, frame.Time, frame.Values, frame.Status);
                 _head.CopyFrom(_tail);
                 _count = 1;
                 return;
             }
 
-            int length = EncodeRecord(frame);
+            if (id <= _head.Id)
+            {
+                throw new ArgumentException("sample id " + id.ToString() + " not after " + _head.Id.ToString());
+            }
+
+            int length = EncodeRecord(frame, id);
             while (_buf.Length - _used < length)
             {
                 DropOldest();
@@ -118,7 +136,7 @@ namespace CityNode.Buffering
             if (_count == 0)
             {
                 // Everything before was dropped: this sample becomes the tail.
-                _tail.Start(frame.Time, frame.Values, frame.Status);
+                _tail.Start(id, frame.Time, frame.Values, frame.Status);
                 _head.CopyFrom(_tail);
                 _count = 1;
                 return;
@@ -133,11 +151,20 @@ namespace CityNode.Buffering
             _used += length;
             _count++;
             ApplyFrame(_head, frame);
+            _head.Id = id;
         }
 
         /// <summary>Decodes up to <paramref name="max"/> of the oldest samples into the batch (which keeps its channel table). Returns how many.</summary>
         public int ReadOldest(int max, SampleBatch into)
         {
+            uint lastId;
+            return ReadOldest(max, into, out lastId);
+        }
+
+        /// <summary>As <see cref="ReadOldest(int, SampleBatch)"/>, and gives the id of the last sample read.</summary>
+        public int ReadOldest(int max, SampleBatch into, out uint lastId)
+        {
+            lastId = 0;
             int n = _count < max ? _count : max;
             if (n > into.Capacity)
             {
@@ -160,6 +187,7 @@ namespace CityNode.Buffering
                 }
 
                 into.Times[i] = _walk.Time;
+                lastId = _walk.Id;
                 for (int c = 0; c < _channels; c++)
                 {
                     int at = into.Index(c, i);
@@ -221,21 +249,27 @@ namespace CityNode.Buffering
             }
         }
 
-        private int EncodeRecord(SampleFrame f)
+        private int EncodeRecord(SampleFrame f, uint id)
         {
             _nibble = 0;
             long dt = f.Time - _head.Time;
             bool dtChanged = dt != _head.Dt;
+            uint skipped = id - _head.Id - 1;
             bool allOk = true;
             for (int c = 0; c < _channels && allOk; c++)
             {
                 allOk = f.Status[c] == ReadingStatus.Ok;
             }
 
-            PutNibble((dtChanged ? 1 : 0) | (allOk ? 0 : 2));
+            PutNibble((dtChanged ? 1 : 0) | (allOk ? 0 : 2) | (skipped != 0 ? 4 : 0));
             if (dtChanged)
             {
                 PutVarint(IntMath.ZigZag(dt - _head.Dt));
+            }
+
+            if (skipped != 0)
+            {
+                PutVarint(skipped);
             }
 
             if (!allOk)
@@ -269,6 +303,12 @@ namespace CityNode.Buffering
             }
 
             s.Time += s.Dt;
+            s.Id++;
+            if ((header & 4) != 0)
+            {
+                s.Id += (uint)GetVarint();
+            }
+
             if ((header & 2) != 0)
             {
                 for (int c = 0; c < _channels; c += 2)

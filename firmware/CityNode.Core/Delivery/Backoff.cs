@@ -25,6 +25,13 @@ namespace CityNode.Delivery
         /// <summary>Wall-clock second before which no new attempt is made.</summary>
         public long NotBefore { get; private set; }
 
+        /// <summary>Restores the state saved before a deep sleep.</summary>
+        public void Restore(int failures, long notBefore)
+        {
+            Failures = failures;
+            NotBefore = notBefore;
+        }
+
         public bool Allows(long now)
         {
             return now >= NotBefore;

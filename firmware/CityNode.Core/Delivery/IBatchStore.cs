@@ -14,8 +14,23 @@ namespace CityNode.Delivery
 
         int PendingCount { get; }
 
-        /// <summary>Stores a batch encoded with <see cref="NextSequence"/>; returns false when it cannot be kept at all (too large, store broken).</summary>
-        bool Append(uint sequence, byte[] payload, int offset, int count, int readings);
+        /// <summary>
+        /// Stores a batch encoded with <see cref="NextSequence"/>, holding the samples up to
+        /// <paramref name="lastSampleId"/>; returns false when it cannot be kept at all (too large, store broken).
+        /// </summary>
+        bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId);
+
+        /// <summary>Largest payload a batch may have.</summary>
+        int MaxPayload { get; }
+
+        /// <summary>Id of the last sample sealed into a stored batch.</summary>
+        uint LastSampleId { get; }
+
+        /// <summary>Readings sealed into batches since the store was created (persistent where the store is).</summary>
+        long SealedReadings { get; }
+
+        /// <summary>Boots that had to repair the store.</summary>
+        long Recoveries { get; }
 
         /// <summary>Copies the <paramref name="ordinal"/>-th oldest pending batch into the buffer; returns its length, or -1.</summary>
         int Read(int ordinal, byte[] buffer, out uint sequence);

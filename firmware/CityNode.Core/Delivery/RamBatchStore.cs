@@ -36,7 +36,15 @@ namespace CityNode.Delivery
 
         public long QuarantinedReadings { get; private set; }
 
-        public bool Append(uint sequence, byte[] payload, int offset, int count, int readings)
+        public int MaxPayload { get { return _ring.Length - HeaderSize < 0xFFFF ? _ring.Length - HeaderSize : 0xFFFF; } }
+
+        public uint LastSampleId { get; private set; }
+
+        public long SealedReadings { get; private set; }
+
+        public long Recoveries { get { return 0; } }
+
+        public bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId)
         {
             int size = HeaderSize + count;
             if (size > _ring.Length || count > 0xFFFF)
@@ -58,6 +66,8 @@ namespace CityNode.Delivery
             _used += size;
             _count++;
             NextSequence = sequence + 1;
+            LastSampleId = lastSampleId;
+            SealedReadings += readings;
             return true;
         }
 

@@ -4,7 +4,9 @@ using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Power;
 using CityNode.Sensors;
+using CityNode.Storage;
 using CityNode.Telemetry;
+using CityNode.Util;
 
 namespace CityNode.Node
 {
@@ -13,12 +15,19 @@ namespace CityNode.Node
     /// publish when a batch is full, the freshness window has passed or a reading jumped, then
     /// choose how to sleep. The ESP32 program and the host simulation run this same class; only
     /// the <see cref="NodeServices"/> differ.
+    ///
+    /// What survives what: the ring lives in RAM and is mirrored sample by sample to the flash
+    /// staging log, so deep sleep (a reset) and power loss lose nothing that was measured; sealed
+    /// batches live in the flash journal until their PUBACK; the schedule and backoff are saved to
+    /// the staging log before a deep sleep.
     /// </summary>
     public sealed class NodeRuntime
     {
         public const int ConnectTimeoutMs = 15000;
         public const int PublishBudgetMs = 20000;
         public const int InFlightWindow = 4;
+        private const int RuntimeRecordVersion = 1;
+        private const int RuntimeRecordSize = 18;
 
         private readonly NodeServices _s;
         private readonly SampleFrame _frame;
@@ -30,9 +39,11 @@ namespace CityNode.Node
         private readonly Backoff _backoff;
         private readonly NodeDiagnostics _diagnostics = new NodeDiagnostics();
         private readonly CycleOutcome _outcome = new CycleOutcome();
+        private readonly byte[] _runtimeRecord = new byte[RuntimeRecordSize];
         private NodeConfig _config;
         private long _nextSampleAt;
         private long _lastPublishAt;
+        private uint _nextSampleId;
         private bool _earlyPublish;
         private bool _havePrevious;
 
@@ -45,7 +56,6 @@ namespace CityNode.Node
         private long _deepSleepMs;
         private long _cycles;
         private long _bootedAtMs;
-        private long _sealedReadings;
 
         public NodeRuntime(NodeConfig config, NodeServices services)
         {
@@ -70,22 +80,76 @@ namespace CityNode.Node
 
         public NodeDiagnostics Diagnostics { get { return _diagnostics; } }
 
-        /// <summary>Readings produced since boot (every slot that is not missing).</summary>
+        /// <summary>Readings taken and kept since boot (every slot that is not missing).</summary>
         public long ProducedReadings { get; private set; }
 
         /// <summary>Samples taken since boot.</summary>
         public long Samples { get; private set; }
 
-        /// <summary>Starts the node: probes the sensors and schedules the first sample now.</summary>
+        /// <summary>Samples found in the staging log at boot and put back in the ring.</summary>
+        public int RestoredSamples { get; private set; }
+
+        /// <summary>Delivery attempts that failed (no network, broker refused, publish not acknowledged) since boot.</summary>
+        public long FailedDeliveries { get; private set; }
+
+        /// <summary>
+        /// The sample being written to the staging log right now (0 = none) and its readings: if the
+        /// power fails during that write, whether the sample was kept is known only after the reboot
+        /// (see <see cref="HighestSampleId"/>).
+        /// </summary>
+        public uint SampleInFlight { get; private set; }
+
+        public int SampleInFlightReadings { get; private set; }
+
+        /// <summary>The highest sample id this boot found in flash (journal or staging) or took since.</summary>
+        public uint HighestSampleId { get { return _nextSampleId - 1; } }
+
+        /// <summary>
+        /// Starts the node: finds the journal and the staged samples, restores the schedule saved
+        /// before a deep sleep, and probes the sensors. <paramref name="bootMs"/> is the time the
+        /// platform spent before the application ran (CLR boot), for the diagnostics.
+        /// </summary>
         public void Boot(int bootMs)
         {
-            _bootedAtMs = _s.Clock.MonotonicMs;
-            _bootMs += bootMs;
             long t0 = _s.Clock.MonotonicMs;
+            _bootedAtMs = t0;
+            _bootMs += bootMs;
+            long now = _s.Clock.UnixSeconds;
+            _nextSampleAt = now;
+            _lastPublishAt = now;
+            IBatchStore store = _s.Store;
+            FlashJournal journal = store as FlashJournal;
+            if (journal != null)
+            {
+                journal.Mount();
+            }
+
+            _nextSampleId = store.LastSampleId + 1;
+            SampleStaging staging = _s.Staging;
+            if (staging != null)
+            {
+                staging.Mount(store.LastSampleId);
+                for (int i = 0; i < staging.RestoredCount; i++)
+                {
+                    uint id = staging.Restored(i, _frame);
+                    _ring.Append(_frame, id);
+                    if (id >= _nextSampleId)
+                    {
+                        _nextSampleId = id + 1;
+                    }
+                }
+
+                if (staging.MaxId >= _nextSampleId)
+                {
+                    _nextSampleId = staging.MaxId + 1;
+                }
+
+                RestoredSamples = staging.RestoredCount;
+                RestoreRuntime(staging);
+            }
+
             _s.Sampler.Setup();
             _bootMs += _s.Clock.MonotonicMs - t0;
-            _nextSampleAt = _s.Clock.UnixSeconds;
-            _lastPublishAt = _s.Clock.UnixSeconds;
         }
 
         /// <summary>Accounts the sleep that just ended (the caller slept as the last outcome said).</summary>
@@ -116,10 +180,9 @@ namespace CityNode.Node
                 _outcome.Sampled = true;
             }
 
-            // A full batch is sealed at once, delivered or not: the ring is for the open batch only.
-            while (_ring.Count >= _config.Batch)
+            // A full batch is sealed at once, delivered or not: the ring holds the open batch only.
+            while (_ring.Count >= _config.Batch && Seal())
             {
-                Seal();
             }
 
             now = clock.UnixSeconds;
@@ -129,6 +192,11 @@ namespace CityNode.Node
             }
 
             ChooseSleep();
+            if (_outcome.Sleep == SleepKind.Deep)
+            {
+                SaveRuntime();
+            }
+
             return _outcome;
         }
 
@@ -158,8 +226,18 @@ namespace CityNode.Node
             sampler.Sample(_frame, _s.Clock.UnixSeconds);
             sampler.Sleep();
             CheckEarlyPublish();
-            _ring.Append(_frame);
-            ProducedReadings += _frame.ReadingCount();
+            uint id = _nextSampleId++;
+            int readings = _frame.ReadingCount();
+            _ring.Append(_frame, id);
+            if (_s.Staging != null)
+            {
+                SampleInFlight = id;
+                SampleInFlightReadings = readings;
+                _s.Staging.Append(id, _frame);
+                SampleInFlight = 0;
+            }
+
+            ProducedReadings += readings;
             Samples++;
             int interval = SleepPolicy.Stretch(_config.SampleSeconds, _s.Platform.BatteryMillivolts, _config.LowBatteryMillivolts);
             _nextSampleAt += interval;
@@ -182,13 +260,7 @@ namespace CityNode.Node
                     long before;
                     if (_frame.TryGetMicro(_config.EarlyChannel(i), out now) && _previous.TryGetMicro(_config.EarlyChannel(i), out before))
                     {
-                        long jump = now - before;
-                        if (jump < 0)
-                        {
-                            jump = -jump;
-                        }
-
-                        if (jump >= _config.EarlyMicro(i))
+                        if (IntMath.Abs(now - before) >= _config.EarlyMicro(i))
                         {
                             _earlyPublish = true;
                         }
@@ -219,11 +291,6 @@ namespace CityNode.Node
         private void PublishNow(long now)
         {
             IClock clock = _s.Clock;
-            while (_ring.Count > 0)
-            {
-                Seal();
-            }
-
             _earlyPublish = false;
             _outcome.Connected = true;
             long t0 = clock.MonotonicMs;
@@ -234,6 +301,12 @@ namespace CityNode.Node
             bool delivered = false;
             if (status == UplinkStatus.Ok)
             {
+                // Sealed only once connected: while offline the ring fills whole batches, which
+                // cost less header per reading in the journal than one small batch per attempt.
+                while (_ring.Count > 0 && Seal())
+                {
+                }
+
                 delivered = _publisher.Run(uplink, _config.TelemetryTopic, clock, t1 + PublishBudgetMs);
                 uplink.Disconnect();
             }
@@ -247,19 +320,60 @@ namespace CityNode.Node
             }
             else
             {
+                FailedDeliveries++;
                 _backoff.Failed(clock.UnixSeconds);
             }
         }
 
-        /// <summary>Moves the oldest samples (up to a batch) from the ring into an encoded batch in the store.</summary>
-        private void Seal()
+        /// <summary>
+        /// Moves the oldest samples (up to a batch) from the ring into an encoded batch in the store.
+        /// False when the store cannot take it (flash worn out or all bad blocks): the samples stay
+        /// in the ring, which drops its oldest when full and counts them — the node degrades, it
+        /// does not stop.
+        /// </summary>
+        private bool Seal()
         {
-            int n = _ring.ReadOldest(_config.Batch, _batch);
+            uint lastId;
+            int n = _ring.ReadOldest(_config.Batch, _batch, out lastId);
             if (n == 0)
             {
-                return;
+                return false;
             }
 
+            IBatchStore store = _s.Store;
+            uint seq = store.NextSequence;
+            int length;
+            while (true)
+            {
+                FillDiagnostics(CountReadings(n));
+                length = _encoder.Encode(_batch, _config.NodeId, seq, _diagnostics);
+                if (length <= store.MaxPayload || n == 1)
+                {
+                    break;
+                }
+
+                // Too large for one journal record: seal fewer samples.
+                n = _ring.ReadOldest(n / 2, _batch, out lastId);
+            }
+
+            int readings = CountReadings(n);
+            if (!store.Append(seq, _encoder.Buffer, 0, length, readings, lastId))
+            {
+                return false;
+            }
+
+            _ring.RemoveOldest(n);
+            if (_s.Staging != null)
+            {
+                _s.Staging.SealedId = lastId;
+            }
+
+            ResetPhaseTimes();
+            return true;
+        }
+
+        private int CountReadings(int n)
+        {
             int readings = 0;
             for (int c = 0; c < _batch.ChannelCount; c++)
             {
@@ -273,13 +387,11 @@ namespace CityNode.Node
                 }
             }
 
-            _sealedReadings += readings;
-            FillDiagnostics();
-            IBatchStore store = _s.Store;
-            uint seq = store.NextSequence;
-            int length = _encoder.Encode(_batch, _config.NodeId, seq, _diagnostics);
-            store.Append(seq, _encoder.Buffer, 0, length, readings);
-            _ring.RemoveOldest(n);
+            return readings;
+        }
+
+        private void ResetPhaseTimes()
+        {
             _bootMs = 0;
             _sampleMs = 0;
             _connectMs = 0;
@@ -289,10 +401,11 @@ namespace CityNode.Node
             _cycles = 0;
         }
 
-        private void FillDiagnostics()
+        private void FillDiagnostics(int readingsInBatch)
         {
             NodeDiagnostics d = _diagnostics;
             INodePlatform p = _s.Platform;
+            IBatchStore store = _s.Store;
             d.Clear();
             if (p.BatteryMillivolts > 0)
             {
@@ -314,15 +427,15 @@ namespace CityNode.Node
             d.Set(NodeDiagnostics.DeepSleepMs, _deepSleepMs);
             d.Set(NodeDiagnostics.Cycles, _cycles);
             d.Set(NodeDiagnostics.SensorFaults, _s.Sampler.FaultCount);
-            d.Set(NodeDiagnostics.PublishRetries, _publisher.Retries);
-            IBatchStore store = _s.Store;
-            d.Set(NodeDiagnostics.DroppedReadings, store.DroppedReadings + _ring.DroppedReadings);
+            d.Set(NodeDiagnostics.PublishRetries, FailedDeliveries);
+            d.Set(NodeDiagnostics.DroppedReadings, store.DroppedReadings + _ring.DroppedReadings + store.QuarantinedReadings);
             d.Set(NodeDiagnostics.DroppedBatches, store.DroppedBatches);
             d.Set(NodeDiagnostics.QuarantinedBatches, store.QuarantinedBatches);
+            d.Set(NodeDiagnostics.JournalRecoveries, store.Recoveries);
             d.Set(NodeDiagnostics.FreeHeapBytes, p.FreeHeapBytes);
             d.Set(NodeDiagnostics.ConfigVersion, _config.Version);
             d.Set(NodeDiagnostics.UptimeSeconds, (_s.Clock.MonotonicMs - _bootedAtMs) / 1000);
-            d.Set(NodeDiagnostics.ProducedReadings, _sealedReadings + _ring.DroppedReadings);
+            d.Set(NodeDiagnostics.ProducedReadings, store.SealedReadings + readingsInBatch + _ring.DroppedReadings);
         }
 
         private void ChooseSleep()
@@ -342,6 +455,42 @@ namespace CityNode.Node
 
             _outcome.SleepMs = (int)ms;
             _outcome.Sleep = SleepPolicy.Choose(ms, _s.Power, _config.Sleep);
+        }
+
+        /// <summary>Writes the schedule and backoff to the staging log (RAM is lost in deep sleep).</summary>
+        private void SaveRuntime()
+        {
+            if (_s.Staging == null)
+            {
+                return;
+            }
+
+            byte[] r = _runtimeRecord;
+            r[0] = RuntimeRecordVersion;
+            LittleEndian.WriteUInt32(r, 1, (uint)_nextSampleAt);
+            LittleEndian.WriteUInt32(r, 5, (uint)_lastPublishAt);
+            r[9] = (byte)(_backoff.Failures > 255 ? 255 : _backoff.Failures);
+            LittleEndian.WriteUInt32(r, 10, (uint)_backoff.NotBefore);
+            LittleEndian.WriteUInt32(r, 14, _nextSampleId);
+            _s.Staging.SaveRuntime(r, RuntimeRecordSize);
+        }
+
+        private void RestoreRuntime(SampleStaging staging)
+        {
+            byte[] r = _runtimeRecord;
+            if (staging.ReadRuntime(r) != RuntimeRecordSize || r[0] != RuntimeRecordVersion)
+            {
+                return;
+            }
+
+            _nextSampleAt = LittleEndian.ReadUInt32(r, 1);
+            _lastPublishAt = LittleEndian.ReadUInt32(r, 5);
+            _backoff.Restore(r[9], LittleEndian.ReadUInt32(r, 10));
+            uint id = LittleEndian.ReadUInt32(r, 14);
+            if (id > _nextSampleId)
+            {
+                _nextSampleId = id;
+            }
         }
     }
 }

@@ -17,8 +17,11 @@ namespace CityNode.Node
 
         public IUplink Uplink { get; set; }
 
-        /// <summary>Sealed batches awaiting PUBACK (flash journal on the device).</summary>
+        /// <summary>Sealed batches awaiting PUBACK: a <see cref="CityNode.Storage.FlashJournal"/> on the device, or a RAM store.</summary>
         public IBatchStore Store { get; set; }
+
+        /// <summary>Unsealed samples and the schedule, in flash, so the ring survives deep sleep and power loss; null = RAM only.</summary>
+        public CityNode.Storage.SampleStaging Staging { get; set; }
 
         public Sampler Sampler { get; set; }
 

@@ -19,10 +19,16 @@ internal static class SimulateCommand
         var broker = new Option<string?>("--broker") { Description = "external broker URL, e.g. mqtt://127.0.0.1:1883 (default: an embedded broker)" };
         var sample = Options.Duration("--sample", "sample interval of every node", TimeSpan.FromSeconds(60));
         var publish = Options.Duration("--publish", "longest time between publishes", TimeSpan.FromMinutes(15));
+        var outage = Options.Duration("--outage", "a city-wide network outage of this length, starting a quarter into the run", TimeSpan.Zero);
+        var powerCuts = new Option<int>("--power-cuts") { Description = "power cuts at random flash writes of random nodes", DefaultValueFactory = _ => 0 };
+        var brokerRestarts = new Option<int>("--broker-restarts") { Description = "restarts of the embedded broker (sessions and queues lost)", DefaultValueFactory = _ => 0 };
+        var duplicates = new Option<bool>("--duplicates") { Description = "lose one PUBACK in ten so batches are sent twice; the receiver must store them once" };
+        var sleep = new Option<string>("--sleep") { Description = "auto (the power policy chooses), light or deep", DefaultValueFactory = _ => "auto" };
+        sleep.AcceptOnlyFromAmong("auto", "light", "deep");
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
         {
-            nodes, kind, data, speed, duration, broker, sample, publish, json,
+            nodes, kind, data, speed, duration, broker, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -37,10 +43,21 @@ internal static class SimulateCommand
                 Broker = parse.GetValue(broker),
                 Sample = parse.GetValue(sample),
                 Publish = parse.GetValue(publish),
+                Outage = parse.GetValue(outage),
+                PowerCuts = parse.GetValue(powerCuts),
+                BrokerRestarts = parse.GetValue(brokerRestarts),
+                Duplicates = parse.GetValue(duplicates),
+                SleepMode = parse.GetValue(sleep)!,
             };
             if (options.Nodes < 1)
             {
                 await Console.Error.WriteLineAsync("--nodes: must be at least 1");
+                return 1;
+            }
+
+            if (options.PowerCuts < 0 || options.BrokerRestarts < 0)
+            {
+                await Console.Error.WriteLineAsync("--power-cuts and --broker-restarts: must not be negative");
                 return 1;
             }
 
@@ -122,6 +139,8 @@ internal static class SimulateCommand
         t.AddRow("bytes per reading (payload)", s.BytesPerReading.ToString("F3"));
         t.AddRow("publish retries", s.PublishRetries.ToString("N0"));
         t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
+        t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
+        t.AddRow("power cuts / reboots / broker restarts", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0}");
         t.AddRow("data", Markup.Escape(string.Join(", ", s.Data) + " (Sensor.Community, ODbL; USGS, public domain)"));
         AnsiConsole.Write(t);
         if (s.FirstMismatch is not null)

@@ -20,6 +20,18 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>Times the broker was (re)started.</summary>
     public int Starts { get; private set; }
 
+    /// <summary>PUBLISHes on node telemetry topics the broker accepted (and acknowledged).</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>When false, nodes (client ids "citynode-N") are refused with "server unavailable", as by a broker in maintenance.</summary>
+    public bool AcceptNodes { get; set; } = true;
+
+    /// <summary>Node clients connected now.</summary>
+    public int ConnectedNodes => Volatile.Read(ref _connectedNodes);
+
+    private long _accepted;
+    private int _connectedNodes;
+
     public static async Task<EmbeddedBroker> StartAsync(int port = 0)
     {
         var broker = new EmbeddedBroker { Port = port == 0 ? FreePort() : port };
@@ -56,15 +68,63 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
         _server = factory.CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += e =>
+        {
+            if (!AcceptNodes && IsNode(e.ClientId))
+            {
+                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.ServerUnavailable;
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.ClientConnectedAsync += e =>
+        {
+            if (IsNode(e.ClientId))
+            {
+                Interlocked.Increment(ref _connectedNodes);
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.ClientDisconnectedAsync += e =>
+        {
+            if (IsNode(e.ClientId))
+            {
+                Interlocked.Decrement(ref _connectedNodes);
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic.StartsWith("citynode/", StringComparison.Ordinal) && e.ApplicationMessage.Topic.EndsWith("/up", StringComparison.Ordinal))
+            {
+                if (!AcceptNodes)
+                {
+                    // Going down: take nothing more. The connection closes without a PUBACK, so the
+                    // node keeps the batch and sends it again after the restart.
+                    e.ProcessPublish = false;
+                    e.CloseConnection = true;
+                    return Task.CompletedTask;
+                }
+
+                Interlocked.Increment(ref _accepted);
+            }
+
+            return Task.CompletedTask;
+        };
         await _server.StartAsync();
         Starts++;
     }
+
+    private static bool IsNode(string clientId) => clientId.StartsWith("citynode-", StringComparison.Ordinal) && char.IsAsciiDigit(clientId[^1]) && !clientId.Contains("receiver", StringComparison.Ordinal);
 
     private async Task StopServerAsync()
     {
         if (_server is { } s)
         {
             _server = null;
+            Interlocked.Exchange(ref _connectedNodes, 0);
             await s.StopAsync();
             s.Dispose();
         }

@@ -38,6 +38,9 @@ public sealed class MqttNetUplink : IUplink, IDisposable
     /// <summary>Longest real wait per poll.</summary>
     public int RealWaitCapMs { get; set; } = 2000;
 
+    /// <summary>Share of PUBACKs "lost" on the way back: the broker has the batch, the node does not know and sends it again later (a duplicate for the receiver).</summary>
+    public double AckLossProbability { get; set; }
+
     /// <summary>When false, Connect fails as if Wi-Fi were down (an outage scenario).</summary>
     public Func<bool> NetworkUp { get; set; } = () => true;
 
@@ -175,7 +178,7 @@ public sealed class MqttNetUplink : IUplink, IDisposable
         BytesPublished += count;
         c.PublishAsync(message).ContinueWith(t =>
         {
-            if (t.IsCompletedSuccessfully)
+            if (t.IsCompletedSuccessfully && !(AckLossProbability > 0 && Random.Shared.NextDouble() < AckLossProbability))
             {
                 var r = t.Result;
                 Enqueue(ev => ev.OnPublished(handle, true, (int)r.ReasonCode));

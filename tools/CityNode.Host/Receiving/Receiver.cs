@@ -87,6 +87,26 @@ public sealed class Receiver : IAsyncDisposable
         _client = client;
     }
 
+    /// <summary>Drops the connection and connects again (after a broker restart, whose sessions are gone).</summary>
+    public async Task ReconnectAsync(CancellationToken ct = default)
+    {
+        var old = _client;
+        _client = null;
+        old?.Dispose();
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await StartAsync(ct);
+                return;
+            }
+            catch (Exception) when (attempt < 50)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
     /// <summary>Reconnects after the broker went away (restart, network).</summary>
     public async Task EnsureConnectedAsync(CancellationToken ct = default)
     {

@@ -46,6 +46,9 @@ public sealed class ReceiverStats
     /// <summary>Sequence numbers missing between the lowest and highest seen, over all nodes.</summary>
     public long Gaps => _nodes.Values.Sum(n => n.Gaps);
 
+    /// <summary>Batches that arrived after a later batch of the same node.</summary>
+    public long OutOfOrder => _nodes.Values.Sum(n => n.OutOfOrder);
+
     /// <summary>Per node: what arrived, and what the node says it produced and dropped.</summary>
     public sealed class NodeTrack
     {
@@ -55,6 +58,8 @@ public sealed class ReceiverStats
         public long Readings { get; private set; }
 
         public long Batches { get; private set; }
+
+        public long OutOfOrder { get; private set; }
 
         /// <summary>Highest cumulative counters the node reported.</summary>
         public long ProducedReported { get; private set; }
@@ -108,6 +113,11 @@ public sealed class ReceiverStats
         {
             lock (_lock)
             {
+                if (_seqs.Count > 0 && b.Sequence < MaxSequence)
+                {
+                    OutOfOrder++;
+                }
+
                 _seqs.Add(b.Sequence);
                 MinSequence = Math.Min(MinSequence, b.Sequence);
                 MaxSequence = Math.Max(MaxSequence, b.Sequence);

@@ -11,7 +11,7 @@ namespace CityNode.Host.Simulation;
 /// A simulated city: N nodes replaying recorded data through the real core and drivers, an MQTT
 /// broker (embedded, or external), and a receiver that decodes, deduplicates and checks every
 /// value. Nodes run on virtual time, stepped in time order by a few worker threads; MQTT traffic
-/// is real.
+/// is real. Faults: a city-wide outage, power cuts at flash writes, broker restarts, lost PUBACKs.
 /// </summary>
 public sealed class CitySimulation
 {
@@ -20,10 +20,13 @@ public sealed class CitySimulation
 
     private readonly SimulationOptions _options;
     private readonly List<SimulatedNode> _nodes = new();
+    private readonly Random _random;
+    private int _restartsDone;
 
     public CitySimulation(SimulationOptions options)
     {
         _options = options;
+        _random = new Random(options.Seed);
     }
 
     public IReadOnlyList<SimulatedNode> Nodes => _nodes;
@@ -31,10 +34,16 @@ public sealed class CitySimulation
     public async Task<SimulationSummary> RunAsync(Action<SimulationProgress>? progress = null, CancellationToken ct = default)
     {
         var wall = Stopwatch.StartNew();
+        if (_options.BrokerRestarts > 0 && _options.Broker is not null)
+        {
+            throw new FormatException("--broker-restarts needs the embedded broker (it restarts it); leave out --broker");
+        }
+
         await using var broker = _options.Broker is null ? await EmbeddedBroker.StartAsync() : null;
         var address = BrokerAddress.Parse(_options.Broker ?? broker!.Url);
         var recordings = LoadRecordings();
-        BuildNodes(address, recordings);
+        long durationMs = (long)_options.Duration.TotalMilliseconds;
+        BuildNodes(address, recordings, durationMs);
         var byId = _nodes.ToDictionary(n => n.Id);
         var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.Environment : null);
         var sink = new MemorySink { Keep = false, OnStored = verifier.Check };
@@ -46,20 +55,22 @@ public sealed class CitySimulation
             n.Boot();
         }
 
-        long durationMs = (long)_options.Duration.TotalMilliseconds;
         using var reporter = progress is null ? null : new Timer(_ => progress(Snapshot(receiver, durationMs)), null, 250, 250);
-        await RunNodesAsync(durationMs, wall, ct);
+        await RunNodesAsync(durationMs, wall, broker, receiver, ct);
 
         // End of the run: every node delivers what it still holds.
+        await receiver.EnsureConnectedAsync(ct);
         await Parallel.ForEachAsync(_nodes, new ParallelOptions { MaxDegreeOfParallelism = _options.Workers, CancellationToken = ct }, (n, _) =>
         {
+            n.NetworkUp = () => true;
+            n.Uplink.AckLossProbability = 0;
             for (int attempt = 0; attempt < 5 && !n.Flush(); attempt++)
             {
             }
 
             return ValueTask.CompletedTask;
         });
-        await WaitForReceiver(receiver, TimeSpan.FromSeconds(30));
+        await WaitForReceiver(receiver, broker, TimeSpan.FromSeconds(30));
         progress?.Invoke(Snapshot(receiver, durationMs));
 
         return new SimulationSummary
@@ -76,9 +87,14 @@ public sealed class CitySimulation
             ValuesChecked = verifier.Checked,
             Batches = receiver.Stats.Batches,
             PayloadBytes = receiver.Stats.PayloadBytes,
-            PublishRetries = _nodes.Sum(n => n.Runtime.Publisher.Retries),
+            PublishRetries = _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),
             Gaps = receiver.Stats.Gaps,
+            OutOfOrder = receiver.Stats.OutOfOrder,
             Rejected = receiver.Stats.Rejected,
+            PowerCuts = _nodes.Sum(n => n.PowerCuts),
+            Reboots = _nodes.Sum(n => n.Reboots),
+            BrokerRestarts = _restartsDone,
+            MaxSectorErases = _nodes.Max(n => n.JournalFlash.EraseCounts.Max()),
             Broker = _options.Broker is null ? "embedded" : address.ToString(),
             Data = recordings.Select(r => Path.GetFileName(r.Source)).ToList(),
             FirstMismatch = verifier.FirstMismatch,
@@ -93,9 +109,11 @@ public sealed class CitySimulation
         return files.Select(f => Recording.Load(f)).ToList();
     }
 
-    private void BuildNodes(BrokerAddress address, List<Recording> recordings)
+    private void BuildNodes(BrokerAddress address, List<Recording> recordings, long durationMs)
     {
         var air = recordings.First();
+        long outageStart = durationMs / 4;
+        long outageEnd = outageStart + (long)_options.Outage.TotalMilliseconds;
         for (int i = 0; i < _options.Nodes; i++)
         {
             uint id = (uint)(i + 1);
@@ -110,14 +128,24 @@ public sealed class CitySimulation
                 sample = {ValueParser.FormatDuration((long)_options.Sample.TotalSeconds)}
                 publish = {ValueParser.FormatDuration((long)_options.Publish.TotalSeconds)}
                 batch = {_options.Batch}
-                sleep = light
+                sleep = {_options.SleepMode}
                 """;
-            _nodes.Add(new SimulatedNode(id, "air", env, start, address, config));
+            var node = new SimulatedNode(id, "air", env, start, address, config, _options.Storage)
+            {
+                AckLossProbability = _options.Duplicates ? 0.1 : 0,
+            };
+            if (_options.Outage > TimeSpan.Zero)
+            {
+                node.NetworkUp = () => node.ElapsedMs < outageStart || node.ElapsedMs >= outageEnd;
+            }
+
+            node.Uplink.AckLossProbability = node.AckLossProbability;
+            _nodes.Add(node);
         }
     }
 
     /// <summary>Steps nodes in order of their virtual time until each has lived the duration.</summary>
-    private Task RunNodesAsync(long durationMs, Stopwatch wall, CancellationToken ct)
+    private async Task RunNodesAsync(long durationMs, Stopwatch wall, EmbeddedBroker? broker, Receiver receiver, CancellationToken ct)
     {
         var queue = new PriorityQueue<SimulatedNode, long>();
         foreach (var n in _nodes)
@@ -125,7 +153,15 @@ public sealed class CitySimulation
             queue.Enqueue(n, 0);
         }
 
+        // Power cuts: (node, virtual time) pairs, armed when the node reaches that time.
+        var cuts = Enumerable.Range(0, _options.PowerCuts)
+            .Select(_ => (Node: _nodes[_random.Next(_nodes.Count)], At: (long)(_random.NextDouble() * durationMs)))
+            .GroupBy(c => c.Node).ToDictionary(g => g.Key, g => new Queue<long>(g.Select(c => c.At).OrderBy(t => t)));
+        var cutRandom = new Random(_options.Seed + 1);
         object gate = new();
+        var restarts = new Queue<long>(Enumerable.Range(1, _options.BrokerRestarts).Select(k => durationMs * k / (_options.BrokerRestarts + 1)));
+        Task restarting = Task.CompletedTask;
+
         var workers = Enumerable.Range(0, Math.Min(_options.Workers, _nodes.Count)).Select(_ => Task.Factory.StartNew(() =>
         {
             while (!ct.IsCancellationRequested)
@@ -137,12 +173,23 @@ public sealed class CitySimulation
                     {
                         return;
                     }
+
+                    if (restarts.Count > 0 && node.ElapsedMs >= restarts.Peek() && restarting.IsCompleted && broker is not null)
+                    {
+                        restarts.Dequeue();
+                        restarting = RestartBrokerAsync(broker, receiver);
+                    }
+
+                    if (cuts.TryGetValue(node, out var due) && due.Count > 0 && node.ElapsedMs >= due.Peek())
+                    {
+                        due.Dequeue();
+                        node.ArmPowerCut(cutRandom);
+                    }
                 }
 
                 if (_options.Speed is double speed)
                 {
-                    long due = (long)(node.ElapsedMs / speed);
-                    long wait = due - wall.ElapsedMilliseconds;
+                    long wait = (long)(node.ElapsedMs / speed) - wall.ElapsedMilliseconds;
                     if (wait > 0)
                     {
                         Thread.Sleep((int)Math.Min(wait, 1000));
@@ -159,14 +206,37 @@ public sealed class CitySimulation
                 }
             }
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        return Task.WhenAll(workers);
+        await Task.WhenAll(workers);
+        await restarting;
     }
 
-    private async Task WaitForReceiver(Receiver receiver, TimeSpan timeout)
+    /// <summary>
+    /// A planned broker restart: refuse nodes, let the receiver take what the broker already
+    /// acknowledged, restart (every session and queue is gone: persistence off), resubscribe the
+    /// receiver, then let nodes back in. Nodes that try meanwhile fail and back off.
+    /// </summary>
+    private async Task RestartBrokerAsync(EmbeddedBroker broker, Receiver receiver)
     {
-        long acked = _nodes.Sum(n => n.Runtime.Publisher.Acknowledged);
+        broker.AcceptNodes = false;
         var sw = Stopwatch.StartNew();
-        while (receiver.Stats.Batches + receiver.Stats.DuplicatesSuppressed < acked && sw.Elapsed < timeout)
+        while (Received(receiver) < broker.Accepted && sw.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(20);
+        }
+
+        await broker.RestartAsync();
+        await receiver.ReconnectAsync();
+        broker.AcceptNodes = true;
+        Interlocked.Increment(ref _restartsDone);
+    }
+
+    private static long Received(Receiver receiver) => receiver.Stats.Batches + receiver.Stats.DuplicatesSuppressed + receiver.Stats.Rejected;
+
+    private async Task WaitForReceiver(Receiver receiver, EmbeddedBroker? broker, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        long acked = _nodes.Sum(n => n.Acknowledged + n.Runtime.Publisher.Acknowledged);
+        while (sw.Elapsed < timeout && (broker is null ? Received(receiver) < acked : Received(receiver) < broker.Accepted))
         {
             await Task.Delay(50);
         }
@@ -182,7 +252,7 @@ public sealed class CitySimulation
             receiver.Stats.Batches,
             receiver.Stats.Readings,
             receiver.Stats.PayloadBytes,
-            _nodes.Sum(n => n.Runtime.Publisher.Retries),
+            _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),
             _nodes.Count == 0 ? 0 : (int)_nodes.Average(n => n.Platform.BatteryMillivolts));
     }
 }

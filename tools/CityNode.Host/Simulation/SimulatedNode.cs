@@ -9,51 +9,45 @@ using CityNode.Host.Sim;
 using CityNode.Node;
 using CityNode.Power;
 using CityNode.Sensors;
+using CityNode.Storage;
 using CityNode.Telemetry;
 
 namespace CityNode.Host.Simulation;
 
 /// <summary>
 /// One virtual node: simulated chips on a simulated bus, fed from a recording, the real drivers,
-/// the real <see cref="NodeRuntime"/>, and a real MQTT connection. Only the interface
-/// implementations differ from the ESP32 program.
+/// the real <see cref="NodeRuntime"/> over a simulated NOR flash, and a real MQTT connection.
+/// Only the interface implementations differ from the ESP32 program. What a reset loses is lost
+/// here too: on a deep-sleep wake or a power cut the runtime, the drivers and the RAM ring are
+/// built anew, and only the flash, the chips and the clock carry over.
 /// </summary>
 public sealed class SimulatedNode : IDisposable
 {
     private readonly Environment _environment;
     private readonly SimI2cBus _bus = new();
-    private readonly MqttNetUplink _uplink;
-    private readonly NodeRuntime _runtime;
+    private readonly BrokerAddress _broker;
     private readonly long _startUnix;
+    private readonly List<ISensor> _sensors = new();
+    private MqttNetUplink _uplink;
+    private NodeRuntime _runtime;
+    private long _producedBefore;
 
-    public SimulatedNode(uint id, string kind, Environment environment, long startUnix, BrokerAddress broker, string configText)
+    public SimulatedNode(uint id, string kind, Environment environment, long startUnix, BrokerAddress broker, string configText, NodeStorage storage)
     {
         Id = id;
         Kind = kind;
         _environment = environment;
         _startUnix = startUnix;
+        _broker = broker;
         Clock = new VirtualClock(startUnix);
         Platform = new SimPlatform();
         Config = NodeConfig.Parse(configText);
-        var sensors = new List<ISensor>();
+        JournalFlash = new SimFlash(storage.SectorSize, storage.JournalSectors, seed: (int)id);
+        StagingFlash = new SimFlash(storage.SectorSize, storage.StagingSectors, seed: (int)id + 7919);
         var bme = new SimBme280(() => Clock.MonotonicMs, () => Air());
         _bus.Attach(0x76, bme);
-        sensors.Add(new Bmxx80Sensor(new BindingBme280Port(_bus, 0x76)));
-        Sampler = new Sampler(sensors.ToArray(), Clock);
-        _uplink = new MqttNetUplink(broker, $"citynode-{id}", Clock);
-        Store = new RamBatchStore(256 * 1024, 1);
-        var services = new NodeServices
-        {
-            Clock = Clock,
-            Platform = Platform,
-            Uplink = _uplink,
-            Store = Store,
-            Sampler = Sampler,
-            Power = new PowerProfile(),
-            RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, Sampler.ChannelCount),
-        };
-        _runtime = new NodeRuntime(Config, services);
+        Power = new PowerProfile();
+        (_runtime, _uplink) = Build(ResetCause.PowerOn);
     }
 
     public uint Id { get; }
@@ -66,9 +60,15 @@ public sealed class SimulatedNode : IDisposable
 
     public NodeConfig Config { get; }
 
-    public Sampler Sampler { get; }
+    public PowerProfile Power { get; }
 
-    public IBatchStore Store { get; }
+    public SimFlash JournalFlash { get; }
+
+    public SimFlash StagingFlash { get; }
+
+    public Sampler Sampler { get; private set; } = null!;
+
+    public IBatchStore Store { get; private set; } = null!;
 
     public NodeRuntime Runtime => _runtime;
 
@@ -76,31 +76,148 @@ public sealed class SimulatedNode : IDisposable
 
     public Environment Environment => _environment;
 
+    /// <summary>Resets the node went through (deep-sleep wakes and power cuts).</summary>
+    public int Reboots { get; private set; }
+
+    public int PowerCuts { get; private set; }
+
+    /// <summary>Shared fault switches of the simulation (network outage, lost PUBACKs).</summary>
+    public Func<bool> NetworkUp { get; set; } = () => true;
+
+    public double AckLossProbability { get; set; }
+
     /// <summary>Virtual milliseconds since the node started.</summary>
     public long ElapsedMs => Clock.MonotonicMs - (_startUnix * 1000);
 
-    public long ProducedReadings => _runtime.ProducedReadings;
+    /// <summary>Readings taken and kept, over all the node's boots.</summary>
+    public long ProducedReadings => _producedBefore + _runtime.ProducedReadings;
 
-    /// <summary>Readings the node itself counted as dropped (ring overflow, full store, quarantine).</summary>
+    /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine); kept in flash.</summary>
     public long DroppedReadings => _runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
+
+    /// <summary>Batches acknowledged by the broker, over all boots.</summary>
+    public long Acknowledged { get; private set; }
+
+    /// <summary>Failed delivery attempts, over all boots.</summary>
+    public long Retries { get; private set; }
 
     public void Boot() => _runtime.Boot(0);
 
-    /// <summary>Runs one cycle and sleeps as the runtime asked; returns the outcome.</summary>
-    public CycleOutcome Step()
+    /// <summary>Makes the node lose power at one of its next flash writes.</summary>
+    public void ArmPowerCut(Random random)
     {
-        var outcome = _runtime.RunCycle();
+        var flash = random.Next(3) == 0 ? JournalFlash : StagingFlash;
+        flash.PowerCutAt = flash.WriteOperations + 1 + random.Next(6);
+    }
+
+    /// <summary>Runs one cycle and sleeps as the runtime asked; a power cut reboots the node.</summary>
+    public CycleOutcome? Step()
+    {
+        CycleOutcome outcome;
+        try
+        {
+            outcome = _runtime.RunCycle();
+        }
+        catch (PowerCutException)
+        {
+            PowerCuts++;
+            uint inFlight = _runtime.SampleInFlight;
+            int inFlightReadings = _runtime.SampleInFlightReadings;
+            Clock.Advance(5000);
+            Reboot(ResetCause.PowerOn);
+
+            // The sample being staged when the power failed counts as produced if it made it to flash.
+            if (inFlight != 0 && _runtime.HighestSampleId >= inFlight)
+            {
+                _producedBefore += inFlightReadings;
+            }
+
+            return null;
+        }
+
         // The RTC wakes the node on a whole second, as the runtime scheduled it.
         long wake = Clock.MonotonicMs + Math.Max(outcome.SleepMs, 1000);
         wake = (wake + 999) / 1000 * 1000;
         long ms = wake - Clock.MonotonicMs;
         Clock.Advance(ms);
-        _runtime.Slept(outcome.Sleep, ms);
+        if (outcome.Sleep == SleepKind.Deep)
+        {
+            // Deep sleep ends in a reset: the CLR boots again and RAM is gone.
+            Reboot(ResetCause.DeepSleepWake);
+            _runtime.Slept(SleepKind.Deep, ms);
+        }
+        else
+        {
+            _runtime.Slept(SleepKind.Light, ms);
+        }
+
         return outcome;
     }
 
     /// <summary>Seals what is buffered and delivers everything pending (end of the simulation).</summary>
-    public bool Flush() => _runtime.Flush();
+    public bool Flush()
+    {
+        try
+        {
+            return _runtime.Flush();
+        }
+        catch (PowerCutException)
+        {
+            Reboot(ResetCause.PowerOn);
+            return false;
+        }
+    }
+
+    private void Reboot(ResetCause cause)
+    {
+        Reboots++;
+        _producedBefore += _runtime.ProducedReadings;
+        Acknowledged += _runtime.Publisher.Acknowledged;
+        Retries += _runtime.FailedDeliveries;
+        _uplink.Dispose(); // the TCP connection dies with the CPU
+        (_runtime, _uplink) = Build(cause);
+        int bootMs = cause == ResetCause.DeepSleepWake ? Power.BootMs : 0;
+        Clock.Advance(bootMs);
+        try
+        {
+            _runtime.Boot(bootMs);
+        }
+        catch (PowerCutException)
+        {
+            // Power failed again while booting: try once more (the flash is consistent either way).
+            PowerCuts++;
+            (_runtime, _uplink) = Build(cause);
+            _runtime.Boot(bootMs);
+        }
+    }
+
+    private (NodeRuntime, MqttNetUplink) Build(ResetCause cause)
+    {
+        Platform.ResetCause = cause;
+        Platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
+        _sensors.Clear();
+        _sensors.Add(new Bmxx80Sensor(new BindingBme280Port(_bus, 0x76)));
+        Sampler = new Sampler(_sensors.ToArray(), Clock);
+        var uplink = new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
+        {
+            NetworkUp = () => NetworkUp(),
+            AckLossProbability = AckLossProbability,
+        };
+        Store = new FlashJournal(JournalFlash, 1);
+        var services = new NodeServices
+        {
+            Clock = Clock,
+            Platform = Platform,
+            Uplink = uplink,
+            Store = Store,
+            Staging = new SampleStaging(StagingFlash, Sampler.ChannelCount, Config.Batch + 8),
+            Sampler = Sampler,
+            Power = Power,
+            RingBytes = 16 * 1024,
+            MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, Sampler.ChannelCount),
+        };
+        return (new NodeRuntime(Config, services), uplink);
+    }
 
     private (double, double, double) Air()
     {
@@ -111,3 +228,6 @@ public sealed class SimulatedNode : IDisposable
 
     public void Dispose() => _uplink.Dispose();
 }
+
+/// <summary>Flash given to each simulated node.</summary>
+public sealed record NodeStorage(int SectorSize = 4096, int JournalSectors = 64, int StagingSectors = 4);

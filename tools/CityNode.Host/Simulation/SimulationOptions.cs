@@ -32,6 +32,23 @@ public sealed class SimulationOptions
 
     public int Seed { get; set; } = 1;
 
+    /// <summary>A city-wide network outage of this length, starting a quarter into the run.</summary>
+    public TimeSpan Outage { get; set; }
+
+    /// <summary>Power cuts, at random flash writes of random nodes.</summary>
+    public int PowerCuts { get; set; }
+
+    /// <summary>Broker restarts (embedded broker), evenly spread; sessions and queues are lost, nothing acknowledged is.</summary>
+    public int BrokerRestarts { get; set; }
+
+    /// <summary>Lose one PUBACK in ten on its way to the node, so batches arrive twice and the receiver must drop duplicates.</summary>
+    public bool Duplicates { get; set; }
+
+    /// <summary>"light", "deep" or "auto" sleep for every node.</summary>
+    public string SleepMode { get; set; } = "auto";
+
+    public NodeStorage Storage { get; set; } = new();
+
     /// <summary>Where the bundled recordings are (the CLI's data folder).</summary>
     public string DataFolder { get; set; } = Path.Combine(AppContext.BaseDirectory, "data");
 }

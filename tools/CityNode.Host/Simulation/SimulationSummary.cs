@@ -38,6 +38,16 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("gaps")] public long Gaps { get; init; }
 
+    [JsonPropertyName("out_of_order")] public long OutOfOrder { get; init; }
+
+    [JsonPropertyName("power_cuts")] public int PowerCuts { get; init; }
+
+    [JsonPropertyName("reboots")] public int Reboots { get; init; }
+
+    [JsonPropertyName("broker_restarts")] public int BrokerRestarts { get; init; }
+
+    [JsonPropertyName("journal_max_erases_per_sector")] public int MaxSectorErases { get; init; }
+
     [JsonPropertyName("rejected_payloads")] public long Rejected { get; init; }
 
     [JsonPropertyName("first_mismatch")] public string? FirstMismatch { get; init; }

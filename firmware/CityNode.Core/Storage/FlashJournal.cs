@@ -1,0 +1,355 @@
+using CityNode.Delivery;
+using CityNode.Hal;
+using CityNode.Util;
+
+namespace CityNode.Storage
+{
+    /// <summary>
+    /// Sealed batches awaiting their PUBACK, in a <see cref="FlashLog"/>: survives power loss, deep
+    /// sleep and days offline. Records:
+    /// <code>
+    /// BATCH   seq | readings | last sample id | sealed readings (u64) | payload
+    /// RELEASE watermark (every seq below it is done) | quarantined? | readings
+    /// STATE   next seq | watermark | dropped batches | dropped readings (u64) | quarantined batches |
+    ///         quarantined readings (u64) | recoveries | last sample id | sealed readings (u64)
+    /// </code>
+    /// Batches are appended in sequence order and released oldest first (PUBACKs arrive in order),
+    /// so "pending" is simply every batch at or above the watermark: no index in RAM, a few hundred
+    /// bytes whatever the journal's size. Each new sector starts with a STATE record, so the
+    /// counters and the next sequence number outlive the sectors that are erased. When the journal
+    /// is full, the log reclaims its oldest sector: the pending batches in it are dropped — the
+    /// oldest first — counted in batches and readings, and the counts are written before the
+    /// sector is erased.
+    /// </summary>
+    public sealed class FlashJournal : IBatchStore, ILogOwner
+    {
+        public const byte TypeBatch = 0x11;
+        public const byte TypeRelease = 0x12;
+        public const byte TypeState = 0x13;
+
+        private const int BatchHeader = 20;
+        private const int StateSize = 52;
+
+        private readonly FlashLog _log;
+        private readonly byte[] _record;
+        // Separate buffers: the log calls back (SectorStarted, Reclaim) in the middle of an Append
+        // whose payload must stay untouched.
+        private readonly byte[] _small = new byte[StateSize];
+        private readonly byte[] _state = new byte[StateSize];
+        private readonly byte[] _release = new byte[9];
+        private readonly byte[] _scan = new byte[8];
+        private readonly LogCursor _cursor = new LogCursor();
+        private readonly LogCursor _first = new LogCursor();
+        private readonly LogCursor _reclaim = new LogCursor();
+        private bool _firstValid;
+        private uint _watermark;
+        private int _pending;
+
+        public FlashJournal(IFlash flash, uint firstSequence)
+        {
+            _log = new FlashLog(flash);
+            _record = new byte[flash.SectorSize];
+            NextSequence = firstSequence;
+            _watermark = firstSequence;
+        }
+
+        public FlashLog Log { get { return _log; } }
+
+        public uint NextSequence { get; private set; }
+
+        public int PendingCount { get { return _pending; } }
+
+        public long DroppedBatches { get; private set; }
+
+        public long DroppedReadings { get; private set; }
+
+        public long QuarantinedBatches { get; private set; }
+
+        public long QuarantinedReadings { get; private set; }
+
+        /// <summary>Boots that found something to repair (torn record, non-blank free space).</summary>
+        public long Recoveries { get; private set; }
+
+        /// <summary>Id of the last sample sealed into a batch: staged samples up to it are done.</summary>
+        public uint LastSampleId { get; private set; }
+
+        /// <summary>Readings sealed into batches since the journal was formatted.</summary>
+        public long SealedReadings { get; private set; }
+
+        /// <summary>Largest payload a batch record can hold.</summary>
+        public int MaxPayload { get { return _log.MaxPayload - BatchHeader; } }
+
+        /// <summary>Finds the log, replays it, and counts a recovery if anything needed repair.</summary>
+        public void Mount()
+        {
+            _log.Mount(this);
+            LogCursor c = _cursor;
+            bool more = _log.First(c);
+            while (more)
+            {
+                Replay(c);
+                more = _log.Next(c);
+            }
+
+            CountPending();
+            if (_log.Repairs > 0)
+            {
+                Recoveries++;
+                WriteState();
+            }
+        }
+
+        /// <summary>Stores a sealed batch with the id of its last sample.</summary>
+        public bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId)
+        {
+            if (count > MaxPayload)
+            {
+                return false;
+            }
+
+            long sealedAfter = SealedReadings + readings;
+            LittleEndian.WriteUInt32(_record, 0, sequence);
+            LittleEndian.WriteUInt32(_record, 4, (uint)readings);
+            LittleEndian.WriteUInt32(_record, 8, lastSampleId);
+            LittleEndian.WriteInt64(_record, 12, sealedAfter);
+            for (int i = 0; i < count; i++)
+            {
+                _record[BatchHeader + i] = payload[offset + i];
+            }
+
+            // The state moves on only once the record is written: a STATE record the log writes
+            // while starting a sector for it must describe the journal without this batch.
+            if (!_log.Append(TypeBatch, _record, 0, BatchHeader + count))
+            {
+                return false;
+            }
+
+            NextSequence = sequence + 1;
+            LastSampleId = lastSampleId;
+            SealedReadings = sealedAfter;
+            _pending++;
+            return true;
+        }
+
+        public int Read(int ordinal, byte[] buffer, out uint sequence)
+        {
+            sequence = 0;
+            if (ordinal < 0 || ordinal >= _pending)
+            {
+                return -1;
+            }
+
+            LogCursor c = _cursor;
+            if (!FindFirstPending())
+            {
+                return -1;
+            }
+
+            c.CopyFrom(_first);
+            int seen = 0;
+            while (true)
+            {
+                if (c.Type == TypeBatch && _log.Read(c, 0, _small, 0, 4))
+                {
+                    uint seq = LittleEndian.ReadUInt32(_small, 0);
+                    if (seq >= _watermark)
+                    {
+                        if (seen == ordinal)
+                        {
+                            int length = c.Length - BatchHeader;
+                            if (length > buffer.Length || !_log.Read(c, BatchHeader, buffer, 0, length))
+                            {
+                                return -1;
+                            }
+
+                            sequence = seq;
+                            return length;
+                        }
+
+                        seen++;
+                    }
+                }
+
+                if (!_log.Next(c))
+                {
+                    return -1;
+                }
+            }
+        }
+
+        public void Release(uint sequence)
+        {
+            Done(sequence, false);
+        }
+
+        public void Quarantine(uint sequence)
+        {
+            Done(sequence, true);
+        }
+
+        public void SectorStarted(FlashLog log)
+        {
+            WriteState();
+        }
+
+        public void Reclaim(FlashLog log, int sector)
+        {
+            // The journal is full: the pending batches in the oldest sector are the oldest pending
+            // ones. Drop them, count them, and persist the counts before the sector is erased.
+            LogCursor c = _reclaim;
+            bool dropped = false;
+            bool more = log.FirstInSector(sector, c);
+            while (more)
+            {
+                if (c.Type == TypeBatch && log.Read(c, 0, _scan, 0, 8))
+                {
+                    uint seq = LittleEndian.ReadUInt32(_scan, 0);
+                    if (seq >= _watermark)
+                    {
+                        DroppedBatches++;
+                        DroppedReadings += LittleEndian.ReadUInt32(_scan, 4);
+                        _watermark = seq + 1;
+                        _pending--;
+                        dropped = true;
+                    }
+                }
+
+                more = log.NextInSector(c);
+            }
+
+            _firstValid = false;
+            if (dropped)
+            {
+                WriteState();
+            }
+        }
+
+        private void Done(uint sequence, bool quarantined)
+        {
+            if (_pending == 0 || !FindFirstPending())
+            {
+                return;
+            }
+
+            if (!_log.Read(_first, 0, _small, 0, 8) || LittleEndian.ReadUInt32(_small, 0) != sequence)
+            {
+                return; // not the oldest pending batch: releases come in order
+            }
+
+            int readings = (int)LittleEndian.ReadUInt32(_small, 4);
+            _watermark = sequence + 1;
+            _pending--;
+            if (quarantined)
+            {
+                QuarantinedBatches++;
+                QuarantinedReadings += readings;
+            }
+
+            LittleEndian.WriteUInt32(_release, 0, _watermark);
+            _release[4] = (byte)(quarantined ? 1 : 0);
+            LittleEndian.WriteUInt32(_release, 5, (uint)readings);
+            _log.Append(TypeRelease, _release, 0, 9);
+            _firstValid = false;
+        }
+
+        private void Replay(LogCursor c)
+        {
+            if (c.Type == TypeState && c.Length >= StateSize && _log.Read(c, 0, _small, 0, StateSize))
+            {
+                NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0));
+                _watermark = Max(_watermark, LittleEndian.ReadUInt32(_small, 4));
+                DroppedBatches = LittleEndian.ReadUInt32(_small, 8);
+                DroppedReadings = LittleEndian.ReadInt64(_small, 12);
+                QuarantinedBatches = LittleEndian.ReadUInt32(_small, 20);
+                QuarantinedReadings = LittleEndian.ReadInt64(_small, 24);
+                Recoveries = LittleEndian.ReadUInt32(_small, 32);
+                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 36));
+                SealedReadings = LittleEndian.ReadInt64(_small, 40) > SealedReadings ? LittleEndian.ReadInt64(_small, 40) : SealedReadings;
+            }
+            else if (c.Type == TypeBatch && c.Length >= BatchHeader && _log.Read(c, 0, _small, 0, BatchHeader))
+            {
+                NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0) + 1);
+                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 8));
+                long sealedAfter = LittleEndian.ReadInt64(_small, 12);
+                if (sealedAfter > SealedReadings)
+                {
+                    SealedReadings = sealedAfter;
+                }
+            }
+            else if (c.Type == TypeRelease && c.Length >= 9 && _log.Read(c, 0, _small, 0, 9))
+            {
+                uint w = LittleEndian.ReadUInt32(_small, 0);
+                if (w > _watermark)
+                {
+                    _watermark = w;
+                    if (_small[4] != 0)
+                    {
+                        QuarantinedBatches++;
+                        QuarantinedReadings += LittleEndian.ReadUInt32(_small, 5);
+                    }
+                }
+            }
+        }
+
+        private void CountPending()
+        {
+            _pending = 0;
+            _firstValid = false;
+            LogCursor c = _cursor;
+            bool more = _log.First(c);
+            while (more)
+            {
+                if (c.Type == TypeBatch && _log.Read(c, 0, _small, 0, 4) && LittleEndian.ReadUInt32(_small, 0) >= _watermark)
+                {
+                    _pending++;
+                }
+
+                more = _log.Next(c);
+            }
+        }
+
+        /// <summary>Positions <see cref="_first"/> on the oldest pending batch (cached until the log changes shape).</summary>
+        private bool FindFirstPending()
+        {
+            if (_firstValid)
+            {
+                return true;
+            }
+
+            LogCursor c = _first;
+            bool more = _log.First(c);
+            while (more)
+            {
+                if (c.Type == TypeBatch && _log.Read(c, 0, _small, 0, 4) && LittleEndian.ReadUInt32(_small, 0) >= _watermark)
+                {
+                    _firstValid = true;
+                    return true;
+                }
+
+                more = _log.Next(c);
+            }
+
+            return false;
+        }
+
+        private void WriteState()
+        {
+            LittleEndian.WriteUInt32(_state, 0, NextSequence);
+            LittleEndian.WriteUInt32(_state, 4, _watermark);
+            LittleEndian.WriteUInt32(_state, 8, (uint)DroppedBatches);
+            LittleEndian.WriteInt64(_state, 12, DroppedReadings);
+            LittleEndian.WriteUInt32(_state, 20, (uint)QuarantinedBatches);
+            LittleEndian.WriteInt64(_state, 24, QuarantinedReadings);
+            LittleEndian.WriteUInt32(_state, 32, (uint)Recoveries);
+            LittleEndian.WriteUInt32(_state, 36, LastSampleId);
+            LittleEndian.WriteInt64(_state, 40, SealedReadings);
+            LittleEndian.WriteUInt32(_state, 48, 0);
+            _log.Append(TypeState, _state, 0, StateSize);
+        }
+
+        private static uint Max(uint a, uint b)
+        {
+            return a > b ? a : b;
+        }
+    }
+}

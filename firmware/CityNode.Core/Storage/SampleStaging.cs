@@ -1,0 +1,298 @@
+using CityNode.Hal;
+using CityNode.Sensors;
+using CityNode.Util;
+
+namespace CityNode.Storage
+{
+    /// <summary>
+    /// The samples not yet sealed into a batch, written to flash as they are taken so that the RAM
+    /// ring survives deep sleep (a reset on the ESP32) and power loss, plus the runtime's schedule.
+    /// A small <see cref="FlashLog"/> of its own, apart from the journal, so that the short-lived
+    /// sample records do not take journal space:
+    /// <code>
+    /// SAMPLE  id | time | channel count | values (i32 each) | statuses (2 bits each)
+    /// RUNTIME the node runtime's schedule and backoff (opaque, latest wins)
+    /// </code>
+    /// Samples with an id at or below the journal's last sealed id are done and are simply left
+    /// behind. When the log reclaims its oldest sector, the samples in it that are still unsealed,
+    /// and the latest runtime record, are copied forward (compaction); a power cut between the copy
+    /// and the erase leaves two copies, which <see cref="Mount"/> folds into one by id.
+    /// </summary>
+    public sealed class SampleStaging : ILogOwner
+    {
+        public const byte TypeSample = 0x21;
+        public const byte TypeRuntime = 0x22;
+        public const int MaxRuntimeBytes = 64;
+
+        private readonly FlashLog _log;
+        private readonly int _channels;
+        private readonly byte[] _record;
+        private readonly byte[] _move;
+        private readonly LogCursor _cursor = new LogCursor();
+        private readonly LogCursor _reclaim = new LogCursor();
+        private readonly uint[] _ids;
+        private readonly long[] _times;
+        private readonly int[] _values;
+        private readonly byte[] _status;
+        private readonly byte[] _runtime = new byte[MaxRuntimeBytes];
+        private int _runtimeLength;
+        private int _restored;
+
+        public SampleStaging(IFlash flash, int channels, int restoreCapacity)
+        {
+            _log = new FlashLog(flash);
+            _channels = channels;
+            _record = new byte[RecordSize(channels)];
+            _move = new byte[_record.Length];
+            _ids = new uint[restoreCapacity];
+            _times = new long[restoreCapacity];
+            _values = new int[restoreCapacity * channels];
+            _status = new byte[restoreCapacity * channels];
+        }
+
+        public FlashLog Log { get { return _log; } }
+
+        /// <summary>Samples up to this id are in the journal; set after each seal.</summary>
+        public uint SealedId { get; set; }
+
+        /// <summary>Highest sample id found or written.</summary>
+        public uint MaxId { get; private set; }
+
+        /// <summary>Unsealed samples found at mount, in id order.</summary>
+        public int RestoredCount { get { return _restored; } }
+
+        /// <summary>Unsealed samples found at mount that did not fit the restore buffer (counted, oldest first).</summary>
+        public long RestoreDropped { get; private set; }
+
+        public static int RecordSize(int channels)
+        {
+            return 9 + (channels * 4) + ((channels + 3) / 4);
+        }
+
+        /// <summary>Finds the log and collects the unsealed samples and the latest runtime record.</summary>
+        public void Mount(uint sealedId)
+        {
+            SealedId = sealedId;
+            _restored = 0;
+            _runtimeLength = 0;
+            _log.Mount(this);
+            LogCursor c = _cursor;
+            bool more = _log.First(c);
+            while (more)
+            {
+                if (c.Type == TypeSample && c.Length >= 9 && c.Length <= _record.Length && _log.Read(c, 0, _record, 0, c.Length))
+                {
+                    uint id = LittleEndian.ReadUInt32(_record, 0);
+                    if (id > MaxId)
+                    {
+                        MaxId = id;
+                    }
+
+                    if (id > sealedId && _record[8] == _channels)
+                    {
+                        Restore(id);
+                    }
+                    else if (id > sealedId)
+                    {
+                        RestoreDropped++; // taken with another channel layout, before a configuration change
+                    }
+                }
+                else if (c.Type == TypeRuntime && c.Length <= MaxRuntimeBytes && _log.Read(c, 0, _runtime, 0, c.Length))
+                {
+                    _runtimeLength = c.Length;
+                }
+
+                more = _log.Next(c);
+            }
+        }
+
+        /// <summary>Copies the i-th restored sample (oldest first) into a frame; returns its id.</summary>
+        public uint Restored(int i, SampleFrame into)
+        {
+            into.Time = _times[i];
+            into.ChannelCount = _channels;
+            for (int ch = 0; ch < _channels; ch++)
+            {
+                into.Values[ch] = _values[(i * _channels) + ch];
+                into.Status[ch] = _status[(i * _channels) + ch];
+            }
+
+            return _ids[i];
+        }
+
+        /// <summary>The latest runtime record, or 0 bytes.</summary>
+        public int ReadRuntime(byte[] into)
+        {
+            for (int i = 0; i < _runtimeLength; i++)
+            {
+                into[i] = _runtime[i];
+            }
+
+            return _runtimeLength;
+        }
+
+        /// <summary>Writes a sample; false when the flash cannot take it (the sample stays in RAM only).</summary>
+        public bool Append(uint id, SampleFrame frame)
+        {
+            LittleEndian.WriteUInt32(_record, 0, id);
+            LittleEndian.WriteUInt32(_record, 4, (uint)frame.Time);
+            _record[8] = (byte)_channels;
+            int at = 9;
+            for (int c = 0; c < _channels; c++)
+            {
+                LittleEndian.WriteUInt32(_record, at, (uint)frame.Values[c]);
+                at += 4;
+            }
+
+            for (int c = 0; c < _channels; c += 4)
+            {
+                int packed = 0;
+                for (int k = 0; k < 4 && c + k < _channels; k++)
+                {
+                    packed |= (frame.Status[c + k] & 3) << (2 * k);
+                }
+
+                _record[at++] = (byte)packed;
+            }
+
+            if (id > MaxId)
+            {
+                MaxId = id;
+            }
+
+            return _log.Append(TypeSample, _record, 0, _record.Length);
+        }
+
+        /// <summary>Writes the runtime's schedule (before deep sleep, after a publish).</summary>
+        public bool SaveRuntime(byte[] blob, int length)
+        {
+            if (length > MaxRuntimeBytes)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < length; i++)
+            {
+                _runtime[i] = blob[i];
+            }
+
+            _runtimeLength = length;
+            return _log.Append(TypeRuntime, blob, 0, length);
+        }
+
+        public void SectorStarted(FlashLog log)
+        {
+        }
+
+        public void Reclaim(FlashLog log, int sector)
+        {
+            LogCursor c = _reclaim;
+            bool runtimeHere = false;
+            bool more = log.FirstInSector(sector, c);
+            while (more)
+            {
+                // Its own buffer: this runs inside an Append whose payload is _record.
+                if (c.Type == TypeSample && c.Length == _move.Length && log.Read(c, 0, _move, 0, _move.Length))
+                {
+                    if (LittleEndian.ReadUInt32(_move, 0) > SealedId)
+                    {
+                        log.Append(TypeSample, _move, 0, _move.Length);
+                    }
+                }
+                else if (c.Type == TypeRuntime)
+                {
+                    runtimeHere = true;
+                }
+
+                more = log.NextInSector(c);
+            }
+
+            if (runtimeHere && _runtimeLength > 0)
+            {
+                log.Append(TypeRuntime, _runtime, 0, _runtimeLength);
+            }
+        }
+
+        /// <summary>Inserts a sample into the restore buffer in id order, once.</summary>
+        private void Restore(uint id)
+        {
+            int pos = _restored;
+            while (pos > 0 && _ids[pos - 1] > id)
+            {
+                pos--;
+            }
+
+            if (pos > 0 && _ids[pos - 1] == id)
+            {
+                return; // the copy made by a compaction that was cut short
+            }
+
+            if (_restored == _ids.Length)
+            {
+                if (pos == 0)
+                {
+                    RestoreDropped++;
+                    return;
+                }
+
+                // Full: drop the oldest to keep the newest.
+                Shift(0, 1, _restored - 1);
+                _restored--;
+                pos--;
+                RestoreDropped++;
+            }
+
+            Shift(pos + 1, pos, _restored - pos);
+            _ids[pos] = id;
+            _times[pos] = LittleEndian.ReadUInt32(_record, 4);
+            int at = 9;
+            for (int ch = 0; ch < _channels; ch++)
+            {
+                _values[(pos * _channels) + ch] = (int)LittleEndian.ReadUInt32(_record, at);
+                at += 4;
+            }
+
+            for (int ch = 0; ch < _channels; ch++)
+            {
+                _status[(pos * _channels) + ch] = (byte)((_record[at + (ch / 4)] >> (2 * (ch % 4))) & 3);
+            }
+
+            _restored++;
+        }
+
+        /// <summary>Moves <paramref name="count"/> entries from index <paramref name="from"/> to <paramref name="to"/> (overlap-safe).</summary>
+        private void Shift(int to, int from, int count)
+        {
+            if (count <= 0)
+            {
+                return;
+            }
+
+            if (to > from)
+            {
+                for (int i = count - 1; i >= 0; i--)
+                {
+                    Move(from + i, to + i);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    Move(from + i, to + i);
+                }
+            }
+        }
+
+        private void Move(int from, int to)
+        {
+            _ids[to] = _ids[from];
+            _times[to] = _times[from];
+            for (int ch = 0; ch < _channels; ch++)
+            {
+                _values[(to * _channels) + ch] = _values[(from * _channels) + ch];
+                _status[(to * _channels) + ch] = _status[(from * _channels) + ch];
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using CityNode.Sensors;
+using CityNode.Telemetry;
+
+namespace CityNode.Tests.Delivery;
+
+/// <summary>
+/// A test sensor with any number of channels whose values are a function of time (the reference
+/// workload of the store-and-forward tests). Real drivers are tested against simulated chips in
+/// their own folders; this one isolates delivery from sensing.
+/// </summary>
+public sealed class ScriptedSensor : ISensor
+{
+    private readonly ChannelSpec[] _channels;
+    private readonly Func<long, int, long> _micro;
+    private readonly Func<long> _now;
+    private readonly long[] _values;
+    private bool _valid;
+
+    public ScriptedSensor(int channels, Func<long> now, Func<long, int, long> micro)
+    {
+        _channels = Enumerable.Range(0, channels).Select(c => new ChannelSpec(Channels.FirstCustom + c, Units.None, 1, -2)).ToArray();
+        _values = new long[channels];
+        _now = now;
+        _micro = micro;
+    }
+
+    public string Name => "scripted";
+
+    public int ChannelCount => _channels.Length;
+
+    public int WarmupMs => 0;
+
+    public int Stage => 0;
+
+    public ChannelSpec Channel(int index) => _channels[index];
+
+    public bool Setup() => true;
+
+    public void Wake()
+    {
+    }
+
+    public int Trigger(SampleFrame frame)
+    {
+        for (int c = 0; c < _values.Length; c++)
+        {
+            _values[c] = _micro(_now(), c);
+        }
+
+        _valid = true;
+        return 0;
+    }
+
+    public FetchResult Fetch() => _valid ? FetchResult.Ok : FetchResult.NotReady;
+
+    public bool TryGet(int channel, out long micro)
+    {
+        micro = _values[channel];
+        return _valid;
+    }
+
+    public void Sleep() => _valid = false;
+
+    public void Reset()
+    {
+    }
+
+    /// <summary>The expected value in 0.01 steps at a time (what the receiver must get).</summary>
+    public long Steps(long unixSeconds, int channel) => (long)Math.Round(_micro(unixSeconds, channel) / 10_000.0, MidpointRounding.AwayFromZero);
+}
