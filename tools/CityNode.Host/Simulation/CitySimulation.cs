@@ -45,7 +45,7 @@ public sealed class CitySimulation
         long durationMs = (long)_options.Duration.TotalMilliseconds;
         BuildNodes(address, recordings, durationMs);
         var byId = _nodes.ToDictionary(n => n.Id);
-        var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.Environment : null);
+        var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.World : null);
         var sink = new MemorySink { Keep = false, OnStored = verifier.Check };
         await using var receiver = new Receiver(address, sink);
         await receiver.StartAsync(ct);
@@ -96,33 +96,82 @@ public sealed class CitySimulation
             BrokerRestarts = _restartsDone,
             MaxSectorErases = _nodes.Max(n => n.JournalFlash.EraseCounts.Max()),
             Broker = _options.Broker is null ? "embedded" : address.ToString(),
-            Data = recordings.Select(r => Path.GetFileName(r.Source)).ToList(),
+            Data = recordings.All.Select(r => Path.GetFileName(r.Source)).ToList(),
             FirstMismatch = verifier.FirstMismatch,
         };
     }
 
-    private List<Recording> LoadRecordings()
+    private Recordings LoadRecordings()
     {
-        var files = _options.Data.Count > 0
-            ? _options.Data
-            : new List<string> { Path.Combine(_options.DataFolder, AirRecording) };
-        return files.Select(f => Recording.Load(f)).ToList();
+        string Pick(string bundled, string contains) =>
+            _options.Data.FirstOrDefault(d => Path.GetFileName(d).Contains(contains, StringComparison.OrdinalIgnoreCase)) ?? Path.Combine(_options.DataFolder, bundled);
+        foreach (var d in _options.Data)
+        {
+            if (!File.Exists(d))
+            {
+                throw new FileNotFoundException($"--data {d}: no such file");
+            }
+        }
+
+        var air = _options.Kind == "water" ? null : Recording.Load(Pick(AirRecording, "sensorcommunity"));
+        var co2 = _options.Kind == "water" ? null : Recording.Load(Pick(ReferenceWorkload.UciRecording, "uci"));
+        var water = _options.Kind == "air" ? null : Recording.Load(Pick(WaterRecording, "usgs"));
+        Check(air, "temperature_c", "humidity_pct", "pressure_pa", "pm25_ugm3", "pm10_ugm3");
+        Check(co2, "CO2");
+        Check(water, "water_temp_c", "ph", "spec_cond_uscm_25c", "dissolved_oxygen_mgl", "turbidity_fnu");
+        return new Recordings(air, co2, water);
     }
 
-    private void BuildNodes(BrokerAddress address, List<Recording> recordings, long durationMs)
+    private static void Check(Recording? r, params string[] columns)
     {
-        var air = recordings.First();
+        foreach (var c in columns)
+        {
+            if (r is not null && !r.Has(c))
+            {
+                throw new FormatException($"{Path.GetFileName(r.Source)}: needs a column '{c}' (has {string.Join(", ", r.Columns.Select(x => x.Name))})");
+            }
+        }
+    }
+
+    private sealed record Recordings(Recording? Air, Recording? Co2, Recording? Water)
+    {
+        public IEnumerable<Recording> All => new[] { Air, Co2, Water }.Where(r => r is not null)!;
+    }
+
+    private void BuildNodes(BrokerAddress address, Recordings rec, long durationMs)
+    {
         long outageStart = durationMs / 4;
         long outageEnd = outageStart + (long)_options.Outage.TotalMilliseconds;
         for (int i = 0; i < _options.Nodes; i++)
         {
             uint id = (uint)(i + 1);
-            int startRow = (int)((long)i * air.Rows / Math.Max(1, _options.Nodes));
-            long start = air.Times[startRow];
-            var env = new Environment(air, startRow, start)
-                .Map(Channels.AirTemperature, "temperature_c")
-                .Map(Channels.RelativeHumidity, "humidity_pct")
-                .Map(Channels.AirPressure, "pressure_pa");
+            bool water = _options.Kind == "water" || (_options.Kind == "mixed" && i % 2 == 1);
+            var main = water ? rec.Water! : rec.Air!;
+            int startRow = (int)((long)i * main.Rows / Math.Max(1, _options.Nodes));
+            long start = main.Times[startRow];
+            var clock = new Sim.VirtualClock(start);
+            NodeHardware hw;
+            if (water)
+            {
+                hw = NodeHardware.Water(clock, new Environment(main, startRow, start)
+                    .Map(Channels.WaterTemperature, "water_temp_c")
+                    .Map(Channels.Ph, "ph")
+                    .Map(Channels.Conductivity, "spec_cond_uscm_25c")
+                    .Map(Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
+                    .Map(Channels.Turbidity, "turbidity_fnu"));
+            }
+            else
+            {
+                var air = new Environment(main, startRow, start)
+                    .Map(Channels.AirTemperature, "temperature_c")
+                    .Map(Channels.RelativeHumidity, "humidity_pct")
+                    .Map(Channels.AirPressure, "pressure_pa")
+                    .Map(Channels.Pm25, "pm25_ugm3")
+                    .Map(Channels.Pm10, "pm10_ugm3");
+                var co2 = new Environment(rec.Co2!, (int)((long)i * rec.Co2!.Rows / Math.Max(1, _options.Nodes)), start).Map(Channels.Co2, "CO2");
+                hw = NodeHardware.Air(clock, air, co2, usePms: _options.Kind == "mixed" && i % 4 == 2);
+            }
+
             string config = $"""
                 node.id = {id}
                 sample = {ValueParser.FormatDuration((long)_options.Sample.TotalSeconds)}
@@ -130,7 +179,7 @@ public sealed class CitySimulation
                 batch = {_options.Batch}
                 sleep = {_options.SleepMode}
                 """;
-            var node = new SimulatedNode(id, "air", env, start, address, config, _options.Storage)
+            var node = new SimulatedNode(id, clock, hw, address, config, _options.Storage)
             {
                 AckLossProbability = _options.Duplicates ? 0.1 : 0,
             };

@@ -14,6 +14,8 @@ public sealed class Environment
     private readonly long _shift;
     private readonly long _span;
     private readonly Dictionary<int, Recording.Column> _columns = new();
+    private readonly Dictionary<int, Func<long, double>> _functions = new();
+    private readonly Dictionary<int, long> _tolerance = new();
 
     public Environment(Recording recording, int startRow, long nodeStartUnix)
     {
@@ -31,7 +33,23 @@ public sealed class Environment
         return this;
     }
 
-    public bool Provides(int channelId) => _columns.ContainsKey(channelId);
+    /// <summary>Feeds a channel from a function of time (a quantity the recording does not have).</summary>
+    public Environment MapFunction(int channelId, Func<long, double> valueAt)
+    {
+        _functions[channelId] = valueAt;
+        return this;
+    }
+
+    /// <summary>Accepts delivered values within ±steps of the recording (an analog probe behind a 12-bit ADC cannot do better).</summary>
+    public Environment WithTolerance(int channelId, long steps)
+    {
+        _tolerance[channelId] = steps;
+        return this;
+    }
+
+    public long Tolerance(int channelId) => _tolerance.GetValueOrDefault(channelId);
+
+    public bool Provides(int channelId) => _columns.ContainsKey(channelId) || _functions.ContainsKey(channelId);
 
     /// <summary>The recorded value of a channel at the node's time, rounded to the resolution.</summary>
     public double Value(int channelId, long unixSeconds, ChannelSpec spec)
@@ -44,6 +62,11 @@ public sealed class Environment
     /// <summary>The recorded value as written (held over gaps).</summary>
     public double Raw(int channelId, long unixSeconds)
     {
+        if (_functions.TryGetValue(channelId, out var f))
+        {
+            return f(unixSeconds);
+        }
+
         long t0 = _recording.Times[0];
         long t = unixSeconds + _shift - t0;
         t = ((t % _span) + _span) % _span;

@@ -1,10 +1,8 @@
 using CityNode.Config;
 using CityNode.Delivery;
-using CityNode.Drivers.Bmxx80;
-using CityNode.Drivers.Bmxx80.Sim;
+using CityNode.Drivers.Registry;
 using CityNode.Hal;
 using CityNode.Host.Mqtt;
-using CityNode.Host.Ports;
 using CityNode.Host.Sim;
 using CityNode.Node;
 using CityNode.Power;
@@ -23,29 +21,27 @@ namespace CityNode.Host.Simulation;
 /// </summary>
 public sealed class SimulatedNode : IDisposable
 {
-    private readonly Environment _environment;
-    private readonly SimI2cBus _bus = new();
+    private readonly NodeHardware _hardware;
     private readonly BrokerAddress _broker;
     private readonly long _startUnix;
-    private readonly List<ISensor> _sensors = new();
     private MqttNetUplink _uplink;
     private NodeRuntime _runtime;
     private long _producedBefore;
 
-    public SimulatedNode(uint id, string kind, Environment environment, long startUnix, BrokerAddress broker, string configText, NodeStorage storage)
+    /// <param name="hardware">Built on <paramref name="clock"/>: the chips and probes of this node.</param>
+    /// <param name="configText">The node config without its sensor lines (they come from the hardware).</param>
+    public SimulatedNode(uint id, VirtualClock clock, NodeHardware hardware, BrokerAddress broker, string configText, NodeStorage storage)
     {
         Id = id;
-        Kind = kind;
-        _environment = environment;
-        _startUnix = startUnix;
+        Kind = hardware.Kind;
+        _hardware = hardware;
+        Clock = clock;
+        _startUnix = clock.UnixSeconds;
         _broker = broker;
-        Clock = new VirtualClock(startUnix);
         Platform = new SimPlatform();
-        Config = NodeConfig.Parse(configText);
+        Config = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
         JournalFlash = new SimFlash(storage.SectorSize, storage.JournalSectors, seed: (int)id);
         StagingFlash = new SimFlash(storage.SectorSize, storage.StagingSectors, seed: (int)id + 7919);
-        var bme = new SimBme280(() => Clock.MonotonicMs, () => Air());
-        _bus.Attach(0x76, bme);
         Power = new PowerProfile();
         (_runtime, _uplink) = Build(ResetCause.PowerOn);
     }
@@ -74,7 +70,9 @@ public sealed class SimulatedNode : IDisposable
 
     public MqttNetUplink Uplink => _uplink;
 
-    public Environment Environment => _environment;
+    public World World => _hardware.World;
+
+    public NodeHardware Hardware => _hardware;
 
     /// <summary>Resets the node went through (deep-sleep wakes and power cuts).</summary>
     public int Reboots { get; private set; }
@@ -195,9 +193,7 @@ public sealed class SimulatedNode : IDisposable
     {
         Platform.ResetCause = cause;
         Platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
-        _sensors.Clear();
-        _sensors.Add(new Bmxx80Sensor(new BindingBme280Port(_bus, 0x76)));
-        Sampler = new Sampler(_sensors.ToArray(), Clock);
+        Sampler = new Sampler(SensorFactory.Create(Config, _hardware.Buses), Clock);
         var uplink = new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
         {
             NetworkUp = () => NetworkUp(),
@@ -217,13 +213,6 @@ public sealed class SimulatedNode : IDisposable
             MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, Sampler.ChannelCount),
         };
         return (new NodeRuntime(Config, services), uplink);
-    }
-
-    private (double, double, double) Air()
-    {
-        long t = Clock.UnixSeconds;
-        var ch = Sampler.Channels;
-        return (_environment.Value(Channels.AirTemperature, t, ch[0]), _environment.Value(Channels.RelativeHumidity, t, ch[1]), _environment.Value(Channels.AirPressure, t, ch[2]));
     }
 
     public void Dispose() => _uplink.Dispose();
