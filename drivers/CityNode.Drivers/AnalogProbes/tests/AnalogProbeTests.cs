@@ -121,6 +121,32 @@ public class AnalogProbeTests
         Assert.NotEqual(9.0, Math.Round(Sample(three).Micro / 1e6, 2));
     }
 
+    [Fact]
+    public void Tds_and_ph_faults_adc_failure_out_of_range_and_no_stale_value()
+    {
+        var adc = new SimAdc { NoiseMillivolts = 0, SpikeProbability = 0 };
+        double tdsMv = 800;
+        double phMv = 1500;
+        adc.Connect(7, () => tdsMv);
+        adc.Connect(5, () => phMv);
+        var tds = new Tds(adc, 7, 1, 1, 1_000_000);
+        var ph = new AnalogPh(adc, 5, 1, 1, "4.00:2032.4,7.00:1500,10.00:967.6");
+        Assert.Equal(ReadingStatus.Ok, Sample(tds).Status);
+        Assert.Equal(ReadingStatus.Ok, Sample(ph).Status);
+
+        tdsMv = 2800; // past the probe's 2.3 V range
+        Assert.Equal(FetchResult.OutOfRange, Sample(tds).Result);
+        Assert.False(tds.TryGet(0, out _));
+        phMv = 200; // a pH over 14: a shorted or broken electrode
+        Assert.Equal(FetchResult.OutOfRange, Sample(ph).Result);
+
+        adc.Failing.Add(7);
+        adc.Failing.Add(5);
+        Assert.Equal(FetchResult.DeviceError, Sample(tds).Result);
+        Assert.Equal(FetchResult.DeviceError, Sample(ph).Result);
+        Assert.False(ph.TryGet(0, out _));
+    }
+
     [Theory]
     [InlineData("7.00:1500", "needs 2 or 3 points")]
     [InlineData("7.00:1500,4.00:2030", "points must be in increasing pH")]
