@@ -12,6 +12,7 @@ public static class CliApp
         CodecReportCommand.Create(),
         DecodeCommand.Create(),
         StorageReportCommand.Create(),
+        EnergyCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>

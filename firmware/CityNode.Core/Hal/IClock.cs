@@ -13,7 +13,17 @@ namespace CityNode.Hal
         /// <summary>Seconds since 1970-01-01 UTC, or 0 when the wall clock is not yet set.</summary>
         long UnixSeconds { get; }
 
-        /// <summary>Blocks for the given time (driver processing delays, warm-up).</summary>
+        /// <summary>Milliseconds since 1970-01-01 UTC (for scheduling wakes to the millisecond).</summary>
+        long UnixMilliseconds { get; }
+
+        /// <summary>
+        /// Waits for the given time (sensor warm-up, conversion and processing delays). The device
+        /// light-sleeps the CPU for waits long enough to be worth it; the energy model counts all
+        /// of it as waiting, not as CPU time.
+        /// </summary>
         void Delay(int milliseconds);
+
+        /// <summary>Milliseconds spent in <see cref="Delay"/> since start (for the phase accounting).</summary>
+        long WaitedMs { get; }
     }
 }

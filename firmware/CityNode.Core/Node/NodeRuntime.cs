@@ -42,18 +42,16 @@ namespace CityNode.Node
         private readonly byte[] _runtimeRecord = new byte[RuntimeRecordSize];
         private NodeConfig _config;
         private long _nextSampleAt;
-        private long _lastPublishAt;
+        private long _oldestUndelivered;
         private uint _nextSampleId;
         private bool _earlyPublish;
         private bool _havePrevious;
 
-        // Awake and asleep time since the last sealed batch, per phase (ms).
-        private long _bootMs;
-        private long _sampleMs;
+        // Where the time went: since the last sealed batch (the diagnostics window) and since boot.
+        private readonly PhaseTimes _window = new PhaseTimes();
+        private readonly PhaseTimes _total = new PhaseTimes();
         private long _connectMs;
         private long _publishMs;
-        private long _lightSleepMs;
-        private long _deepSleepMs;
         private long _cycles;
         private long _bootedAtMs;
 
@@ -101,6 +99,9 @@ namespace CityNode.Node
 
         public int SampleInFlightReadings { get; private set; }
 
+        /// <summary>Time per power state since boot (the simulation's battery model reads it).</summary>
+        public PhaseTimes Totals { get { return _total; } }
+
         /// <summary>The highest sample id this boot found in flash (journal or staging) or took since.</summary>
         public uint HighestSampleId { get { return _nextSampleId - 1; } }
 
@@ -113,10 +114,9 @@ namespace CityNode.Node
         {
             long t0 = _s.Clock.MonotonicMs;
             _bootedAtMs = t0;
-            _bootMs += bootMs;
+            Account(PhaseBoot, bootMs);
             long now = _s.Clock.UnixSeconds;
             _nextSampleAt = now;
-            _lastPublishAt = now;
             IBatchStore store = _s.Store;
             FlashJournal journal = store as FlashJournal;
             if (journal != null)
@@ -145,24 +145,22 @@ namespace CityNode.Node
                 }
 
                 RestoredSamples = staging.RestoredCount;
+                if (_ring.Count > 0)
+                {
+                    _oldestUndelivered = _ring.OldestTime;
+                }
+
                 RestoreRuntime(staging);
             }
 
             _s.Sampler.Setup();
-            _bootMs += _s.Clock.MonotonicMs - t0;
+            Account(PhaseActive, _s.Clock.MonotonicMs - t0);
         }
 
         /// <summary>Accounts the sleep that just ended (the caller slept as the last outcome said).</summary>
         public void Slept(SleepKind kind, long ms)
         {
-            if (kind == SleepKind.Deep)
-            {
-                _deepSleepMs += ms;
-            }
-            else
-            {
-                _lightSleepMs += ms;
-            }
+            Account(kind == SleepKind.Deep ? PhaseDeep : PhaseLight, ms);
         }
 
         /// <summary>One wake: sample if due, buffer, maybe publish, then say how long to sleep.</summary>
@@ -214,6 +212,7 @@ namespace CityNode.Node
         private void SampleNow(long now)
         {
             long t0 = _s.Clock.MonotonicMs;
+            long w0 = _s.Clock.WaitedMs;
             Sampler sampler = _s.Sampler;
             sampler.Wake();
             int warmup = sampler.WarmupMs();
@@ -238,7 +237,16 @@ namespace CityNode.Node
             }
 
             ProducedReadings += readings;
+            if (_oldestUndelivered == 0)
+            {
+                _oldestUndelivered = _frame.Time;
+            }
+
             Samples++;
+            _window.Samples++;
+            _total.Samples++;
+            _window.Readings += readings;
+            _total.Readings += readings;
             int interval = SleepPolicy.Stretch(_config.SampleSeconds, _s.Platform.BatteryMillivolts, _config.LowBatteryMillivolts);
             _nextSampleAt += interval;
             if (_nextSampleAt <= now)
@@ -246,7 +254,9 @@ namespace CityNode.Node
                 _nextSampleAt = now + interval;
             }
 
-            _sampleMs += _s.Clock.MonotonicMs - t0;
+            long waited = _s.Clock.WaitedMs - w0;
+            Account(PhaseWait, waited);
+            Account(PhaseActive, _s.Clock.MonotonicMs - t0 - waited);
         }
 
         /// <summary>A configured channel jumped by more than its threshold since the previous sample.</summary>
@@ -284,8 +294,12 @@ namespace CityNode.Node
                 return false;
             }
 
-            // A backlog after a failure is retried as soon as the backoff allows.
-            return _earlyPublish || _backoff.Failures > 0 || _s.Store.PendingCount > 0 || now - _lastPublishAt >= _config.PublishSeconds;
+            // A backlog after a failure is retried as soon as the backoff allows. Otherwise publish
+            // now only if, by the next wake, the oldest sample not yet delivered would be older than
+            // the freshness window: one connection then serves every sample up to that age, the
+            // fewest connections the window allows (docs/energy.md).
+            return _earlyPublish || _backoff.Failures > 0 || _s.Store.PendingCount > 0 ||
+                (_oldestUndelivered != 0 && _nextSampleAt - _oldestUndelivered > _config.PublishSeconds);
         }
 
         private void PublishNow(long now)
@@ -298,6 +312,7 @@ namespace CityNode.Node
             UplinkStatus status = uplink.Connect(ConnectTimeoutMs);
             long t1 = clock.MonotonicMs;
             _connectMs += t1 - t0;
+            Account(PhaseRadio, t1 - t0);
             bool delivered = false;
             if (status == UplinkStatus.Ok)
             {
@@ -312,10 +327,11 @@ namespace CityNode.Node
             }
 
             _publishMs += clock.MonotonicMs - t1;
+            Account(PhaseRadio, clock.MonotonicMs - t1);
             if (delivered)
             {
                 _backoff.Succeeded();
-                _lastPublishAt = now;
+                _oldestUndelivered = 0;
                 _outcome.Delivered = true;
             }
             else
@@ -392,13 +408,36 @@ namespace CityNode.Node
 
         private void ResetPhaseTimes()
         {
-            _bootMs = 0;
-            _sampleMs = 0;
+            _window.Clear();
             _connectMs = 0;
             _publishMs = 0;
-            _lightSleepMs = 0;
-            _deepSleepMs = 0;
             _cycles = 0;
+        }
+
+        private const int PhaseBoot = 0;
+        private const int PhaseActive = 1;
+        private const int PhaseWait = 2;
+        private const int PhaseRadio = 3;
+        private const int PhaseLight = 4;
+        private const int PhaseDeep = 5;
+
+        private void Account(int phase, long ms)
+        {
+            Add(_window, phase, ms);
+            Add(_total, phase, ms);
+        }
+
+        private static void Add(PhaseTimes t, int phase, long ms)
+        {
+            switch (phase)
+            {
+                case PhaseBoot: t.BootMs += ms; break;
+                case PhaseActive: t.ActiveMs += ms; break;
+                case PhaseWait: t.WaitMs += ms; break;
+                case PhaseRadio: t.RadioMs += ms; break;
+                case PhaseLight: t.LightSleepMs += ms; break;
+                default: t.DeepSleepMs += ms; break;
+            }
         }
 
         private void FillDiagnostics(int readingsInBatch)
@@ -419,12 +458,13 @@ namespace CityNode.Node
 
             d.Set(NodeDiagnostics.ResetCause, (int)p.ResetCause);
             d.Set(NodeDiagnostics.WakeupCause, p.WakeupCause);
-            d.Set(NodeDiagnostics.BootMs, _bootMs);
-            d.Set(NodeDiagnostics.SampleMs, _sampleMs);
+            d.Set(NodeDiagnostics.BootMs, _window.BootMs);
+            d.Set(NodeDiagnostics.SampleMs, _window.ActiveMs + _window.WaitMs);
+            d.Set(NodeDiagnostics.WaitMs, _window.WaitMs);
             d.Set(NodeDiagnostics.ConnectMs, _connectMs);
             d.Set(NodeDiagnostics.PublishMs, _publishMs);
-            d.Set(NodeDiagnostics.LightSleepMs, _lightSleepMs);
-            d.Set(NodeDiagnostics.DeepSleepMs, _deepSleepMs);
+            d.Set(NodeDiagnostics.LightSleepMs, _window.LightSleepMs);
+            d.Set(NodeDiagnostics.DeepSleepMs, _window.DeepSleepMs);
             d.Set(NodeDiagnostics.Cycles, _cycles);
             d.Set(NodeDiagnostics.SensorFaults, _s.Sampler.FaultCount);
             d.Set(NodeDiagnostics.PublishRetries, FailedDeliveries);
@@ -440,14 +480,14 @@ namespace CityNode.Node
 
         private void ChooseSleep()
         {
-            long now = _s.Clock.UnixSeconds;
+            long nowMs = _s.Clock.UnixMilliseconds;
             long wakeAt = _nextSampleAt;
-            if (_s.Store.PendingCount > 0 && _backoff.NotBefore > now && _backoff.NotBefore < wakeAt)
+            if (_s.Store.PendingCount > 0 && _backoff.NotBefore * 1000 > nowMs && _backoff.NotBefore < wakeAt)
             {
                 wakeAt = _backoff.NotBefore;
             }
 
-            long ms = (wakeAt - now) * 1000;
+            long ms = (wakeAt * 1000) - nowMs;
             if (ms < 0)
             {
                 ms = 0;
@@ -468,7 +508,7 @@ namespace CityNode.Node
             byte[] r = _runtimeRecord;
             r[0] = RuntimeRecordVersion;
             LittleEndian.WriteUInt32(r, 1, (uint)_nextSampleAt);
-            LittleEndian.WriteUInt32(r, 5, (uint)_lastPublishAt);
+            LittleEndian.WriteUInt32(r, 5, (uint)_oldestUndelivered);
             r[9] = (byte)(_backoff.Failures > 255 ? 255 : _backoff.Failures);
             LittleEndian.WriteUInt32(r, 10, (uint)_backoff.NotBefore);
             LittleEndian.WriteUInt32(r, 14, _nextSampleId);
@@ -484,7 +524,7 @@ namespace CityNode.Node
             }
 
             _nextSampleAt = LittleEndian.ReadUInt32(r, 1);
-            _lastPublishAt = LittleEndian.ReadUInt32(r, 5);
+            _oldestUndelivered = LittleEndian.ReadUInt32(r, 5);
             _backoff.Restore(r[9], LittleEndian.ReadUInt32(r, 10));
             uint id = LittleEndian.ReadUInt32(r, 14);
             if (id > _nextSampleId)

@@ -34,7 +34,10 @@ namespace CityNode.Telemetry
 
         /// <summary>Readings sealed into batches since the journal was formatted, this batch included: lets a receiver count what never arrived.</summary>
         public const int ProducedReadings = 22;
-        public const int FieldCount = 23;
+
+        /// <summary>Part of sample_ms spent waiting for sensors (warm-up, conversions; CPU in light sleep).</summary>
+        public const int WaitMs = 23;
+        public const int FieldCount = 24;
 
         /// <summary>Presence bit of the trailing text.</summary>
         private const int TextBit = 31;
@@ -45,7 +48,7 @@ namespace CityNode.Telemetry
             "battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "boot_ms", "sample_ms", "connect_ms",
             "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
             "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
-            "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings",
+            "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
         };
 
         private readonly long[] _values = new long[FieldCount];

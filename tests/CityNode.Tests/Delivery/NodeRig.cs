@@ -40,10 +40,17 @@ public sealed class NodeRig : IAsyncDisposable
         StagingFlash = new SimFlash(4096, 4);
         // Slow signals: a daily swing plus small steps, different per channel.
         Sensor = new ScriptedSensor(channels, () => Clock.UnixSeconds, (t, c) => (long)(((20 + c) + (3 * Math.Sin(t / 86400.0 * 2 * Math.PI)) + ((t / 600 % 7) * 0.01 * c)) * 1_000_000));
-        Config = NodeConfig.Parse($"node.id = 42\nsample = 60s\npublish = 15m\nbatch = 64\nsleep = light\n{extraConfig}");
+        Config = NodeConfig.Parse(Merge($"node.id = 42\nsample = 60s\npublish = 15m\nbatch = 64\nsleep = auto\n", extraConfig));
     }
 
     public long ElapsedMs => Clock.MonotonicMs - _start;
+
+    /// <summary>Base config lines overridden by the test's own.</summary>
+    private static string Merge(string baseLines, string extra)
+    {
+        var keys = extra.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
+        return string.Join("\n", baseLines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !keys.Contains(l.Split('=')[0].Trim()))) + "\n" + extra;
+    }
 
     public static async Task<NodeRig> StartAsync(int journalSectors = 64, int sectorSize = 4096, string extraConfig = "", int channels = 8)
     {

@@ -26,6 +26,12 @@ public sealed class ScriptedSensor : ISensor
 
     public string Name => "scripted";
 
+    /// <summary>Added to every value (micro-units), to make a channel jump.</summary>
+    public long Offset { get; set; }
+
+    /// <summary>Gives a channel a well-known id (early-publish thresholds refer to channel names).</summary>
+    public void Spec(int channel, int id) => _channels[channel].Set(id, Channels.CanonicalUnit(id), 1, -2);
+
     public int ChannelCount => _channels.Length;
 
     public int WarmupMs => 0;
@@ -44,7 +50,7 @@ public sealed class ScriptedSensor : ISensor
     {
         for (int c = 0; c < _values.Length; c++)
         {
-            _values[c] = _micro(_now(), c);
+            _values[c] = _micro(_now(), c) + Offset;
         }
 
         _valid = true;
@@ -66,5 +72,5 @@ public sealed class ScriptedSensor : ISensor
     }
 
     /// <summary>The expected value in 0.01 steps at a time (what the receiver must get).</summary>
-    public long Steps(long unixSeconds, int channel) => (long)Math.Round(_micro(unixSeconds, channel) / 10_000.0, MidpointRounding.AwayFromZero);
+    public long Steps(long unixSeconds, int channel) => (long)Math.Round((_micro(unixSeconds, channel) + Offset) / 10_000.0, MidpointRounding.AwayFromZero);
 }

@@ -19,7 +19,11 @@ public sealed class VirtualClock : IClock
 
     public long UnixSeconds => MonotonicMs / 1000;
 
+    public long UnixMilliseconds => MonotonicMs;
+
     public DateTimeOffset Now => DateTimeOffset.FromUnixTimeMilliseconds(MonotonicMs);
+
+    private long _waited;
 
     /// <summary>Waiting costs no real time: the node's time jumps ahead.</summary>
     public void Delay(int milliseconds)
@@ -27,8 +31,11 @@ public sealed class VirtualClock : IClock
         if (milliseconds > 0)
         {
             Interlocked.Add(ref _ms, milliseconds);
+            Interlocked.Add(ref _waited, milliseconds);
         }
     }
+
+    public long WaitedMs => Interlocked.Read(ref _waited);
 
     public void Advance(long milliseconds) => Interlocked.Add(ref _ms, Math.Max(0, milliseconds));
 

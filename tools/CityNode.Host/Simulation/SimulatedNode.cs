@@ -108,6 +108,49 @@ public sealed class SimulatedNode : IDisposable
         flash.PowerCutAt = flash.WriteOperations + 1 + random.Next(6);
     }
 
+    /// <summary>Battery the node started with (mAh) and what it has drawn so far, from the same phases its diagnostics report.</summary>
+    public double BatteryMah { get; set; } = 3000;
+
+    public double ConsumedMah { get; private set; }
+
+    private readonly PhaseTimes _accounted = new();
+
+    /// <summary>Charges the time spent since the last call at the board's currents and updates the battery voltage.</summary>
+    private void Drain()
+    {
+        var t = _runtime.Totals;
+        var delta = new PhaseTimes
+        {
+            BootMs = t.BootMs - _accounted.BootMs,
+            ActiveMs = t.ActiveMs - _accounted.ActiveMs,
+            WaitMs = t.WaitMs - _accounted.WaitMs,
+            RadioMs = t.RadioMs - _accounted.RadioMs,
+            LightSleepMs = t.LightSleepMs - _accounted.LightSleepMs,
+            DeepSleepMs = t.DeepSleepMs - _accounted.DeepSleepMs,
+        };
+        _accounted.Clear();
+        _accounted.Add(t);
+        ConsumedMah += EnergyModel.Charge(Power, delta) / 3_600_000_000.0;
+        double soc = Math.Clamp(1 - (ConsumedMah / BatteryMah), 0, 1);
+        Platform.BatteryMillivolts = LiIonMillivolts(soc);
+    }
+
+    /// <summary>Open-circuit voltage of a Li-ion cell against state of charge (typical 18650 curve).</summary>
+    public static int LiIonMillivolts(double soc)
+    {
+        (double Soc, double Mv)[] curve = { (0, 3000), (0.05, 3450), (0.2, 3650), (0.5, 3800), (0.8, 3950), (1, 4150) };
+        for (int i = 1; i < curve.Length; i++)
+        {
+            if (soc <= curve[i].Soc)
+            {
+                double f = (soc - curve[i - 1].Soc) / (curve[i].Soc - curve[i - 1].Soc);
+                return (int)(curve[i - 1].Mv + (f * (curve[i].Mv - curve[i - 1].Mv)));
+            }
+        }
+
+        return 4150;
+    }
+
     /// <summary>Runs one cycle and sleeps as the runtime asked; a power cut reboots the node.</summary>
     public CycleOutcome? Step()
     {
@@ -132,6 +175,8 @@ public sealed class SimulatedNode : IDisposable
 
             return null;
         }
+
+        Drain();
 
         // The RTC wakes the node on a whole second, as the runtime scheduled it.
         long wake = Clock.MonotonicMs + Math.Max(outcome.SleepMs, 1000);
@@ -168,6 +213,8 @@ public sealed class SimulatedNode : IDisposable
 
     private void Reboot(ResetCause cause)
     {
+        Drain();
+        _accounted.Clear();
         Reboots++;
         _producedBefore += _runtime.ProducedReadings;
         Acknowledged += _runtime.Publisher.Acknowledged;

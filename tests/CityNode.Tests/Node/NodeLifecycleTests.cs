@@ -1,0 +1,98 @@
+using CityNode.Hal;
+using CityNode.Telemetry;
+using CityNode.Tests.Delivery;
+using Xunit;
+
+namespace CityNode.Tests.Node;
+
+/// <summary>The node's life cycle: when it publishes, how it sleeps, what its diagnostics say.</summary>
+public class NodeLifecycleTests
+{
+    [Fact]
+    public async Task Publishes_once_per_freshness_window_and_no_sample_waits_longer()
+    {
+        await using var rig = await NodeRig.StartAsync();
+        rig.RunFor(TimeSpan.FromHours(4));
+        rig.Runtime.Flush();
+        await rig.SettleAsync();
+        var batches = rig.Sink.Batches.OrderBy(b => b.Sequence).ToList();
+        // publish = 15m at one sample a minute: a connection serves 16 samples, the oldest 15 min old.
+        Assert.InRange(batches.Count, 15, 17);
+        foreach (var b in batches.SkipLast(1))
+        {
+            Assert.Equal(16, b.Samples.Count);
+            Assert.Equal(15 * 60, b.Samples.Times[b.Samples.Count - 1] - b.Samples.Times[0]);
+        }
+    }
+
+    [Fact]
+    public async Task A_jump_above_the_threshold_publishes_at_once()
+    {
+        await using var rig = await NodeRig.StartAsync(extraConfig: "early.pm2_5 = 25", channels: 1);
+        rig.Sensor.Spec(0, Channels.Pm25);
+        rig.RunFor(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, rig.Uplink.Connections);
+        rig.Sensor.Offset = 40_000_000; // PM2.5 jumps by 40 µg/m³
+        rig.RunFor(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, rig.Uplink.Connections);
+        await rig.SettleAsync();
+        Assert.Equal(6, rig.Sink.Batches.Single().Samples.Count);
+    }
+
+    [Fact]
+    public async Task A_full_batch_publishes_before_the_window_ends()
+    {
+        await using var rig = await NodeRig.StartAsync(extraConfig: "batch = 5");
+        rig.RunFor(TimeSpan.FromMinutes(12));
+        await rig.SettleAsync();
+        Assert.Equal(2, rig.Sink.Batches.Count);
+        Assert.All(rig.Sink.Batches, b => Assert.Equal(5, b.Samples.Count));
+    }
+
+    [Fact]
+    public async Task Every_batch_carries_the_diagnostics_of_its_window()
+    {
+        await using var rig = await NodeRig.StartAsync();
+        rig.Platform.BatteryMillivolts = 3712;
+        rig.Platform.FreeHeapBytes = 61_440;
+        rig.Platform.ResetCause = ResetCause.DeepSleepWake;
+        rig.Platform.WakeupCause = 4;
+        rig.RunFor(TimeSpan.FromMinutes(40));
+        await rig.SettleAsync();
+        var b = rig.Sink.Batches.OrderBy(x => x.Sequence).Skip(1).First();
+        Assert.Equal(3712, b.Diagnostic("battery_mv"));
+        Assert.Equal(-67, b.Diagnostic("rssi_dbm"));
+        Assert.Equal((long)ResetCause.DeepSleepWake, b.Diagnostic("reset_cause"));
+        Assert.Equal(4, b.Diagnostic("wakeup_cause"));
+        Assert.Equal(61_440, b.Diagnostic("free_heap"));
+        foreach (var field in new[] { "boot_ms", "sample_ms", "connect_ms", "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings", "journal_recoveries", "cycles", "produced_readings", "wait_ms" })
+        {
+            Assert.NotNull(b.Diagnostic(field));
+        }
+
+        // The window of a batch covers the time since the previous one: ~16 minutes, mostly light sleep.
+        long total = b.Diagnostic("boot_ms")!.Value + b.Diagnostic("sample_ms")!.Value + b.Diagnostic("connect_ms")!.Value
+            + b.Diagnostic("publish_ms")!.Value + b.Diagnostic("light_sleep_ms")!.Value + b.Diagnostic("deep_sleep_ms")!.Value;
+        Assert.InRange(total, 15 * 60_000, 17 * 60_000);
+        Assert.True(b.Diagnostic("light_sleep_ms") > total * 9 / 10);
+        Assert.Equal(2500, b.Diagnostic("connect_ms"));
+    }
+
+    [Fact]
+    public async Task Long_intervals_sleep_deep_and_short_ones_light()
+    {
+        await using var light = await NodeRig.StartAsync();
+        Assert.Equal(SleepKind.Light, light.Runtime.RunCycle().Sleep);
+        await using var deep = await NodeRig.StartAsync(extraConfig: "sample = 5m\npublish = 1h".Replace("sample = 5m", "sample = 300s"), channels: 2);
+        Assert.Equal(SleepKind.Deep, deep.Runtime.RunCycle().Sleep);
+    }
+
+    [Fact]
+    public async Task A_low_battery_stretches_sampling()
+    {
+        await using var rig = await NodeRig.StartAsync();
+        rig.Platform.BatteryMillivolts = 3300; // below the 3400 mV default threshold
+        long produced = rig.RunFor(TimeSpan.FromHours(1));
+        Assert.InRange(produced / 8, 29, 31); // one sample every 2 minutes instead of every minute
+    }
+}

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Text.Json;
+using CityNode.Config;
+using CityNode.Host.Reports;
+using Spectre.Console;
+
+namespace CityNode.Cli.Commands;
+
+/// <summary><c>citynode energy</c>: average current and battery life, CityNode's policy against peers'.</summary>
+internal static class EnergyCommand
+{
+    public static Command Create()
+    {
+        var board = new Option<string>("--board") { Description = "board profile id (boards/*.board) or file", DefaultValueFactory = _ => "reference" };
+        var config = new Option<string?>("--config") { Description = "a node config: its sensors, sample and publish intervals" };
+        var channels = new Option<int>("--channels") { Description = "channels sampled (without --config)", DefaultValueFactory = _ => 5 };
+        var sample = Options.Duration("--sample", "sample interval (without --config)", TimeSpan.FromSeconds(60));
+        var publish = Options.Duration("--publish", "longest time between publishes (without --config)", TimeSpan.FromMinutes(15));
+        var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh (default: the board's)" };
+        var plot = new Option<string?>("--plot") { Description = "write a PNG of battery life against sample and publish interval to this file" };
+        var sweep = new Option<bool>("--sweep") { Description = "print the table for sample intervals 10 s to 1 h (publish at most every 15 min)" };
+        var from = new Option<string?>("--from") { Description = "calibrate from the diagnostics real batches reported: a receiver SQLite database" };
+        var json = Options.Json();
+        var command = new Command("energy", "Average current and battery life of a node, with ESPHome-style and always-on nodes on the same constants")
+        {
+            board, config, channels, sample, publish, capacity, plot, sweep, from, json,
+        };
+        command.SetAction(parse =>
+        {
+            BoardProfile profile;
+            EnergyReport.Workload workload;
+            try
+            {
+                profile = Boards.Load(parse.GetValue(board)!);
+                string? configPath = parse.GetValue(config);
+                if (configPath is not null)
+                {
+                    if (!File.Exists(configPath))
+                    {
+                        throw new FormatException($"--config {configPath}: no such file");
+                    }
+
+                    try
+                    {
+                        workload = EnergyReport.Workload.FromConfig(NodeConfig.Parse(File.ReadAllText(configPath)));
+                    }
+                    catch (ConfigException e)
+                    {
+                        throw new FormatException($"{configPath}: {e.Message}");
+                    }
+                }
+                else
+                {
+                    int n = parse.GetValue(channels);
+                    if (n < 1 || n > 64)
+                    {
+                        throw new FormatException("--channels: 1 to 64");
+                    }
+
+                    long s = (long)parse.GetValue(sample).TotalSeconds;
+                    long p = (long)parse.GetValue(publish).TotalSeconds;
+                    if (s < NodeConfig.MinSampleSeconds || s > NodeConfig.MaxIntervalSeconds)
+                    {
+                        throw new FormatException($"--sample: {ValueParser.FormatDuration(s)} is outside 10s..1d");
+                    }
+
+                    workload = EnergyReport.Workload.Generic(n, s, Math.Max(p, s));
+                }
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine("energy: " + e.Message);
+                return 1;
+            }
+
+            int? cap = parse.GetValue(capacity);
+            if (cap is <= 0)
+            {
+                Console.Error.WriteLine("energy: --capacity must be positive");
+                return 1;
+            }
+
+            string? fromDb = parse.GetValue(from);
+            if (fromDb is not null)
+            {
+                return EnergyCalibration.Print(fromDb, profile, workload, cap ?? profile.Power.BatteryMilliampHours, parse.GetValue(json));
+            }
+
+            var report = EnergyReport.Run(profile, workload, cap);
+            bool asJson = parse.GetValue(json);
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Print(report, profile);
+            }
+
+            if (parse.GetValue(sweep))
+            {
+                PrintSweep(profile, workload, cap ?? profile.Power.BatteryMilliampHours);
+            }
+
+            if (parse.GetValue(plot) is string png)
+            {
+                EnergyPlot.Save(png, profile, (s, p) => workload with { SampleSeconds = s, PublishSeconds = p }, cap ?? profile.Power.BatteryMilliampHours,
+                    asJson ? null : m => Console.Error.Write($"\r{m,-60}"));
+                if (!asJson)
+                {
+                    Console.Error.WriteLine();
+                    AnsiConsole.MarkupLine($"plot written to [bold]{Markup.Escape(png)}[/]");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(EnergyReport r, BoardProfile board)
+    {
+        var t = new Table().Border(TableBorder.Rounded).AddColumn("policy").AddColumn(new TableColumn("average").RightAligned()).AddColumn(new TableColumn("battery").RightAligned());
+        t.Title = new TableTitle($"{Markup.Escape(board.Name ?? board.Id)}: {string.Join(" + ", r.Sensors)} ({r.Channels} channels), sample {ValueParser.FormatDuration(r.SampleSeconds)}, publish ≤ {ValueParser.FormatDuration(r.PublishSeconds)}, {r.CapacityMah} mAh");
+        t.AddRow("[bold]CityNode[/] (" + Markup.Escape(r.Sleep) + " sleep)", $"{r.AverageMilliamps:F3} mA", $"{r.Days:F0} days");
+        t.AddRow("lower bound of the model", $"{r.LowerBoundMilliamps:F3} mA", $"{r.CapacityMah / r.LowerBoundMilliamps / 24:F0} days");
+        t.AddRow("ESPHome-style (publish every sample)", $"{r.Baselines[EnergyReport.EsphomeStyle]:F3} mA", $"{r.BaselineDays[EnergyReport.EsphomeStyle]:F0} days");
+        t.AddRow("always on (airRohr-style)", $"{r.Baselines[EnergyReport.AlwaysOn]:F2} mA", $"{r.BaselineDays[EnergyReport.AlwaysOn]:F1} days");
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"per reading delivered: {r.MicroampHoursPerReading:F2} µAh. Where CityNode's current goes: " +
+            Markup.Escape(string.Join(", ", r.Breakdown.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:F3} mA"))));
+        AnsiConsole.MarkupLine("constants: " + Markup.Escape(string.Join(", ", r.Constants.Select(kv => $"{kv.Key}={kv.Value}"))) + $" (boards/{Markup.Escape(board.Id)}.board, with sources)");
+    }
+
+    private static void PrintSweep(BoardProfile board, EnergyReport.Workload w, int capacity)
+    {
+        var t = new Table().Border(TableBorder.Rounded)
+            .AddColumn("sample").AddColumn("publish ≤").AddColumn(new TableColumn("CityNode mA").RightAligned()).AddColumn(new TableColumn("lower bound").RightAligned())
+            .AddColumn(new TableColumn("× bound").RightAligned()).AddColumn(new TableColumn("ESPHome-style").RightAligned()).AddColumn(new TableColumn("always on").RightAligned()).AddColumn(new TableColumn("days").RightAligned());
+        foreach (long s in EnergyPlot.SampleSeconds)
+        {
+            long p = Math.Max(900, s);
+            var r = EnergyReport.Run(board, w with { SampleSeconds = s, PublishSeconds = p }, capacity);
+            t.AddRow(ValueParser.FormatDuration(s), ValueParser.FormatDuration(p), $"{r.AverageMilliamps:F3}", $"{r.LowerBoundMilliamps:F3}", $"{r.AverageMilliamps / r.LowerBoundMilliamps:F3}",
+                $"{r.Baselines[EnergyReport.EsphomeStyle]:F3}", $"{r.Baselines[EnergyReport.AlwaysOn]:F2}", $"{r.Days:F0}");
+        }
+
+        AnsiConsole.Write(t);
+    }
+}
