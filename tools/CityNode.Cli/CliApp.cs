@@ -13,6 +13,8 @@ public static class CliApp
         DecodeCommand.Create(),
         StorageReportCommand.Create(),
         EnergyCommand.Create(),
+        ReceiveCommand.Create(),
+        ExportCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>
@@ -24,7 +26,8 @@ public static class CliApp
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"citynode: internal error: {e.GetType().Name}: {e.Message}");
+            await Console.Error.WriteLineAsync($"citynode: internal error: {e.GetType().Name}: {e.Message}" +
+                (Environment.GetEnvironmentVariable("CITYNODE_TRACE") == "1" ? Environment.NewLine + e : " (CITYNODE_TRACE=1 shows where)"));
             return 70;
         }
     }

@@ -1,6 +1,6 @@
 using CityNode.Delivery;
 using CityNode.Host.Receiving;
-using CityNode.Telemetry;
+using CityNode.Tests.Receiving;
 using Xunit;
 
 namespace CityNode.Tests.Delivery;
@@ -43,7 +43,7 @@ public class BackoffAndGapTests
         var r = new Receiver(CityNode.Host.Mqtt.BrokerAddress.Parse("mqtt://127.0.0.1:1"), sink);
         foreach (uint seq in new uint[] { 5, 6, 9, 7, 6 })
         {
-            r.Handle("citynode/3/up", Payload(3, seq));
+            r.Handle("citynode/3/up", TestPayloads.Simple(3, seq));
         }
 
         var track = r.Stats.Nodes[3];
@@ -58,19 +58,8 @@ public class BackoffAndGapTests
     public void Receiver_rejects_a_payload_on_another_nodes_topic()
     {
         var r = new Receiver(CityNode.Host.Mqtt.BrokerAddress.Parse("mqtt://127.0.0.1:1"), new MemorySink());
-        r.Handle("citynode/4/up", Payload(3, 1));
+        r.Handle("citynode/4/up", TestPayloads.Simple(3, 1));
         Assert.Equal(1, r.Stats.Rejected);
         Assert.Equal(0, r.Stats.Batches);
-    }
-
-    private static byte[] Payload(uint node, uint seq)
-    {
-        var b = new SampleBatch(2, 1) { Count = 2, ChannelCount = 1 };
-        b.Channels[0].Set(Channels.AirTemperature, Units.Celsius, 1, -2);
-        b.Times[0] = 1_700_000_000 + (seq * 120);
-        b.Times[1] = b.Times[0] + 60;
-        var enc = new BatchEncoder(256, 2);
-        int len = enc.Encode(b, node, seq, null);
-        return enc.Buffer[..len];
     }
 }

@@ -16,23 +16,28 @@ public sealed class MemorySink : IBatchSink
 
     private readonly ConcurrentDictionary<(uint, uint), byte> _seen = new();
 
-    public bool Store(ReceivedBatch batch)
+    public bool[] Store(IReadOnlyList<ReceivedBatch> batches)
     {
-        if (!_seen.TryAdd((batch.NodeId, batch.Sequence), 0))
+        var stored = new bool[batches.Count];
+        for (int i = 0; i < stored.Length; i++)
         {
-            return false;
+            var batch = batches[i];
+            if (!_seen.TryAdd((batch.NodeId, batch.Sequence), 0))
+            {
+                continue;
+            }
+
+            if (Keep)
+            {
+                _batches[(batch.NodeId, batch.Sequence)] = batch;
+            }
+
+            OnStored?.Invoke(batch);
+            stored[i] = true;
         }
 
-        if (Keep)
-        {
-            _batches[(batch.NodeId, batch.Sequence)] = batch;
-        }
-
-        OnStored?.Invoke(batch);
-        return true;
+        return stored;
     }
-
-    public IEnumerable<(uint Node, uint Sequence)> KnownBatches() => _seen.Keys.Select(k => (k.Item1, k.Item2));
 
     public void Dispose()
     {

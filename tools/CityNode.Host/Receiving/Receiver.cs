@@ -3,16 +3,20 @@ using CityNode.Telemetry;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using System.Threading.Channels;
 
 namespace CityNode.Host.Receiving;
 
 /// <summary>
 /// The backend's receiver: subscribes to every node's telemetry topic (as a member of an MQTT 5
 /// shared subscription when a group is given, so several receivers split the load), decodes each
-/// payload, drops duplicates on (node, sequence) — QoS 1 delivers at least once (MQTT 3.1.1
-/// §4.3.2) — and stores the rest. A batch is acknowledged to the broker only after it is stored,
-/// so a receiver that crashes mid-write gets it again. A payload that does not decode is logged
-/// with its reason and acknowledged (it would never decode).
+/// payload, and hands batches to the store in groups (one transaction per group: a database
+/// commit per batch would cap a city at a few hundred batches a second). The store drops
+/// duplicates on (node, sequence): QoS 1 delivers at least once (MQTT 3.1.1 §4.3.2), and with
+/// several receivers a redelivery may reach another one. A batch is acknowledged to the broker
+/// only after its group is committed, so a receiver that crashes mid-write gets it again; if the
+/// store fails the group is kept and retried. A payload that does not decode is logged with its
+/// reason and acknowledged (it would never decode).
 /// </summary>
 public sealed class Receiver : IAsyncDisposable
 {
@@ -20,9 +24,14 @@ public sealed class Receiver : IAsyncDisposable
 
     private readonly BrokerAddress _broker;
     private readonly IBatchSink _sink;
-    private readonly HashSet<(uint, uint)> _known;
-    private readonly object _lock = new();
+    private readonly object _storeLock = new();
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool _closing;
+    private Task? _writer;
     private IMqttClient? _client;
+    private long _lastActivityTicks = Environment.TickCount64;
+    private long _storeFailures;
+    private long _uncommitted;
 
     public Receiver(BrokerAddress broker, IBatchSink sink, string? group = null, string? clientId = null)
     {
@@ -30,7 +39,6 @@ public sealed class Receiver : IAsyncDisposable
         _sink = sink;
         Group = group;
         ClientId = clientId ?? "citynode-receiver-" + Guid.NewGuid().ToString("N")[..8];
-        _known = new HashSet<(uint, uint)>(sink.KnownBatches());
     }
 
     public string? Group { get; }
@@ -45,28 +53,56 @@ public sealed class Receiver : IAsyncDisposable
 
     public MqttClientTlsOptions? Tls { get; init; }
 
-    /// <summary>Called with a line for each rejected payload (never with payload bytes or credentials).</summary>
+    /// <summary>
+    /// How long the broker keeps this receiver's session (and queues its messages) while it is
+    /// away. Mind shared subscriptions: the broker goes on handing an absent member its share, so a
+    /// receiver retired for good must reuse its client id once, or its share waits this long.
+    /// </summary>
+    public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Why the broker last dropped the connection (e.g. SessionTakenOver: another receiver uses this client id).</summary>
+    public MqttClientDisconnectReason? LastDisconnectReason { get; private set; }
+
+    /// <summary>Most batches committed in one store transaction.</summary>
+    public int MaxBatchesPerWrite { get; init; } = 1000;
+
+    /// <summary>Called with a line for each rejected payload or store failure (never with payload bytes or credentials).</summary>
     public Action<string>? Log { get; init; }
 
     public bool IsConnected => _client?.IsConnected ?? false;
 
     public string Filter => Group is null ? TelemetryFilter : $"$share/{Group}/{TelemetryFilter}";
 
+    /// <summary>Batches received and not yet committed.</summary>
+    public long Uncommitted => Interlocked.Read(ref _uncommitted);
+
+    /// <summary>Store attempts that threw (each is retried).</summary>
+    public long StoreFailures => Interlocked.Read(ref _storeFailures);
+
+    /// <summary>Time since the last message arrived or was stored.</summary>
+    public TimeSpan Idle => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastActivityTicks));
+
     public async Task StartAsync(CancellationToken ct = default)
     {
+        _writer ??= Task.Run(WriteLoopAsync);
         var client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += async e =>
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.DisconnectedAsync += e =>
         {
-            e.AutoAcknowledge = false;
-            Handle(e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
-            await e.AcknowledgeAsync(CancellationToken.None);
+            if (e.ClientWasConnected)
+            {
+                LastDisconnectReason = e.Reason;
+            }
+
+            return Task.CompletedTask;
         };
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_broker.Host, _broker.Port)
             .WithClientId(ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)
-            .WithSessionExpiryInterval(7 * 86400)
+            .WithSessionExpiryInterval((uint)SessionExpiry.TotalSeconds)
+            .WithReceiveMaximum(4 * 1000) // bounds the batches held unacknowledged in memory
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30));
         string? user = Username ?? _broker.Username;
         if (user is not null)
@@ -83,8 +119,38 @@ public sealed class Receiver : IAsyncDisposable
         var sub = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
-        await client.SubscribeAsync(sub, ct);
+        var result = await client.SubscribeAsync(sub, ct);
+        foreach (var item in result.Items)
+        {
+            if ((int)item.ResultCode >= 0x80)
+            {
+                client.Dispose();
+                throw new InvalidOperationException($"the broker refused the subscription to {Filter}: {item.ResultCode}");
+            }
+        }
+
         _client = client;
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        Interlocked.Exchange(ref _lastActivityTicks, Environment.TickCount64);
+        e.AutoAcknowledge = false;
+        if (_closing)
+        {
+            return; // not acknowledged: the broker keeps it for the next session
+        }
+
+        var batch = Decode(e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+        if (batch is null)
+        {
+            await e.AcknowledgeAsync(CancellationToken.None);
+            return;
+        }
+
+        // Acknowledged by the writer once committed; returning now lets the next message in.
+        Interlocked.Increment(ref _uncommitted);
+        _queue.Writer.TryWrite(new Pending(batch, e));
     }
 
     /// <summary>Drops the connection and connects again (after a broker restart, whose sessions are gone).</summary>
@@ -120,8 +186,17 @@ public sealed class Receiver : IAsyncDisposable
         await StartAsync(ct);
     }
 
-    /// <summary>Decodes, deduplicates and stores one payload (also used directly by tests).</summary>
+    /// <summary>Decodes, deduplicates and stores one payload at once (tests, and tools that read files).</summary>
     public void Handle(string topic, byte[] payload)
+    {
+        var batch = Decode(topic, payload);
+        if (batch is not null)
+        {
+            Commit(new[] { batch });
+        }
+    }
+
+    private ReceivedBatch? Decode(string topic, byte[] payload)
     {
         ReceivedBatch batch;
         try
@@ -132,33 +207,114 @@ public sealed class Receiver : IAsyncDisposable
         {
             Stats.Reject(e.Message);
             Log?.Invoke($"rejected payload on {topic} ({payload.Length} bytes): {e.Message}");
-            return;
+            return null;
         }
 
         if (!TopicMatches(topic, batch.NodeId))
         {
             Stats.Reject($"node {batch.NodeId} published on {topic}");
             Log?.Invoke($"rejected payload on {topic}: it says node {batch.NodeId}");
-            return;
+            return null;
         }
 
-        lock (_lock)
+        return batch;
+    }
+
+    private void Commit(IReadOnlyList<ReceivedBatch> batches)
+    {
+        bool[] stored;
+        lock (_storeLock)
         {
-            if (!_known.Add((batch.NodeId, batch.Sequence)) || !_sink.Store(batch))
+            stored = _sink.Store(batches);
+        }
+
+        for (int i = 0; i < stored.Length; i++)
+        {
+            if (stored[i])
+            {
+                Stats.Stored(batches[i]);
+            }
+            else
             {
                 Stats.Duplicate();
-                return;
+            }
+        }
+
+        Interlocked.Exchange(ref _lastActivityTicks, Environment.TickCount64);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<Pending>(MaxBatchesPerWrite);
+        var batches = new List<ReceivedBatch>(MaxBatchesPerWrite);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (group.Count < MaxBatchesPerWrite && reader.TryRead(out var p))
+            {
+                group.Add(p);
+                batches.Add(p.Batch);
             }
 
-            Stats.Stored(batch);
+            bool committed = false;
+            for (int attempt = 1; !committed; attempt++)
+            {
+                try
+                {
+                    Commit(batches);
+                    committed = true;
+                }
+                catch (Exception e)
+                {
+                    // Nothing is acknowledged, so nothing is lost if we die here; keep trying
+                    // until stopped, then leave the group unacknowledged for the next session.
+                    Interlocked.Increment(ref _storeFailures);
+                    Log?.Invoke($"store failed ({batches.Count} batches kept, attempt {attempt}): {e.Message}");
+                    if (_closing)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(Math.Min(100 * attempt, 5000));
+                }
+            }
+
+            Interlocked.Add(ref _uncommitted, -group.Count);
+            foreach (var p in group.Where(_ => committed))
+            {
+                if (p.Message is { } m)
+                {
+                    try
+                    {
+                        await m.AcknowledgeAsync(CancellationToken.None);
+                    }
+                    catch (Exception)
+                    {
+                        // The connection dropped: the broker redelivers, the store drops the duplicate.
+                    }
+                }
+            }
+
+            group.Clear();
+            batches.Clear();
         }
     }
 
     private static bool TopicMatches(string topic, uint node) => topic == $"citynode/{node}/up";
 
+    /// <summary>Commits what was received, acknowledges it, and disconnects.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_client is { } c)
+        var c = _client;
+        _client = null;
+        _closing = true;
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer;
+        }
+
+        if (c is not null)
         {
             try
             {
@@ -174,5 +330,8 @@ public sealed class Receiver : IAsyncDisposable
 
             c.Dispose();
         }
+
     }
+
+    private readonly record struct Pending(ReceivedBatch Batch, MqttApplicationMessageReceivedEventArgs? Message);
 }

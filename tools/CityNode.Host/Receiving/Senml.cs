@@ -32,11 +32,18 @@ public static class Senml
     }
 
     /// <summary>Writes a batch's records into an open array.</summary>
-    public static void WriteRecords(Utf8JsonWriter w, ReceivedBatch b)
+    public static void WriteRecords(Utf8JsonWriter w, ReceivedBatch b) => WriteReadings(w, Reading.From(b));
+
+    /// <summary>
+    /// Writes readings into an open array: a base name and base time start each run of one node's
+    /// readings (the first reading's time), later records carry the time relative to it.
+    /// </summary>
+    public static long WriteReadings(Utf8JsonWriter w, IEnumerable<Reading> readings)
     {
-        bool first = true;
-        long baseTime = b.Samples.Count > 0 ? b.Samples.Times[0] : 0;
-        foreach (var r in Reading.From(b))
+        long written = 0;
+        uint? node = null;
+        long baseTime = 0;
+        foreach (var r in readings)
         {
             if (r.Value is not decimal value)
             {
@@ -45,11 +52,12 @@ public static class Senml
 
             var (name, unit, scaled) = Convert(r.ChannelId, r.Channel, r.Unit, value);
             w.WriteStartObject();
-            if (first)
+            if (node != r.Node)
             {
-                w.WriteString("bn", $"urn:dev:citynode:{b.NodeId}:");
+                node = r.Node;
+                baseTime = r.Time;
+                w.WriteString("bn", $"urn:dev:citynode:{r.Node}:");
                 w.WriteNumber("bt", baseTime);
-                first = false;
             }
 
             w.WriteString("n", name);
@@ -66,7 +74,10 @@ public static class Senml
             w.WritePropertyName("v");
             w.WriteRawValue(Reading.Format(scaled));
             w.WriteEndObject();
+            written++;
         }
+
+        return written;
     }
 
     /// <summary>SenML name, unit and value for a channel.</summary>

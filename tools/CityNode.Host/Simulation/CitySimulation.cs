@@ -47,7 +47,8 @@ public sealed class CitySimulation
         var byId = _nodes.ToDictionary(n => n.Id);
         var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.World : null);
         var sink = new MemorySink { Keep = false, OnStored = verifier.Check };
-        await using var receiver = new Receiver(address, sink);
+        // A short session: the check receiver of a run against an external broker must not leave a queue behind.
+        await using var receiver = new Receiver(address, sink) { SessionExpiry = TimeSpan.FromMinutes(10) };
         await receiver.StartAsync(ct);
 
         foreach (var n in _nodes)

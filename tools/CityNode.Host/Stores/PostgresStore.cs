@@ -1,0 +1,244 @@
+using CityNode.Host.Receiving;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CityNode.Host.Stores;
+
+/// <summary>
+/// The city-scale receiver database (Npgsql). A group of batches is written in one transaction
+/// with binary COPY: batch rows go to a temporary table, are inserted into <c>batches</c> with
+/// ON CONFLICT DO NOTHING (so receivers sharing a group deduplicate through the primary key), and
+/// only the batches that were new have their readings copied. Times are <c>timestamptz</c>.
+/// </summary>
+public sealed class PostgresStore : ITelemetryStore
+{
+    private static readonly string[] ReadingColumns = { "node", "channel", "unit", "time", "value", "status", "seq" };
+    private readonly NpgsqlDataSource _source;
+    private NpgsqlConnection? _writer;
+
+    public PostgresStore(string connectionString)
+    {
+        try
+        {
+            _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "citynode" });
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreException($"--postgres: {e.Message}", e);
+        }
+
+        try
+        {
+            CreateSchema();
+        }
+        catch (Exception e) when (e is NpgsqlException or PostgresException or TimeoutException)
+        {
+            _source.Dispose();
+            throw new StoreException($"PostgreSQL: {e.Message}", e);
+        }
+    }
+
+    private void CreateSchema()
+    {
+        using var conn = _source.OpenConnection();
+        using var tx = conn.BeginTransaction();
+        // Two receivers starting together must not race on CREATE TABLE.
+        Execute(conn, "SELECT pg_advisory_xact_lock(727274)");
+        Execute(conn,
+            "CREATE TABLE IF NOT EXISTS batches (node bigint NOT NULL, seq bigint NOT NULL, received_at timestamptz NOT NULL, first_time timestamptz NOT NULL, " +
+            "last_time timestamptz NOT NULL, readings integer NOT NULL, payload_bytes integer NOT NULL, diag_text text, PRIMARY KEY (node, seq));" +
+            "CREATE TABLE IF NOT EXISTS readings (node bigint NOT NULL, channel smallint NOT NULL, unit smallint NOT NULL, time timestamptz NOT NULL, " +
+            "value double precision, status smallint NOT NULL, seq bigint NOT NULL);" +
+            "CREATE INDEX IF NOT EXISTS readings_node_channel_time ON readings (node, channel, time);" +
+            "CREATE TABLE IF NOT EXISTS channels (id smallint PRIMARY KEY, name text NOT NULL);" +
+            string.Concat(StoreSchema.DiagnosticColumns.Select(c => $"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {c} bigint;")) +
+            string.Concat(StoreSchema.KnownChannels().Select(c => $"INSERT INTO channels VALUES ({c.Id}, '{c.Name}') ON CONFLICT DO NOTHING;")));
+        tx.Commit();
+    }
+
+    public bool[] Store(IReadOnlyList<ReceivedBatch> batches)
+    {
+        try
+        {
+            return StoreOnce(batches);
+        }
+        catch (Exception)
+        {
+            // A broken connection is not reused: the receiver retries on a fresh one.
+            _writer?.Dispose();
+            _writer = null;
+            throw;
+        }
+    }
+
+    private bool[] StoreOnce(IReadOnlyList<ReceivedBatch> batches)
+    {
+        var conn = Writer();
+        var cols = StoreSchema.AllBatchColumns;
+        var colList = string.Join(", ", cols);
+        using var tx = conn.BeginTransaction();
+        using (var copy = conn.BeginBinaryImport($"COPY incoming ({colList}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var b in batches)
+            {
+                copy.StartRow();
+                copy.Write((long)b.NodeId, NpgsqlDbType.Bigint);
+                copy.Write((long)b.Sequence, NpgsqlDbType.Bigint);
+                copy.Write(b.ReceivedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                copy.Write(Utc(StoreSchema.FirstTime(b)), NpgsqlDbType.TimestampTz);
+                copy.Write(Utc(StoreSchema.LastTime(b)), NpgsqlDbType.TimestampTz);
+                copy.Write(b.ReadingCount, NpgsqlDbType.Integer);
+                copy.Write(b.PayloadBytes, NpgsqlDbType.Integer);
+                foreach (long? v in StoreSchema.DiagnosticValues(b))
+                {
+                    if (v is long x)
+                    {
+                        copy.Write(x, NpgsqlDbType.Bigint);
+                    }
+                    else
+                    {
+                        copy.WriteNull();
+                    }
+                }
+
+                if (b.DiagnosticsText is string text)
+                {
+                    copy.Write(text, NpgsqlDbType.Text);
+                }
+                else
+                {
+                    copy.WriteNull();
+                }
+            }
+
+            copy.Complete();
+        }
+
+        var inserted = new HashSet<(uint, uint)>();
+        using (var cmd = new NpgsqlCommand($"INSERT INTO batches ({colList}) SELECT {colList} FROM incoming ON CONFLICT DO NOTHING RETURNING node, seq", conn, tx))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                inserted.Add(((uint)r.GetInt64(0), (uint)r.GetInt64(1)));
+            }
+        }
+
+        var stored = new bool[batches.Count];
+        using (var copy = conn.BeginBinaryImport($"COPY readings ({string.Join(", ", ReadingColumns)}) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (int i = 0; i < batches.Count; i++)
+            {
+                var b = batches[i];
+                if (!inserted.Remove((b.NodeId, b.Sequence)))
+                {
+                    continue; // stored before, or twice in this group
+                }
+
+                stored[i] = true;
+                foreach (var row in StoreSchema.ReadingRows(b))
+                {
+                    copy.StartRow();
+                    copy.Write((long)row.Node, NpgsqlDbType.Bigint);
+                    copy.Write((short)row.Channel, NpgsqlDbType.Smallint);
+                    copy.Write((short)row.Unit, NpgsqlDbType.Smallint);
+                    copy.Write(Utc(row.Time), NpgsqlDbType.TimestampTz);
+                    if (row.Value is double d)
+                    {
+                        copy.Write(d, NpgsqlDbType.Double);
+                    }
+                    else
+                    {
+                        copy.WriteNull();
+                    }
+
+                    copy.Write((short)row.Status, NpgsqlDbType.Smallint);
+                    copy.Write((long)row.Seq, NpgsqlDbType.Bigint);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        tx.Commit();
+        return stored;
+    }
+
+    private NpgsqlConnection Writer()
+    {
+        if (_writer is null)
+        {
+            var conn = _source.OpenConnection();
+            Execute(conn, "CREATE TEMP TABLE incoming (LIKE batches) ON COMMIT DELETE ROWS");
+            _writer = conn;
+        }
+
+        return _writer;
+    }
+
+    public IEnumerable<Reading> Readings(uint? node = null, long? since = null, long? until = null)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand(
+            "SELECT node, seq, channel, unit, time, value, status FROM readings WHERE ($1::bigint IS NULL OR node = $1) " +
+            "AND ($2::timestamptz IS NULL OR time >= $2) AND ($3::timestamptz IS NULL OR time <= $3) ORDER BY node, time, channel", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = node is uint n ? (long)n : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = since is long s ? Utc(s) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = until is long u ? Utc(u) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            yield return StoreSchema.ToReading((uint)r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt16(2), r.GetInt16(3), Unix(r.GetFieldValue<DateTime>(4)),
+                r.IsDBNull(5) ? null : r.GetDouble(5), (byte)r.GetInt16(6));
+        }
+    }
+
+    public IEnumerable<BatchRecord> Batches(uint? node = null)
+    {
+        var cols = StoreSchema.AllBatchColumns;
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand($"SELECT {string.Join(", ", cols)} FROM batches WHERE ($1::bigint IS NULL OR node = $1) ORDER BY node, seq", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = node is uint n ? (long)n : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        using var r = cmd.ExecuteReader();
+        int firstDiag = StoreSchema.BatchColumns.Length;
+        while (r.Read())
+        {
+            var diag = new Dictionary<string, long>();
+            for (int c = firstDiag; c < cols.Length - 1; c++)
+            {
+                if (!r.IsDBNull(c))
+                {
+                    diag[cols[c]] = r.GetInt64(c);
+                }
+            }
+
+            yield return new BatchRecord((uint)r.GetInt64(0), (uint)r.GetInt64(1), new DateTimeOffset(r.GetFieldValue<DateTime>(2)), Unix(r.GetFieldValue<DateTime>(3)),
+                Unix(r.GetFieldValue<DateTime>(4)), r.GetInt32(5), r.GetInt32(6), diag, r.IsDBNull(cols.Length - 1) ? null : r.GetString(cols.Length - 1));
+        }
+    }
+
+    public (long Batches, long Readings) Count()
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM readings)", conn);
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    private static DateTime Utc(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime;
+
+    private static long Unix(DateTime t) => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds();
+
+    private static void Execute(NpgsqlConnection conn, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _source.Dispose();
+    }
+}
