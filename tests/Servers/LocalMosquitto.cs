@@ -24,6 +24,8 @@ public sealed class LocalMosquitto : IDisposable
             $"listener {Port} 127.0.0.1\n" +
             $"allow_anonymous {(anonymous ? "true" : "false")}\n" +
             "persistence false\n" +
+            // As root mosquitto drops to user 'mosquitto', which cannot read a private temp dir.
+            (Environment.UserName == "root" ? "user root\n" : "") +
             "max_queued_messages 1000000\n" +
             "max_inflight_messages 1000\n" +
             "log_type error\nlog_type warning\nlog_type notice\n" +

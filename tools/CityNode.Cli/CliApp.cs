@@ -15,6 +15,7 @@ public static class CliApp
         EnergyCommand.Create(),
         ReceiveCommand.Create(),
         ExportCommand.Create(),
+        ProvisionCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>
