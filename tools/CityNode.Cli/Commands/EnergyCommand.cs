@@ -19,11 +19,13 @@ internal static class EnergyCommand
         var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh (default: the board's)" };
         var plot = new Option<string?>("--plot") { Description = "write a PNG of battery life against sample and publish interval to this file" };
         var sweep = new Option<bool>("--sweep") { Description = "print the table for sample intervals 10 s to 1 h (publish at most every 15 min)" };
-        var from = new Option<string?>("--from") { Description = "calibrate from the diagnostics real batches reported: a receiver SQLite database" };
+        var from = new Option<string?>("--from") { Description = "measure from the time diagnostics nodes reported: a receiver SQLite database (receive --db, simulate --db)" };
+        var fromPostgres = new Option<string?>("--from-postgres") { Description = "the same from a PostgreSQL receiver database (connection string)" };
+        var node = new Option<uint?>("--node") { Description = "with --from: only this node" };
         var json = Options.Json();
         var command = new Command("energy", "Average current and battery life of a node, with ESPHome-style and always-on nodes on the same constants")
         {
-            board, config, channels, sample, publish, capacity, plot, sweep, from, json,
+            board, config, channels, sample, publish, capacity, plot, sweep, from, fromPostgres, node, json,
         };
         command.SetAction(parse =>
         {
@@ -81,9 +83,10 @@ internal static class EnergyCommand
             }
 
             string? fromDb = parse.GetValue(from);
-            if (fromDb is not null)
+            string? fromPg = parse.GetValue(fromPostgres);
+            if (fromDb is not null || fromPg is not null)
             {
-                return EnergyCalibration.Print(fromDb, profile, workload, cap ?? profile.Power.BatteryMilliampHours, parse.GetValue(json));
+                return EnergyFromDiagnostics.Print(fromDb, fromPg, parse.GetValue(node), profile, workload, cap ?? profile.Power.BatteryMilliampHours, parse.GetValue(json));
             }
 
             var report = EnergyReport.Run(profile, workload, cap);

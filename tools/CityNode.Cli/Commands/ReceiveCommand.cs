@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
@@ -22,11 +21,14 @@ internal static class ReceiveCommand
             Description = "MQTT client id; a restarted receiver with the same id resumes its session and gets what was queued for it " +
                 "(default: citynode-receiver-HOST-GROUP; two receivers of one group on one host need their own)",
         };
+        var expiry = Options.Duration("--session-expiry",
+            "how long the broker keeps queueing for this receiver while it is away; in a group it keeps handing an absent member its share",
+            TimeSpan.FromDays(1));
         var idleExit = Options.Duration("--idle-exit", "stop after this long without a message (default: run until Ctrl+C)");
         var json = Options.Json();
         var command = new Command("receive", "Subscribe to nodes' telemetry, decode, deduplicate and store readings and diagnostics")
         {
-            broker, db, postgres, group, ca, clientId, idleExit, json,
+            broker, db, postgres, group, ca, clientId, expiry, idleExit, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -65,6 +67,7 @@ internal static class ReceiveCommand
             string id = parse.GetValue(clientId) ?? $"citynode-receiver-{Environment.MachineName}-{groupName ?? "all"}";
             var receiver = new Receiver(address, store, groupName, id)
             {
+                SessionExpiry = parse.GetValue(expiry),
                 Tls = tls,
                 Log = line => Console.Error.WriteLine("receive: " + line),
             };
@@ -82,9 +85,7 @@ internal static class ReceiveCommand
             bool asJson = parse.GetValue(json);
             string where = store is PostgresStore ? "PostgreSQL" : ((SqliteStore)store).Path;
             await Console.Error.WriteLineAsync($"receive: {address} {receiver.Filter} → {where} (Ctrl+C to stop)");
-            var wall = Stopwatch.StartNew();
             TimeSpan idle = parse.GetValue(idleExit);
-            long firstAt = -1;
             long lastReadings = 0;
             try
             {
@@ -112,11 +113,6 @@ internal static class ReceiveCommand
                     }
 
                     var s = receiver.Stats;
-                    if (firstAt < 0 && s.Batches > 0)
-                    {
-                        firstAt = wall.ElapsedMilliseconds;
-                    }
-
                     if (!asJson)
                     {
                         await Console.Error.WriteLineAsync(
@@ -138,7 +134,7 @@ internal static class ReceiveCommand
 
             await receiver.DisposeAsync();
             var st = receiver.Stats;
-            double activeSeconds = firstAt < 0 ? 0 : Math.Max(0.001, (wall.ElapsedMilliseconds - firstAt - (idle > TimeSpan.Zero ? idle.TotalMilliseconds : 0)) / 1000.0);
+            double activeSeconds = st.ActiveTime.TotalSeconds;
             var summary = new
             {
                 batches = st.Batches,
@@ -149,7 +145,7 @@ internal static class ReceiveCommand
                 gaps = st.Gaps,
                 store_failures = receiver.StoreFailures,
                 active_seconds = Math.Round(activeSeconds, 3),
-                readings_per_second = activeSeconds > 0 ? Math.Round(st.Readings / activeSeconds) : 0,
+                readings_per_second = activeSeconds > 0 ? Math.Round(st.Readings / activeSeconds) : 0, // first to last stored batch
             };
             if (asJson)
             {

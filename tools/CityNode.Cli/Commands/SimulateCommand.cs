@@ -17,6 +17,7 @@ internal static class SimulateCommand
         var speed = new Option<double?>("--speed") { Description = "virtual seconds per real second (default: as fast as possible)" };
         var duration = Options.Duration("--duration", "simulated time", TimeSpan.FromHours(24));
         var broker = new Option<string?>("--broker") { Description = "external broker URL, e.g. mqtt://127.0.0.1:1883 (default: an embedded broker)" };
+        var db = new Option<string?>("--db") { Description = "also store what the receiver gets in this new SQLite file (then: export --senml --db, energy --from)" };
         var sample = Options.Duration("--sample", "sample interval of every node", TimeSpan.FromSeconds(60));
         var publish = Options.Duration("--publish", "longest time between publishes", TimeSpan.FromMinutes(15));
         var outage = Options.Duration("--outage", "a city-wide network outage of this length, starting a quarter into the run", TimeSpan.Zero);
@@ -28,7 +29,7 @@ internal static class SimulateCommand
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
         {
-            nodes, kind, data, speed, duration, broker, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -41,6 +42,7 @@ internal static class SimulateCommand
                 Speed = parse.GetValue(speed),
                 Duration = parse.GetValue(duration),
                 Broker = parse.GetValue(broker),
+                Database = parse.GetValue(db),
                 Sample = parse.GetValue(sample),
                 Publish = parse.GetValue(publish),
                 Outage = parse.GetValue(outage),
@@ -68,7 +70,7 @@ internal static class SimulateCommand
             {
                 summary = await RunWithProgress(sim, asJson, ct);
             }
-            catch (Exception e) when (e is FileNotFoundException or FormatException or KeyNotFoundException)
+            catch (Exception e) when (e is FileNotFoundException or FormatException or KeyNotFoundException or CityNode.Host.Stores.StoreException)
             {
                 await Console.Error.WriteLineAsync("simulate: " + e.Message);
                 return 1;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace CityNode.Host.Receiving;
 
@@ -27,8 +28,17 @@ public sealed class ReceiverStats
 
     public IReadOnlyDictionary<uint, NodeTrack> Nodes => _nodes;
 
+    private long _firstStoredTicks;
+    private long _lastStoredTicks;
+
+    /// <summary>Wall time from the first to the last stored batch (the receiver's active time, for throughput).</summary>
+    public TimeSpan ActiveTime => Stopwatch.GetElapsedTime(Interlocked.Read(ref _firstStoredTicks), Interlocked.Read(ref _lastStoredTicks));
+
     internal void Stored(ReceivedBatch b)
     {
+        long now = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstStoredTicks, now, 0);
+        Interlocked.Exchange(ref _lastStoredTicks, now);
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _readings, b.ReadingCount);
         Interlocked.Add(ref _bytes, b.PayloadBytes);

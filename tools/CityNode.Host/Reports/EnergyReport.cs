@@ -107,17 +107,7 @@ public sealed class EnergyReport
         double lower = LowerBound(p, w, perSampleActive, perSampleWait, sensorCharge);
         double esphome = Esphome(p, w, perSampleActive, perSampleWait, sensorCharge);
         double alwaysOn = AlwaysOnMa(p, w, sensorCharge);
-        double Ma(long microampMs) => (double)microampMs / total / 1000.0;
-        var breakdown = new Dictionary<string, double>
-        {
-            ["boot"] = Math.Round(Ma(times.BootMs * (long)p.ActiveMicroamps), 4),
-            ["sample_cpu"] = Math.Round(Ma(times.ActiveMs * (long)p.ActiveMicroamps), 4),
-            ["sample_wait"] = Math.Round(Ma(times.WaitMs * (long)p.LightSleepMicroamps), 4),
-            ["sensors"] = Math.Round(Ma(times.SensorMicroampMs), 4),
-            ["radio"] = Math.Round(Ma(times.RadioMs * (long)p.RadioMicroamps), 4),
-            ["light_sleep"] = Math.Round(Ma(times.LightSleepMs * (long)p.LightSleepMicroamps), 4),
-            ["deep_sleep"] = Math.Round(Ma(times.DeepSleepMs * (long)p.DeepSleepMicroamps), 4),
-        };
+        var breakdown = PhaseBreakdown(p, times);
         return new EnergyReport
         {
             Board = board.Id,
@@ -143,6 +133,23 @@ public sealed class EnergyReport
                 ["connect_publish_ms"] = p.ConnectPublishMs.ToString(),
                 ["boot_ms"] = p.BootMs.ToString(),
             },
+        };
+    }
+
+    /// <summary>Average current (mA) per phase for the times, with the board's currents.</summary>
+    public static Dictionary<string, double> PhaseBreakdown(PowerProfile p, PhaseTimes times)
+    {
+        long total = Math.Max(1, times.TotalMs);
+        double Ma(long microampMs) => Math.Round((double)microampMs / total / 1000.0, 4);
+        return new Dictionary<string, double>
+        {
+            ["boot"] = Ma(times.BootMs * (long)p.ActiveMicroamps),
+            ["sample_cpu"] = Ma(times.ActiveMs * (long)p.ActiveMicroamps),
+            ["sample_wait"] = Ma(times.WaitMs * (long)p.LightSleepMicroamps),
+            ["sensors"] = Ma(times.SensorMicroampMs),
+            ["radio"] = Ma(times.RadioMs * (long)p.RadioMicroamps),
+            ["light_sleep"] = Ma(times.LightSleepMs * (long)p.LightSleepMicroamps),
+            ["deep_sleep"] = Ma(times.DeepSleepMs * (long)p.DeepSleepMicroamps),
         };
     }
 

@@ -39,6 +39,11 @@ public sealed class CitySimulation
             throw new FormatException("--broker-restarts needs the embedded broker (it restarts it); leave out --broker");
         }
 
+        if (_options.Database is not null && File.Exists(_options.Database))
+        {
+            throw new FormatException($"--db {_options.Database}: the file exists; give a new one (simulated nodes restart at id 1 and sequence 1)");
+        }
+
         await using var broker = _options.Broker is null ? await EmbeddedBroker.StartAsync() : null;
         var address = BrokerAddress.Parse(_options.Broker ?? broker!.Url);
         var recordings = LoadRecordings();
@@ -46,7 +51,8 @@ public sealed class CitySimulation
         BuildNodes(address, recordings, durationMs);
         var byId = _nodes.ToDictionary(n => n.Id);
         var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.World : null);
-        var sink = new MemorySink { Keep = false, OnStored = verifier.Check };
+        var checker = new MemorySink { Keep = false, OnStored = verifier.Check };
+        using IBatchSink sink = _options.Database is null ? checker : new TeeSink(new Stores.SqliteStore(_options.Database), checker);
         // A short session: the check receiver of a run against an external broker must not leave a queue behind.
         await using var receiver = new Receiver(address, sink) { SessionExpiry = TimeSpan.FromMinutes(10) };
         await receiver.StartAsync(ct);

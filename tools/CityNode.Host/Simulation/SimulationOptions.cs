@@ -19,6 +19,9 @@ public sealed class SimulationOptions
     /// <summary>External broker URL; null = an embedded broker.</summary>
     public string? Broker { get; set; }
 
+    /// <summary>Also store what the receiver gets in this new SQLite file (for export and energy --from).</summary>
+    public string? Database { get; set; }
+
     /// <summary>Sample interval of every node.</summary>
     public TimeSpan Sample { get; set; } = TimeSpan.FromSeconds(60);
 
