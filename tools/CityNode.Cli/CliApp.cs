@@ -16,6 +16,7 @@ public static class CliApp
         ReceiveCommand.Create(),
         ExportCommand.Create(),
         ProvisionCommand.Create(),
+        ConfigureCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>

@@ -174,13 +174,12 @@ namespace CityNode.Config
         /// </summary>
         public NodeConfig WithRemote(ConfigDocument remote)
         {
+            // Over this configuration's own values: a remote document that leaves a key out keeps
+            // the provisioned value, not the built-in default.
             ConfigDocument merged = new ConfigDocument();
             for (int i = 0; i < Document.Count; i++)
             {
-                if (!IsRemoteKey(Document.Key(i)))
-                {
-                    merged.Set(Document.Key(i), Document.Value(i));
-                }
+                merged.Set(Document.Key(i), Document.Value(i));
             }
 
             bool hasVersion = false;

@@ -16,5 +16,11 @@ namespace CityNode.Node
 
         /// <summary>Everything pending was delivered this cycle.</summary>
         public bool Delivered { get; internal set; }
+
+        /// <summary>
+        /// A remote configuration that changes buffers or drivers (batch, sensors, calibration) was
+        /// persisted: restart the node (everything buffered is sealed into flash already).
+        /// </summary>
+        public bool RestartRequested { get; internal set; }
     }
 }

@@ -26,8 +26,10 @@ namespace CityNode.Node
         public const int ConnectTimeoutMs = 15000;
         public const int PublishBudgetMs = 20000;
         public const int InFlightWindow = 4;
-        private const int RuntimeRecordVersion = 1;
-        private const int RuntimeRecordSize = 18;
+        private const int RuntimeRecordVersion = 2;
+        // Schedule (18 bytes) + a pending config refusal (version, reason) to report after a deep sleep.
+        private const int RuntimeRecordSize = 18 + 5 + RejectReasonBytes;
+        private const int RejectReasonBytes = NodeDiagnostics.MaxTextLength - 8;
 
         private readonly NodeServices _s;
         private readonly SampleFrame _frame;
@@ -41,6 +43,8 @@ namespace CityNode.Node
         private readonly CycleOutcome _outcome = new CycleOutcome();
         private readonly byte[] _runtimeRecord = new byte[RuntimeRecordSize];
         private NodeConfig _config;
+        private readonly RemoteConfig _remote;
+        private bool _reportRejection;
         private long _nextSampleAt;
         private long _oldestUndelivered;
         private uint _nextSampleId;
@@ -67,6 +71,8 @@ namespace CityNode.Node
             _batch.SetChannels(services.Sampler.Channels, channels);
             _encoder = new BatchEncoder(services.MaxPayloadBytes, config.Batch);
             _publisher = new Publisher(services.Store, services.MaxPayloadBytes, InFlightWindow);
+            _remote = new RemoteConfig(config.ConfigTopic);
+            _publisher.MessageSink = _remote;
             _backoff = new Backoff(30, 3600, config.NodeId);
         }
 
@@ -171,6 +177,7 @@ namespace CityNode.Node
             _outcome.Sampled = false;
             _outcome.Connected = false;
             _outcome.Delivered = false;
+            _outcome.RestartRequested = false;
             long now = clock.UnixSeconds;
             if (now >= _nextSampleAt)
             {
@@ -322,12 +329,17 @@ namespace CityNode.Node
                 {
                 }
 
+                // The retained configuration arrives right after SUBACK, so it is in hand by the
+                // time the batches are acknowledged: reading it costs no extra radio time.
+                uplink.Subscribe(_config.ConfigTopic);
                 delivered = _publisher.Run(uplink, _config.TelemetryTopic, clock, t1 + PublishBudgetMs);
+                uplink.Poll(0, _publisher);
                 uplink.Disconnect();
             }
 
             _publishMs += clock.MonotonicMs - t1;
             Account(PhaseRadio, clock.MonotonicMs - t1);
+            ApplyRemoteConfig();
             if (delivered)
             {
                 _backoff.Succeeded();
@@ -339,6 +351,37 @@ namespace CityNode.Node
                 FailedDeliveries++;
                 _backoff.Failed(clock.UnixSeconds);
             }
+        }
+
+        /// <summary>Applies (or refuses) a configuration document that arrived during the session.</summary>
+        private void ApplyRemoteConfig()
+        {
+            NodeConfig next;
+            RemoteConfigResult r = _remote.Apply(_config, _s.ProvisionedConfig ?? _config, _s.ConfigStore, out next);
+            if (r == RemoteConfigResult.Rejected)
+            {
+                _reportRejection = true;
+                return;
+            }
+
+            if (r == RemoteConfigResult.None)
+            {
+                return;
+            }
+
+            _reportRejection = false;
+            if (r == RemoteConfigResult.AppliedAtRestart)
+            {
+                // Buffers and drivers are built for the old layout: seal what is buffered into
+                // self-describing batches in flash first, so the restart loses nothing.
+                while (_ring.Count > 0 && Seal())
+                {
+                }
+
+                _outcome.RestartRequested = true;
+            }
+
+            _config = next;
         }
 
         /// <summary>
@@ -474,6 +517,11 @@ namespace CityNode.Node
             d.Set(NodeDiagnostics.JournalRecoveries, store.Recoveries);
             d.Set(NodeDiagnostics.FreeHeapBytes, p.FreeHeapBytes);
             d.Set(NodeDiagnostics.ConfigVersion, _config.Version);
+            if (_reportRejection)
+            {
+                d.Set(NodeDiagnostics.ConfigRejectedVersion, _remote.RejectedVersion);
+                d.SetText("config: " + _remote.Reason);
+            }
             d.Set(NodeDiagnostics.UptimeSeconds, (_s.Clock.MonotonicMs - _bootedAtMs) / 1000);
             d.Set(NodeDiagnostics.ProducedReadings, store.SealedReadings + readingsInBatch + _ring.DroppedReadings);
         }
@@ -512,6 +560,15 @@ namespace CityNode.Node
             r[9] = (byte)(_backoff.Failures > 255 ? 255 : _backoff.Failures);
             LittleEndian.WriteUInt32(r, 10, (uint)_backoff.NotBefore);
             LittleEndian.WriteUInt32(r, 14, _nextSampleId);
+            LittleEndian.WriteUInt32(r, 18, _reportRejection ? (uint)_remote.RejectedVersion : uint.MaxValue);
+            string reason = _reportRejection ? _remote.Reason : string.Empty;
+            int n = reason.Length < RejectReasonBytes ? reason.Length : RejectReasonBytes;
+            r[22] = (byte)n;
+            for (int i = 0; i < RejectReasonBytes; i++)
+            {
+                r[23 + i] = i < n ? (byte)reason[i] : (byte)0;
+            }
+
             _s.Staging.SaveRuntime(r, RuntimeRecordSize);
         }
 
@@ -530,6 +587,19 @@ namespace CityNode.Node
             if (id > _nextSampleId)
             {
                 _nextSampleId = id;
+            }
+
+            uint rejected = LittleEndian.ReadUInt32(r, 18);
+            if (rejected != uint.MaxValue && r[22] <= RejectReasonBytes)
+            {
+                char[] reason = new char[r[22]];
+                for (int i = 0; i < reason.Length; i++)
+                {
+                    reason[i] = (char)r[23 + i];
+                }
+
+                _remote.Restore((int)rejected, new string(reason));
+                _reportRejection = true;
             }
         }
     }

@@ -25,6 +25,12 @@ namespace CityNode.Node
 
         public Sampler Sampler { get; set; }
 
+        /// <summary>The config file as provisioned, before any remote document (null: the runtime's config is it).</summary>
+        public CityNode.Config.NodeConfig ProvisionedConfig { get; set; }
+
+        /// <summary>Where a remote configuration is persisted (two flash sectors, A/B); null = not persisted.</summary>
+        public CityNode.Storage.ConfigStore ConfigStore { get; set; }
+
         public PowerProfile Power { get; set; }
 
         /// <summary>Bytes of RAM for samples not yet sealed.</summary>

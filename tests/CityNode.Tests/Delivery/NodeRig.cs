@@ -22,6 +22,7 @@ public sealed class NodeRig : IAsyncDisposable
     public readonly SimPlatform Platform = new();
     public readonly SimFlash JournalFlash;
     public readonly SimFlash StagingFlash;
+    public readonly SimFlash ConfigFlash = new(4096, 2, seed: 5);
     public readonly ScriptedSensor Sensor;
     public readonly MemorySink Sink = new();
     public EmbeddedBroker Broker = null!;
@@ -29,7 +30,11 @@ public sealed class NodeRig : IAsyncDisposable
     public MqttNetUplink Uplink = null!;
     public NodeRuntime Runtime = null!;
     public FlashJournal Journal = null!;
+    /// <summary>The provisioned config; <see cref="Runtime"/>.Config is what runs (with a remote document over it).</summary>
     public NodeConfig Config;
+
+    /// <summary>Restarts the node asked for to apply a remote configuration.</summary>
+    public int ConfigRestarts;
     public bool NetworkUp = true;
     private readonly long _start;
 
@@ -68,19 +73,23 @@ public sealed class NodeRig : IAsyncDisposable
         Platform.ResetCause = cause;
         Uplink = new MqttNetUplink(BrokerAddress.Parse(Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp };
         var sampler = new Sampler(new ISensor[] { Sensor }, Clock);
+        var configStore = new ConfigStore(ConfigFlash);
+        var effective = RemoteConfig.Effective(Config, configStore);
         var services = new NodeServices
         {
             Clock = Clock,
             Platform = Platform,
             Uplink = Uplink,
             Store = Journal = new FlashJournal(JournalFlash, 1),
-            Staging = new SampleStaging(StagingFlash, sampler.ChannelCount, Config.Batch + 8),
+            Staging = new SampleStaging(StagingFlash, sampler.ChannelCount, effective.Batch + 8),
             Sampler = sampler,
+            ConfigStore = configStore,
+            ProvisionedConfig = Config,
             Power = new PowerProfile(),
             RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, sampler.ChannelCount),
+            MaxPayloadBytes = BatchEncoder.WorstCaseSize(effective.Batch, sampler.ChannelCount),
         };
-        Runtime = new NodeRuntime(Config, services);
+        Runtime = new NodeRuntime(effective, services);
         Runtime.Boot(0);
     }
 
@@ -95,6 +104,13 @@ public sealed class NodeRig : IAsyncDisposable
             long before = Runtime.ProducedReadings;
             var o = Runtime.RunCycle();
             produced += Runtime.ProducedReadings - before;
+            if (o.RestartRequested)
+            {
+                ConfigRestarts++;
+                Boot(ResetCause.Software);
+                continue;
+            }
+
             long wake = Clock.MonotonicMs + Math.Max(o.SleepMs, 1000);
             wake = (wake + 999) / 1000 * 1000;
             long ms = wake - Clock.MonotonicMs;
@@ -103,6 +119,15 @@ public sealed class NodeRig : IAsyncDisposable
         }
 
         return produced;
+    }
+
+    /// <summary>Publishes a retained configuration document for the node, as citynode configure does.</summary>
+    public async Task RetainConfigAsync(string document)
+    {
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", BrokerAddress.Parse(Broker.Url).Port).WithClientId("backend-test").Build());
+        await client.PublishAsync(ConfigTopic.Message(42, document));
+        await MQTTnet.MqttClientExtensions.DisconnectAsync(client);
     }
 
     /// <summary>Waits until the receiver has everything the broker accepted.</summary>

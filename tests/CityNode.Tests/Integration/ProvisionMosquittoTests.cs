@@ -36,7 +36,7 @@ public sealed class ProvisionMosquittoTests : IDisposable
 
         // The broker: the node's lines plus a backend user that reads all telemetry.
         File.WriteAllText(Path.Combine(_dir, "passwd"), File.ReadAllText(Path.Combine(outDir, "mosquitto.passwd")) + MosquittoPassword.Line("backend", "backend-pw") + "\n");
-        File.WriteAllText(Path.Combine(_dir, "acl"), File.ReadAllText(Path.Combine(outDir, "mosquitto.acl")) + "\nuser backend\ntopic read citynode/+/up\n");
+        File.WriteAllText(Path.Combine(_dir, "acl"), File.ReadAllText(Path.Combine(outDir, "mosquitto.acl")) + "\n" + NodeProvisioning.BackendAclLines("backend"));
         using var broker = new LocalMosquitto($"password_file {_dir}/passwd\nacl_file {_dir}/acl\n", anonymous: false);
 
         var received = new List<string>();
@@ -64,6 +64,35 @@ public sealed class ProvisionMosquittoTests : IDisposable
         {
             Assert.Equal(new[] { "citynode/42/up" }, received);
         }
+
+        // Config topics: only the backend writes them; a node reads its own and no other.
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await node.PublishAsync(Message("citynode/42/config"))).ReasonCode);
+        Assert.True((await backend.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("citynode/42/config").WithPayload("config.version = 2\nsample = 120s\n")
+            .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).IsSuccess);
+        Assert.True((await backend.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("citynode/43/config").WithPayload("config.version = 2\n")
+            .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).IsSuccess);
+        var nodeGot = new List<string>();
+        node.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (nodeGot)
+            {
+                nodeGot.Add(e.ApplicationMessage.Topic);
+            }
+
+            return Task.CompletedTask;
+        };
+        var ownConfig = await node.SubscribeAsync("citynode/42/config", MqttQualityOfServiceLevel.AtLeastOnce);
+        var others = await node.SubscribeAsync("citynode/43/config", MqttQualityOfServiceLevel.AtLeastOnce);
+        await TestPublisher.WaitUntil(() => { lock (nodeGot) { return nodeGot.Count > 0; } }, TimeSpan.FromSeconds(5));
+        await Task.Delay(200);
+        lock (nodeGot)
+        {
+            Assert.Equal(new[] { "citynode/42/config" }, nodeGot);
+        }
+
+        Assert.True((int)ownConfig.Items.Single().ResultCode < 0x80, ownConfig.Items.Single().ResultCode.ToString());
+        // mosquitto 2.0 grants the SUBSCRIBE to another node's config and filters at delivery (nodeGot above).
+        Assert.NotNull(others);
 
         using var wrong = new MqttClientFactory().CreateMqttClient();
         var refused = (await wrong.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithCredentials("node-42", "guessed")

@@ -93,6 +93,7 @@ internal static class ProvisionCommand
             Write(Path.Combine(dir, NodeProvisioning.ConfigFileName), p.ConfigText, secret: true);
             Write(Path.Combine(dir, "mosquitto.passwd"), p.PasswordLine + "\n", secret: false);
             Write(Path.Combine(dir, "mosquitto.acl"), p.AclLines, secret: false);
+            Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines(), secret: false);
             string full = Path.GetFullPath(dir);
             Write(Path.Combine(dir, "deploy.json"), p.FileDeploymentJson(full) + "\n", secret: false);
             if (caPath is not null)
@@ -107,6 +108,7 @@ internal static class ProvisionCommand
             Console.WriteLine($"  {NodeProvisioning.ConfigFileName}   the node's config with its MQTT password (mode 600)");
             Console.WriteLine("  mosquitto.passwd append to the broker's password_file");
             Console.WriteLine("  mosquitto.acl    append to the broker's acl_file (then reload mosquitto)");
+            Console.WriteLine("  mosquitto-backend.acl  once per broker: the backend account (receive, configure)");
             Console.WriteLine("  deploy.json      nanoff --filedeployment description");
             Console.WriteLine("  flash.sh         the nanoff commands below");
             foreach (var (what, cmd) in steps)
@@ -127,6 +129,8 @@ internal static class ProvisionCommand
         Console.WriteLine(p.PasswordLine);
         Console.WriteLine("\n# ---- mosquitto acl_file lines ----");
         Console.Write(p.AclLines);
+        Console.WriteLine("# once per broker:");
+        Console.Write(NodeProvisioning.BackendAclLines());
         Console.WriteLine("\n# ---- nanoff (save the deploy.json below next to citynode.conf; --out DIR writes all of this as files) ----");
         Console.WriteLine(p.FileDeploymentJson("."));
         foreach (var (what, cmd) in p.NanoffCommands("."))

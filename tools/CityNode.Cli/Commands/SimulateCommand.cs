@@ -26,10 +26,16 @@ internal static class SimulateCommand
         var duplicates = new Option<bool>("--duplicates") { Description = "lose one PUBACK in ten so batches are sent twice; the receiver must store them once" };
         var sleep = new Option<string>("--sleep") { Description = "auto (the power policy chooses), light or deep", DefaultValueFactory = _ => "auto" };
         sleep.AcceptOnlyFromAmong("auto", "light", "deep");
+        var reconfigure = new Option<string[]>("--reconfigure")
+        {
+            Description = "AFTER KEY=VALUE...: at simulated time AFTER, give every node a new retained config (e.g. --reconfigure 2h sample=300s)",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = new ArgumentArity(2, 64),
+        };
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
         {
-            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, reconfigure, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -51,6 +57,28 @@ internal static class SimulateCommand
                 Duplicates = parse.GetValue(duplicates),
                 SleepMode = parse.GetValue(sleep)!,
             };
+            if (parse.GetValue(reconfigure) is { Length: > 0 } rc)
+            {
+                if (!CityNode.Config.ValueParser.TryDuration(rc[0], out long at))
+                {
+                    await Console.Error.WriteLineAsync($"--reconfigure: '{rc[0]}' is not a duration (give AFTER first, e.g. --reconfigure 2h sample=300s)");
+                    return 1;
+                }
+
+                try
+                {
+                    CityNode.Host.Mqtt.ConfigTopic.ParseSettings(rc.Skip(1)); // key names only: values go to the nodes as given
+                }
+                catch (FormatException e)
+                {
+                    await Console.Error.WriteLineAsync("--reconfigure: " + e.Message);
+                    return 1;
+                }
+
+                options.ReconfigureAt = TimeSpan.FromSeconds(at);
+                options.ReconfigureSettings = rc.Skip(1).ToList();
+            }
+
             if (options.Nodes < 1)
             {
                 await Console.Error.WriteLineAsync("--nodes: must be at least 1");

@@ -68,6 +68,17 @@ public sealed class NodeProvisioning
         $"topic write {NodeConfig.TopicFor(NodeId, "up")}\n" +
         $"topic read {NodeConfig.TopicFor(NodeId, "config")}\n";
 
+    /// <summary>
+    /// The backend account's lines, once per broker: receivers read all telemetry, <c>citynode
+    /// configure</c> writes (and reads back) the retained config documents. No node account may
+    /// write a config topic, so a compromised node cannot reconfigure others.
+    /// </summary>
+    public static string BackendAclLines(string user = "citynode-backend") =>
+        "# the backend: receivers read all telemetry; citynode configure writes config documents\n" +
+        $"user {user}\n" +
+        "topic read citynode/+/up\n" +
+        "topic readwrite citynode/+/config\n";
+
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
     public string FileDeploymentJson(string sourceDirectory)
     {

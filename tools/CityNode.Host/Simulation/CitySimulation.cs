@@ -4,6 +4,7 @@ using CityNode.Host.Data;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
 using CityNode.Telemetry;
+using MQTTnet;
 
 namespace CityNode.Host.Simulation;
 
@@ -63,7 +64,7 @@ public sealed class CitySimulation
         }
 
         using var reporter = progress is null ? null : new Timer(_ => progress(Snapshot(receiver, durationMs)), null, 250, 250);
-        await RunNodesAsync(durationMs, wall, broker, receiver, ct);
+        await RunNodesAsync(durationMs, wall, broker, receiver, address, ct);
 
         // End of the run: every node delivers what it still holds.
         await receiver.EnsureConnectedAsync(ct);
@@ -105,6 +106,9 @@ public sealed class CitySimulation
             Broker = _options.Broker is null ? "embedded" : address.ToString(),
             Data = recordings.All.Select(r => Path.GetFileName(r.Source)).ToList(),
             FirstMismatch = verifier.FirstMismatch,
+            ConfigApplied = _reconfigureVersion == 0 ? 0 : receiver.Stats.Nodes.Values.Count(t => t.ConfigVersion >= _reconfigureVersion),
+            ConfigRejected = _reconfigureVersion == 0 ? 0 : receiver.Stats.Nodes.Values.Count(t => t.ConfigRejectedVersion == _reconfigureVersion),
+            ConfigRejectReason = receiver.Stats.Nodes.Values.Select(t => t.ConfigRejectReason).FirstOrDefault(r => r is not null),
         };
     }
 
@@ -201,7 +205,9 @@ public sealed class CitySimulation
     }
 
     /// <summary>Steps nodes in order of their virtual time until each has lived the duration.</summary>
-    private async Task RunNodesAsync(long durationMs, Stopwatch wall, EmbeddedBroker? broker, Receiver receiver, CancellationToken ct)
+    private int _reconfigureVersion;
+
+    private async Task RunNodesAsync(long durationMs, Stopwatch wall, EmbeddedBroker? broker, Receiver receiver, BrokerAddress address, CancellationToken ct)
     {
         var queue = new PriorityQueue<SimulatedNode, long>();
         foreach (var n in _nodes)
@@ -215,6 +221,7 @@ public sealed class CitySimulation
             .GroupBy(c => c.Node).ToDictionary(g => g.Key, g => new Queue<long>(g.Select(c => c.At).OrderBy(t => t)));
         var cutRandom = new Random(_options.Seed + 1);
         object gate = new();
+        long reconfigureAt = _options.ReconfigureAt is TimeSpan r ? (long)r.TotalMilliseconds : long.MaxValue;
         var restarts = new Queue<long>(Enumerable.Range(1, _options.BrokerRestarts).Select(k => durationMs * k / (_options.BrokerRestarts + 1)));
         Task restarting = Task.CompletedTask;
 
@@ -234,6 +241,13 @@ public sealed class CitySimulation
                     {
                         restarts.Dequeue();
                         restarting = RestartBrokerAsync(broker, receiver);
+                    }
+
+                    if (node.ElapsedMs >= reconfigureAt)
+                    {
+                        // The queue is ordered by virtual time: every node has reached the moment.
+                        PublishConfigurations(address).GetAwaiter().GetResult();
+                        reconfigureAt = long.MaxValue;
                     }
 
                     if (cuts.TryGetValue(node, out var due) && due.Count > 0 && node.ElapsedMs >= due.Peek())
@@ -264,6 +278,31 @@ public sealed class CitySimulation
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         await Task.WhenAll(workers);
         await restarting;
+    }
+
+    /// <summary>Publishes every node's new retained configuration (version one above what it runs), as <c>citynode configure</c> does.</summary>
+    private async Task PublishConfigurations(BrokerAddress address)
+    {
+        var settings = _options.ReconfigureSettings.Select(s =>
+        {
+            int eq = s.IndexOf('=');
+            return eq > 0 ? (s[..eq].Trim(), s[(eq + 1)..].Trim()) : throw new FormatException($"--reconfigure '{s}': expected KEY=VALUE");
+        }).ToList();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(address.Host, address.Port).WithClientId("citynode-backend-sim-config");
+        if (address.Username is not null)
+        {
+            options = options.WithCredentials(address.Username, address.Password);
+        }
+
+        await client.ConnectAsync(options.Build());
+        foreach (var n in _nodes)
+        {
+            _reconfigureVersion = n.Config.Version + 1;
+            await client.PublishAsync(ConfigTopic.Message(n.Id, ConfigTopic.Document(null, settings, _reconfigureVersion)));
+        }
+
+        await client.DisconnectAsync();
     }
 
     /// <summary>

@@ -39,7 +39,8 @@ public sealed class SimulatedNode : IDisposable
         _startUnix = clock.UnixSeconds;
         _broker = broker;
         Platform = new SimPlatform();
-        Config = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
+        ProvisionedConfig = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
+        ConfigFlash = new SimFlash(storage.SectorSize, 2, seed: (int)id + 15485);
         JournalFlash = new SimFlash(storage.SectorSize, storage.JournalSectors, seed: (int)id);
         StagingFlash = new SimFlash(storage.SectorSize, storage.StagingSectors, seed: (int)id + 7919);
         Power = new PowerProfile();
@@ -54,7 +55,16 @@ public sealed class SimulatedNode : IDisposable
 
     public SimPlatform Platform { get; }
 
-    public NodeConfig Config { get; }
+    /// <summary>The config file written at provisioning.</summary>
+    public NodeConfig ProvisionedConfig { get; }
+
+    /// <summary>What the node runs with: the provisioned config with the persisted remote document over it.</summary>
+    public NodeConfig Config => _runtime?.Config ?? ProvisionedConfig;
+
+    /// <summary>Restarts the node did to apply a remote configuration.</summary>
+    public int ConfigRestarts { get; private set; }
+
+    public SimFlash ConfigFlash { get; }
 
     public PowerProfile Power { get; }
 
@@ -183,6 +193,14 @@ public sealed class SimulatedNode : IDisposable
         wake = (wake + 999) / 1000 * 1000;
         long ms = wake - Clock.MonotonicMs;
         Clock.Advance(ms);
+        if (outcome.RestartRequested)
+        {
+            // A remote configuration changed buffers or drivers: restart as the device does.
+            ConfigRestarts++;
+            Reboot(ResetCause.Software);
+            return outcome;
+        }
+
         if (outcome.Sleep == SleepKind.Deep)
         {
             // Deep sleep ends in a reset: the CLR boots again and RAM is gone.
@@ -221,7 +239,7 @@ public sealed class SimulatedNode : IDisposable
         Retries += _runtime.FailedDeliveries;
         _uplink.Dispose(); // the TCP connection dies with the CPU
         (_runtime, _uplink) = Build(cause);
-        int bootMs = cause == ResetCause.DeepSleepWake ? Power.BootMs : 0;
+        int bootMs = cause is ResetCause.DeepSleepWake or ResetCause.Software ? Power.BootMs : 0;
         Clock.Advance(bootMs);
         try
         {
@@ -240,7 +258,9 @@ public sealed class SimulatedNode : IDisposable
     {
         Platform.ResetCause = cause;
         Platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
-        Sampler = new Sampler(SensorFactory.Create(Config, _hardware.Buses), Clock);
+        var configStore = new ConfigStore(ConfigFlash);
+        var config = RemoteConfig.Effective(ProvisionedConfig, configStore);
+        Sampler = new Sampler(SensorFactory.Create(config, _hardware.Buses), Clock);
         var uplink = new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
         {
             NetworkUp = () => NetworkUp(),
@@ -253,13 +273,15 @@ public sealed class SimulatedNode : IDisposable
             Platform = Platform,
             Uplink = uplink,
             Store = Store,
-            Staging = new SampleStaging(StagingFlash, Sampler.ChannelCount, Config.Batch + 8),
+            Staging = new SampleStaging(StagingFlash, Sampler.ChannelCount, config.Batch + 8),
             Sampler = Sampler,
+            ConfigStore = configStore,
+            ProvisionedConfig = ProvisionedConfig,
             Power = Power,
             RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, Sampler.ChannelCount),
+            MaxPayloadBytes = BatchEncoder.WorstCaseSize(config.Batch, Sampler.ChannelCount),
         };
-        return (new NodeRuntime(Config, services), uplink);
+        return (new NodeRuntime(config, services), uplink);
     }
 
     public void Dispose() => _uplink.Dispose();

@@ -19,6 +19,12 @@ public sealed class SimulationOptions
     /// <summary>External broker URL; null = an embedded broker.</summary>
     public string? Broker { get; set; }
 
+    /// <summary>At this simulated time, every node gets a new retained configuration with <see cref="ReconfigureSettings"/>.</summary>
+    public TimeSpan? ReconfigureAt { get; set; }
+
+    /// <summary>KEY=VALUE settings of the reconfiguration (passed to the nodes as given: a bad value is refused by the nodes).</summary>
+    public List<string> ReconfigureSettings { get; set; } = new();
+
     /// <summary>Also store what the receiver gets in this new SQLite file (for export and energy --from).</summary>
     public string? Database { get; set; }
 

@@ -48,6 +48,14 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("journal_max_erases_per_sector")] public int MaxSectorErases { get; init; }
 
+    /// <summary>With --reconfigure: nodes whose batches report the new config version as applied, or as refused.</summary>
+    [JsonPropertyName("config_applied")] public int ConfigApplied { get; init; }
+
+    [JsonPropertyName("config_rejected")] public int ConfigRejected { get; init; }
+
+    /// <summary>A refusal reason a node reported (the first one seen), to show why.</summary>
+    [JsonPropertyName("config_reject_reason")] public string? ConfigRejectReason { get; init; }
+
     [JsonPropertyName("rejected_payloads")] public long Rejected { get; init; }
 
     [JsonPropertyName("first_mismatch")] public string? FirstMismatch { get; init; }

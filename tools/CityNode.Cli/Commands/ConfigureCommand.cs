@@ -1,0 +1,168 @@
+using System.CommandLine;
+using CityNode.Config;
+using CityNode.Host.Mqtt;
+using CityNode.Host.Receiving;
+using CityNode.Telemetry;
+using MQTTnet;
+
+namespace CityNode.Cli.Commands;
+
+/// <summary>
+/// <c>citynode configure</c>: publishes a node's new retained configuration and waits for the node
+/// to report, in the diagnostics of its telemetry, that it applied the version or why it refused it.
+/// Exit codes: 0 applied, 1 bad input or broker, 3 refused by the node, 4 no answer in time.
+/// </summary>
+internal static class ConfigureCommand
+{
+    public static Command Create()
+    {
+        var broker = new Option<string>("--broker") { Description = "broker URL with the backend account: mqtts://backend:PASSWORD@host:8883", Required = true };
+        var node = new Option<uint>("--node") { Description = "the node's id", Required = true };
+        var settings = new Argument<string[]>("settings") { Description = "KEY=VALUE... (sample, publish, batch, sensors, low_battery_mv, sleep, early.<channel>, calibration.<...>)", Arity = ArgumentArity.OneOrMore };
+        var timeout = Options.Duration("--timeout", "how long to wait for the node's answer (it comes at its next connection)", TimeSpan.FromMinutes(20));
+        var noWait = new Option<bool>("--no-wait") { Description = "publish and exit without waiting for the node" };
+        var force = new Option<bool>("--force") { Description = "publish even if the values look invalid without the node's own config (the node decides)" };
+        var ca = new Option<string?>("--ca") { Description = "CA certificate (PEM) of an mqtts:// broker" };
+        var command = new Command("configure", "Change a sleeping node's configuration through its retained config topic, and wait until it applies or refuses it")
+        {
+            broker, node, settings, timeout, noWait, force, ca,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            uint id = parse.GetValue(node);
+            BrokerAddress address;
+            IReadOnlyList<(string, string)> changes;
+            MqttClientTlsOptions? tls;
+            try
+            {
+                if (id == 0)
+                {
+                    throw new FormatException("--node: a number from 1 to 4294967295");
+                }
+
+                address = BrokerAddress.Parse(parse.GetValue(broker)!);
+                tls = MqttTls.For(address, parse.GetValue(ca));
+                changes = ConfigTopic.ParseSettings(parse.GetValue(settings)!);
+            }
+            catch (FormatException e)
+            {
+                await Console.Error.WriteLineAsync("configure: " + e.Message);
+                return 1;
+            }
+
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var options = new MqttClientOptionsBuilder().WithTcpServer(address.Host, address.Port)
+                .WithClientId("citynode-configure-" + Guid.NewGuid().ToString("N")[..8]).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500);
+            if (address.Username is not null)
+            {
+                options = options.WithCredentials(address.Username, address.Password);
+            }
+
+            if (tls is not null)
+            {
+                options = options.WithTlsOptions(tls);
+            }
+
+            try
+            {
+                var connected = await client.ConnectAsync(options.Build(), ct);
+                if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new InvalidOperationException(connected.ResultCode.ToString());
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"configure: cannot connect to {address}: {e.Message}");
+                return 1;
+            }
+
+            // Watch the node's telemetry before publishing, so an answer cannot slip past.
+            var answers = System.Threading.Channels.Channel.CreateUnbounded<ReceivedBatch>();
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                if (e.ApplicationMessage.Topic == NodeConfig.TopicFor(id, "up"))
+                {
+                    try
+                    {
+                        answers.Writer.TryWrite(ReceivedBatch.Decode(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), DateTimeOffset.UtcNow));
+                    }
+                    catch (PayloadException)
+                    {
+                        // Not ours to judge here: the receiver logs it.
+                    }
+                }
+
+                return Task.CompletedTask;
+            };
+
+            string? current = await ConfigTopic.ReadRetainedAsync(client, id, TimeSpan.FromSeconds(2), ct);
+            int version = Math.Max(ConfigTopic.VersionOf(current), 1) + 1; // provisioning writes version 1
+            string document = ConfigTopic.Document(current, changes, version);
+            if (!parse.GetValue(force))
+            {
+                try
+                {
+                    ConfigTopic.Validate(id, document);
+                }
+                catch (ConfigException e)
+                {
+                    await Console.Error.WriteLineAsync($"configure: not sent: {e.Message} (--force sends it anyway; the node checks it against its own config)");
+                    return 1;
+                }
+            }
+
+            if (!parse.GetValue(noWait))
+            {
+                await client.SubscribeAsync(NodeConfig.TopicFor(id, "up"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce, ct);
+            }
+
+            var published = await client.PublishAsync(ConfigTopic.Message(id, document), ct);
+            if (!published.IsSuccess)
+            {
+                await Console.Error.WriteLineAsync($"configure: the broker refused the config for node {id}: {published.ReasonCode} (does this account may write citynode/{id}/config?)");
+                return 1;
+            }
+
+            Console.WriteLine($"published version {version} to {NodeConfig.TopicFor(id, "config")} (retained):");
+            Console.Write(string.Concat(document.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n")));
+            if (parse.GetValue(noWait))
+            {
+                return 0;
+            }
+
+            TimeSpan wait = parse.GetValue(timeout);
+            Console.WriteLine($"waiting up to {wait} for node {id} to connect and report it…");
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(wait);
+            try
+            {
+                while (true)
+                {
+                    var b = await answers.Reader.ReadAsync(deadline.Token);
+                    long applied = b.Diagnostic("config_version") ?? 0;
+                    long refused = b.Diagnostic("config_rejected_version") ?? -1;
+                    if (applied >= version)
+                    {
+                        Console.WriteLine($"node {id} applied version {version} (batch {b.Sequence})");
+                        return 0;
+                    }
+
+                    if (refused == version || (refused == 0 && b.DiagnosticsText?.StartsWith("config:", StringComparison.Ordinal) == true))
+                    {
+                        Console.WriteLine($"node {id} refused version {version}: {b.DiagnosticsText?["config: ".Length..]}; it keeps version {applied}");
+                        return 3;
+                    }
+
+                    Console.WriteLine($"  batch {b.Sequence} from node {id}: still on version {applied}");
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Console.WriteLine($"no answer from node {id} within {wait}: the document stays retained and the node applies it at its next connection");
+                return 4;
+            }
+        });
+        return command;
+    }
+}
