@@ -9,6 +9,9 @@ namespace CityNode.Delivery
     /// </summary>
     public interface IBatchStore
     {
+        /// <summary>Finds what survived the last reset (a flash journal replays its log; RAM has nothing to find).</summary>
+        void Mount();
+
         /// <summary>Sequence number for the next batch (never reused, survives reboots where the store does).</summary>
         uint NextSequence { get; }
 

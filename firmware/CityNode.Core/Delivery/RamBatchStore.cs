@@ -26,6 +26,11 @@ namespace CityNode.Delivery
 
         public uint NextSequence { get; private set; }
 
+        /// <summary>RAM keeps nothing over a reset.</summary>
+        public void Mount()
+        {
+        }
+
         public int PendingCount { get { return _count; } }
 
         public long DroppedBatches { get; private set; }

@@ -124,11 +124,7 @@ namespace CityNode.Node
             long now = _s.Clock.UnixSeconds;
             _nextSampleAt = now;
             IBatchStore store = _s.Store;
-            FlashJournal journal = store as FlashJournal;
-            if (journal != null)
-            {
-                journal.Mount();
-            }
+            store.Mount();
 
             _nextSampleId = store.LastSampleId + 1;
             SampleStaging staging = _s.Staging;

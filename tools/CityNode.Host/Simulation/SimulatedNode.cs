@@ -266,7 +266,8 @@ public sealed class SimulatedNode : IDisposable
             NetworkUp = () => NetworkUp(),
             AckLossProbability = AckLossProbability,
         };
-        Store = new FlashJournal(JournalFlash, 1);
+        // As on the device: a journal that cannot take a batch (dead flash) hands it to RAM.
+        Store = new FallbackBatchStore(new FlashJournal(JournalFlash, 1), new RamBatchStore(16 * 1024, 1));
         var services = new NodeServices
         {
             Clock = Clock,
