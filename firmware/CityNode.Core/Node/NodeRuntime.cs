@@ -26,6 +26,12 @@ namespace CityNode.Node
         public const int ConnectTimeoutMs = 15000;
         public const int PublishBudgetMs = 20000;
         public const int InFlightWindow = 4;
+
+        /// <summary>Crashes soon after boot, in a row, that start safe mode (as ESPHome's safe_mode does).</summary>
+        public const int SafeModeAfterCrashes = 3;
+
+        /// <summary>How long safe mode sleeps before normal mode is tried again: a crash loop costs four boots an hour, not a busy loop.</summary>
+        public const int SafeModeSleepSeconds = 3600;
         private const int RuntimeRecordVersion = 2;
         // Schedule (18 bytes) + a pending config refusal (version, reason) to report after a deep sleep.
         private const int RuntimeRecordSize = 18 + 5 + RejectReasonBytes;
@@ -45,6 +51,9 @@ namespace CityNode.Node
         private NodeConfig _config;
         private readonly RemoteConfig _remote;
         private bool _reportRejection;
+        private int _crashes;
+        private bool _crashesCleared;
+        private readonly SampleBatch _health = new SampleBatch(1, 1);
         private long _nextSampleAt;
         private long _oldestUndelivered;
         private uint _nextSampleId;
@@ -84,6 +93,13 @@ namespace CityNode.Node
 
         public NodeDiagnostics Diagnostics { get { return _diagnostics; } }
 
+        /// <summary>
+        /// Booted after <see cref="SafeModeAfterCrashes"/> crashes soon after boot: no sensor is
+        /// touched (one of them may be what crashes), the node publishes what it holds plus a
+        /// health batch (battery, reset cause, crash count), then sleeps an hour.
+        /// </summary>
+        public bool SafeMode { get; private set; }
+
         /// <summary>Readings taken and kept since boot (every slot that is not missing).</summary>
         public long ProducedReadings { get; private set; }
 
@@ -121,6 +137,18 @@ namespace CityNode.Node
             long t0 = _s.Clock.MonotonicMs;
             _bootedAtMs = t0;
             Account(PhaseBoot, bootMs);
+            if (_s.CrashCounter != null)
+            {
+                // Counted first: whatever follows may be what crashes.
+                if (_s.Platform.ResetCause == ResetCause.Crash)
+                {
+                    _s.CrashCounter.Mark();
+                }
+
+                _crashes = _s.CrashCounter.Count();
+                SafeMode = _crashes >= SafeModeAfterCrashes;
+            }
+
             long now = _s.Clock.UnixSeconds;
             _nextSampleAt = now;
             IBatchStore store = _s.Store;
@@ -155,7 +183,11 @@ namespace CityNode.Node
                 RestoreRuntime(staging);
             }
 
-            _s.Sampler.Setup();
+            if (!SafeMode)
+            {
+                _s.Sampler.Setup();
+            }
+
             Account(PhaseActive, _s.Clock.MonotonicMs - t0);
         }
 
@@ -174,6 +206,11 @@ namespace CityNode.Node
             _outcome.Connected = false;
             _outcome.Delivered = false;
             _outcome.RestartRequested = false;
+            if (SafeMode)
+            {
+                return RunSafeMode();
+            }
+
             long now = clock.UnixSeconds;
             if (now >= _nextSampleAt)
             {
@@ -198,6 +235,50 @@ namespace CityNode.Node
                 SaveRuntime();
             }
 
+            if (_crashes > 0 && !_crashesCleared)
+            {
+                // A whole cycle without a crash: the earlier ones were not a loop.
+                _s.CrashCounter.Clear();
+                _crashesCleared = true;
+            }
+
+            return _outcome;
+        }
+
+        private CycleOutcome RunSafeMode()
+        {
+            IClock clock = _s.Clock;
+            IBatchStore store = _s.Store;
+
+            // What the ring brought back from the staging log goes first; the health batch last.
+            while (_ring.Count > 0 && Seal())
+            {
+            }
+
+            int mv = _s.Platform.BatteryMillivolts;
+            _health.Count = 1;
+            _health.ChannelCount = 1;
+            _health.Channels[0].Set(Channels.BatteryVoltage, Units.Millivolt, 1, 0);
+            _health.Times[0] = clock.UnixSeconds;
+            _health.Values[0] = mv;
+            _health.Status[0] = mv > 0 ? ReadingStatus.Ok : ReadingStatus.Missing;
+            FillDiagnostics(mv > 0 ? 1 : 0);
+            _diagnostics.Set(NodeDiagnostics.SafeModeBoots, _crashes);
+            _diagnostics.SetText("safe mode: " + _crashes.ToString() + " crashes soon after boot");
+            int length = _encoder.Encode(_health, _config.NodeId, store.NextSequence, _diagnostics);
+            if (store.Append(store.NextSequence, _encoder.Buffer, 0, length, mv > 0 ? 1 : 0, store.LastSampleId))
+            {
+                ProducedReadings += mv > 0 ? 1 : 0;
+            }
+
+            ResetPhaseTimes();
+            PublishNow(clock.UnixSeconds);
+
+            // Reported: give normal mode another try after the pause.
+            _s.CrashCounter.Clear();
+            _outcome.Sleep = SleepKind.Deep;
+            _outcome.SleepMs = SafeModeSleepSeconds * 1000;
+            SaveRuntime();
             return _outcome;
         }
 

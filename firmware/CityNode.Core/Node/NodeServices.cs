@@ -28,6 +28,9 @@ namespace CityNode.Node
         /// <summary>The config file as provisioned, before any remote document (null: the runtime's config is it).</summary>
         public CityNode.Config.NodeConfig ProvisionedConfig { get; set; }
 
+        /// <summary>Crashes soon after boot, in flash: three in a row start safe mode; null = no safe mode.</summary>
+        public CityNode.Storage.CrashCounter CrashCounter { get; set; }
+
         /// <summary>Where a remote configuration is persisted (two flash sectors, A/B); null = not persisted.</summary>
         public CityNode.Storage.ConfigStore ConfigStore { get; set; }
 

@@ -36,6 +36,12 @@ public sealed class NodeRig : IAsyncDisposable
     /// <summary>Restarts the node asked for to apply a remote configuration.</summary>
     public int ConfigRestarts;
     public bool NetworkUp = true;
+
+    /// <summary>Where the node connects, if not straight to the broker (a proxy that injects faults).</summary>
+    public string? UplinkUrl;
+
+    /// <summary>MQTT clean start for the node's connections (false: resume its session).</summary>
+    public bool CleanStart = true;
     private readonly long _start;
 
     public NodeRig(int journalSectors = 64, int sectorSize = 4096, string extraConfig = "", int channels = 8)
@@ -71,7 +77,7 @@ public sealed class NodeRig : IAsyncDisposable
     {
         Uplink?.Dispose();
         Platform.ResetCause = cause;
-        Uplink = new MqttNetUplink(BrokerAddress.Parse(Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp };
+        Uplink = new MqttNetUplink(BrokerAddress.Parse(UplinkUrl ?? Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp, CleanStart = CleanStart };
         var sampler = new Sampler(new ISensor[] { Sensor }, Clock);
         var configStore = new ConfigStore(ConfigFlash);
         var effective = RemoteConfig.Effective(Config, configStore);

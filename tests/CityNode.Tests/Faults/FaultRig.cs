@@ -24,6 +24,8 @@ public sealed class FaultRig
     public readonly SimFlash JournalFlash;
     public readonly SimFlash StagingFlash = new(4096, 4, seed: 3);
     public readonly SimFlash ConfigFlash = new(4096, 2, seed: 4);
+    public readonly SimFlash CrashFlash = new(4096, 1, seed: 6);
+    public int Crashes;
     public readonly ScriptedSensor Sensor;
     public readonly ScriptedUplink Uplink = new();
     public readonly MemorySink Sink = new();
@@ -40,7 +42,9 @@ public sealed class FaultRig
         JournalFlash = new SimFlash(sectorSize, journalSectors, seed: 2);
         Sensor = new ScriptedSensor(8, () => Clock.UnixSeconds, values ?? ((t, c) => (20 + c + (t / 600 % 7)) * 1_000_000L));
         ExtraSensors = extraSensors ?? Array.Empty<ISensor>();
-        Config = NodeConfig.Parse("node.id = 7\nsample = 60s\npublish = 15m\nbatch = 64\n" + extraConfig);
+        var overridden = extraConfig.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
+        var baseLines = new[] { "node.id = 7", "sample = 60s", "publish = 15m", "batch = 64" }.Where(l => !overridden.Contains(l.Split('=')[0].Trim()));
+        Config = NodeConfig.Parse(string.Join("\n", baseLines) + "\n" + extraConfig);
         Receiver = new Receiver(BrokerAddress.Parse("mqtt://127.0.0.1:1"), Sink);
         Uplink.Backend = p => Receiver.Handle("citynode/7/up", p);
         Uplink.Clock = Clock;
@@ -71,12 +75,24 @@ public sealed class FaultRig
             Staging = new SampleStaging(StagingFlash, sampler.ChannelCount, Config.Batch + 8),
             Sampler = sampler,
             ConfigStore = new ConfigStore(ConfigFlash),
+            CrashCounter = new CrashCounter(CrashFlash),
             Power = new PowerProfile(),
             RingBytes = 16 * 1024,
             MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, sampler.ChannelCount),
         };
         Runtime = new NodeRuntime(Config, services);
-        Runtime.Boot(0);
+        try
+        {
+            Runtime.Boot(0);
+        }
+        catch (InvalidOperationException)
+        {
+            // A crash while booting (a driver's setup): counted, and the next boot decides.
+            Crashes++;
+            new CrashCounter(CrashFlash).Mark();
+            Clock.Advance(2000);
+            Boot(ResetCause.Software);
+        }
     }
 
     /// <summary>Runs cycles for a while; a power cut (from flash or a hook) reboots the node and goes on.</summary>
@@ -95,6 +111,16 @@ public sealed class FaultRig
             catch (PowerCutException)
             {
                 PowerCut(ref inFlight, ref inFlightReadings);
+                continue;
+            }
+            catch (InvalidOperationException)
+            {
+                // What the device glue does with an exception: count it in flash, reboot.
+                Crashes++;
+                new CrashCounter(CrashFlash).Mark();
+                Uplink.Disconnect();
+                Clock.Advance(2000);
+                Boot(ResetCause.Software);
                 continue;
             }
 

@@ -64,7 +64,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .WithDefaultEndpointPort(Port)
-            .WithPersistentSessions(false)
+            // Sessions outlive connections (in RAM, gone with a restart), as mosquitto with persistence off.
+            .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
         _server = factory.CreateMqttServer(options);

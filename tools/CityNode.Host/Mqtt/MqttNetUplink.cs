@@ -151,7 +151,10 @@ public sealed class MqttNetUplink : IUplink, IDisposable
         try
         {
             var options = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topic).WithAtLeastOnceQoS()).Build();
-            c.SubscribeAsync(options).GetAwaiter().GetResult();
+            // The device's client subscribes without blocking (SUBACK comes as an event); here a
+            // short bound keeps a half-open link from stalling the node.
+            using var cts = new CancellationTokenSource(2000);
+            c.SubscribeAsync(options, cts.Token).GetAwaiter().GetResult();
             return UplinkStatus.Ok;
         }
         catch (Exception)
@@ -216,7 +219,8 @@ public sealed class MqttNetUplink : IUplink, IDisposable
             {
                 if (c.IsConnected)
                 {
-                    c.DisconnectAsync().GetAwaiter().GetResult();
+                    using var cts = new CancellationTokenSource(1000);
+                    c.DisconnectAsync(new MqttClientDisconnectOptions(), cts.Token).GetAwaiter().GetResult();
                 }
             }
             catch (Exception)

@@ -173,6 +173,18 @@ public sealed class Receiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Disconnects cleanly and keeps the session: the broker queues for it until <see cref="EnsureConnectedAsync"/>.</summary>
+    public async Task PauseAsync()
+    {
+        var c = _client;
+        _client = null;
+        if (c is not null)
+        {
+            await c.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval((uint)SessionExpiry.TotalSeconds).Build());
+            c.Dispose();
+        }
+    }
+
     /// <summary>Reconnects after the broker went away (restart, network).</summary>
     public async Task EnsureConnectedAsync(CancellationToken ct = default)
     {

@@ -84,6 +84,12 @@ public sealed class ReceiverStats
 
         public string? ConfigRejectReason { get; private set; }
 
+        /// <summary>
+        /// Readings the node says it produced (and did not count as dropped) that never arrived:
+        /// what a gap cost, from the node's own cumulative counters in its latest batch.
+        /// </summary>
+        public long Unaccounted => Math.Max(0, ProducedReported - DroppedReported - Readings);
+
         public uint MinSequence { get; private set; } = uint.MaxValue;
 
         public uint MaxSequence { get; private set; }

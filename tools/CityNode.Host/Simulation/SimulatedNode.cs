@@ -41,6 +41,7 @@ public sealed class SimulatedNode : IDisposable
         Platform = new SimPlatform();
         ProvisionedConfig = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
         ConfigFlash = new SimFlash(storage.SectorSize, 2, seed: (int)id + 15485);
+        CrashFlash = new SimFlash(storage.SectorSize, 1, seed: (int)id + 32452);
         JournalFlash = new SimFlash(storage.SectorSize, storage.JournalSectors, seed: (int)id);
         StagingFlash = new SimFlash(storage.SectorSize, storage.StagingSectors, seed: (int)id + 7919);
         Power = new PowerProfile();
@@ -65,6 +66,8 @@ public sealed class SimulatedNode : IDisposable
     public int ConfigRestarts { get; private set; }
 
     public SimFlash ConfigFlash { get; }
+
+    public SimFlash CrashFlash { get; }
 
     public PowerProfile Power { get; }
 
@@ -278,6 +281,7 @@ public sealed class SimulatedNode : IDisposable
             Sampler = Sampler,
             ConfigStore = configStore,
             ProvisionedConfig = ProvisionedConfig,
+            CrashCounter = new CrashCounter(CrashFlash),
             Power = Power,
             RingBytes = 16 * 1024,
             MaxPayloadBytes = BatchEncoder.WorstCaseSize(config.Batch, Sampler.ChannelCount),
