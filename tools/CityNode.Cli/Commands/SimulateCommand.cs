@@ -26,6 +26,7 @@ internal static class SimulateCommand
         var duplicates = new Option<bool>("--duplicates") { Description = "lose one PUBACK in ten so batches are sent twice; the receiver must store them once" };
         var sleep = new Option<string>("--sleep") { Description = "auto (the power policy chooses), light or deep", DefaultValueFactory = _ => "auto" };
         sleep.AcceptOnlyFromAmong("auto", "light", "deep");
+        var chaos = new Option<bool>("--chaos") { Description = "the soak run: random outages and sensor faults per node, a power cut per node-day, a broker restart a day" };
         var reconfigure = new Option<string[]>("--reconfigure")
         {
             Description = "AFTER KEY=VALUE...: at simulated time AFTER, give every node a new retained config (e.g. --reconfigure 2h sample=300s)",
@@ -35,7 +36,7 @@ internal static class SimulateCommand
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
         {
-            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, reconfigure, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, chaos, reconfigure, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -56,6 +57,7 @@ internal static class SimulateCommand
                 BrokerRestarts = parse.GetValue(brokerRestarts),
                 Duplicates = parse.GetValue(duplicates),
                 SleepMode = parse.GetValue(sleep)!,
+                Chaos = parse.GetValue(chaos),
             };
             if (parse.GetValue(reconfigure) is { Length: > 0 } rc)
             {

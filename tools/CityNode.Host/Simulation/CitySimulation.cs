@@ -93,6 +93,8 @@ public sealed class CitySimulation
             DuplicatesSuppressed = receiver.Stats.DuplicatesSuppressed,
             Mismatched = verifier.Mismatched,
             ValuesChecked = verifier.Checked,
+            ValuesWithinBand = verifier.CheckedWithinBand,
+            ValuesUncompensated = verifier.Uncompensated,
             Batches = receiver.Stats.Batches,
             PayloadBytes = receiver.Stats.PayloadBytes,
             PublishRetries = _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),
@@ -106,6 +108,9 @@ public sealed class CitySimulation
             Broker = _options.Broker is null ? "embedded" : address.ToString(),
             Data = recordings.All.Select(r => Path.GetFileName(r.Source)).ToList(),
             FirstMismatch = verifier.FirstMismatch,
+            Outages = _chaos.Values.Sum(p => p.Outages),
+            SensorFaultWindows = _chaos.Values.Sum(p => p.SensorFaults),
+            SensorFaults = _nodes.Sum(n => n.SensorFaults),
             ConfigApplied = _reconfigureVersion == 0 ? 0 : receiver.Stats.Nodes.Values.Count(t => t.ConfigVersion >= _reconfigureVersion),
             ConfigRejected = _reconfigureVersion == 0 ? 0 : receiver.Stats.Nodes.Values.Count(t => t.ConfigRejectedVersion == _reconfigureVersion),
             ConfigRejectReason = receiver.Stats.Nodes.Values.Select(t => t.ConfigRejectReason).FirstOrDefault(r => r is not null),
@@ -194,7 +199,13 @@ public sealed class CitySimulation
             {
                 AckLossProbability = _options.Duplicates ? 0.1 : 0,
             };
-            if (_options.Outage > TimeSpan.Zero)
+            if (_options.Chaos)
+            {
+                var plan = new ChaosPlan(id, _options.Seed, durationMs);
+                _chaos[node] = plan;
+                node.NetworkUp = () => plan.NetworkUp(node.ElapsedMs) && (_options.Outage <= TimeSpan.Zero || node.ElapsedMs < outageStart || node.ElapsedMs >= outageEnd);
+            }
+            else if (_options.Outage > TimeSpan.Zero)
             {
                 node.NetworkUp = () => node.ElapsedMs < outageStart || node.ElapsedMs >= outageEnd;
             }
@@ -206,6 +217,7 @@ public sealed class CitySimulation
 
     /// <summary>Steps nodes in order of their virtual time until each has lived the duration.</summary>
     private int _reconfigureVersion;
+    private readonly Dictionary<SimulatedNode, ChaosPlan> _chaos = new();
 
     private async Task RunNodesAsync(long durationMs, Stopwatch wall, EmbeddedBroker? broker, Receiver receiver, BrokerAddress address, CancellationToken ct)
     {
@@ -216,13 +228,16 @@ public sealed class CitySimulation
         }
 
         // Power cuts: (node, virtual time) pairs, armed when the node reaches that time.
-        var cuts = Enumerable.Range(0, _options.PowerCuts)
+        double days = durationMs / 86_400_000.0;
+        int powerCuts = _options.Chaos ? Math.Max(_options.PowerCuts, (int)Math.Ceiling(_nodes.Count * days)) : _options.PowerCuts;
+        int brokerRestarts = _options.Chaos && broker is not null ? Math.Max(_options.BrokerRestarts, (int)Math.Ceiling(days)) : _options.BrokerRestarts;
+        var cuts = Enumerable.Range(0, powerCuts)
             .Select(_ => (Node: _nodes[_random.Next(_nodes.Count)], At: (long)(_random.NextDouble() * durationMs)))
             .GroupBy(c => c.Node).ToDictionary(g => g.Key, g => new Queue<long>(g.Select(c => c.At).OrderBy(t => t)));
         var cutRandom = new Random(_options.Seed + 1);
         object gate = new();
         long reconfigureAt = _options.ReconfigureAt is TimeSpan r ? (long)r.TotalMilliseconds : long.MaxValue;
-        var restarts = new Queue<long>(Enumerable.Range(1, _options.BrokerRestarts).Select(k => durationMs * k / (_options.BrokerRestarts + 1)));
+        var restarts = new Queue<long>(Enumerable.Range(1, brokerRestarts).Select(k => durationMs * k / (brokerRestarts + 1)));
         Task restarting = Task.CompletedTask;
 
         var workers = Enumerable.Range(0, Math.Min(_options.Workers, _nodes.Count)).Select(_ => Task.Factory.StartNew(() =>
@@ -264,6 +279,11 @@ public sealed class CitySimulation
                     {
                         Thread.Sleep((int)Math.Min(wait, 1000));
                     }
+                }
+
+                if (_chaos.TryGetValue(node, out var plan))
+                {
+                    plan.Apply(node.Hardware, node.ElapsedMs);
                 }
 
                 node.Step();

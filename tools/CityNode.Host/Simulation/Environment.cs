@@ -74,6 +74,18 @@ public sealed class Environment
         return _columns[channelId].Hold(row);
     }
 
+    /// <summary>
+    /// Whether a moment is within <paramref name="seconds"/> of the jump where the recording
+    /// starts over: there the simulated world changes in a step no river or street makes, and a
+    /// compensated channel read a moment apart from its compensation input mixes both sides.
+    /// </summary>
+    public bool NearWrap(long unixSeconds, long seconds)
+    {
+        long t = unixSeconds + _shift - _recording.Times[0];
+        long inSpan = ((t % _span) + _span) % _span;
+        return inSpan < seconds || inSpan > _span - seconds;
+    }
+
     /// <summary>Value in resolution steps, as the node should report it.</summary>
     public long Steps(int channelId, long unixSeconds, ChannelSpec spec)
     {

@@ -106,6 +106,11 @@ public sealed class SimulatedNode : IDisposable
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine); kept in flash.</summary>
     public long DroppedReadings => _runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
 
+    /// <summary>Sensor faults the sampler counted, over all boots.</summary>
+    public long SensorFaults => _faultsBefore + Sampler.FaultCount;
+
+    private long _faultsBefore;
+
     /// <summary>Batches acknowledged by the broker, over all boots.</summary>
     public long Acknowledged { get; private set; }
 
@@ -238,6 +243,7 @@ public sealed class SimulatedNode : IDisposable
         _accounted.Clear();
         Reboots++;
         _producedBefore += _runtime.ProducedReadings;
+        _faultsBefore += Sampler.FaultCount;
         Acknowledged += _runtime.Publisher.Acknowledged;
         Retries += _runtime.FailedDeliveries;
         _uplink.Dispose(); // the TCP connection dies with the CPU

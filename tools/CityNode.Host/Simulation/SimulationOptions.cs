@@ -19,6 +19,9 @@ public sealed class SimulationOptions
     /// <summary>External broker URL; null = an embedded broker.</summary>
     public string? Broker { get; set; }
 
+    /// <summary>The soak run: random outages and sensor faults per node, a power cut per node-day, a broker restart a day.</summary>
+    public bool Chaos { get; set; }
+
     /// <summary>At this simulated time, every node gets a new retained configuration with <see cref="ReconfigureSettings"/>.</summary>
     public TimeSpan? ReconfigureAt { get; set; }
 

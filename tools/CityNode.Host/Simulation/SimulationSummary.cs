@@ -26,6 +26,11 @@ public sealed class SimulationSummary
     /// <summary>Delivered readings whose value differs from the recording at its resolution.</summary>
     [JsonPropertyName("mismatched")] public long Mismatched { get; init; }
 
+    /// <summary>Compensated readings checked within the 1 % band (their input stepped while read), and not checked (input failed).</summary>
+    [JsonPropertyName("values_within_band")] public long ValuesWithinBand { get; init; }
+
+    [JsonPropertyName("values_uncompensated")] public long ValuesUncompensated { get; init; }
+
     [JsonPropertyName("values_checked")] public long ValuesChecked { get; init; }
 
     [JsonPropertyName("batches")] public long Batches { get; init; }
@@ -55,6 +60,13 @@ public sealed class SimulationSummary
 
     /// <summary>A refusal reason a node reported (the first one seen), to show why.</summary>
     [JsonPropertyName("config_reject_reason")] public string? ConfigRejectReason { get; init; }
+
+    /// <summary>With --chaos: network outages and sensor-fault windows scheduled, and sensor faults the nodes counted.</summary>
+    [JsonPropertyName("outages")] public int Outages { get; init; }
+
+    [JsonPropertyName("sensor_fault_windows")] public int SensorFaultWindows { get; init; }
+
+    [JsonPropertyName("sensor_faults")] public long SensorFaults { get; init; }
 
     [JsonPropertyName("rejected_payloads")] public long Rejected { get; init; }
 
