@@ -20,7 +20,8 @@ public class SimulationTests
         Assert.Equal(0, s.Lost);
         Assert.Equal(s.Produced, s.Delivered);
         Assert.Equal(0, s.Mismatched);
-        Assert.Equal(s.Delivered, s.ValuesChecked);
+        Assert.Equal(s.Delivered, s.ValuesChecked + s.ValuesUncompensated + s.ValuesNearWrap);
+        Assert.True(s.ValuesNearWrap < s.Delivered / 100);
         Assert.Equal(0, s.Rejected);
     }
 }

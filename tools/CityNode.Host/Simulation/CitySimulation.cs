@@ -95,6 +95,7 @@ public sealed class CitySimulation
             ValuesChecked = verifier.Checked,
             ValuesWithinBand = verifier.CheckedWithinBand,
             ValuesUncompensated = verifier.Uncompensated,
+            ValuesNearWrap = verifier.NearWrap,
             Batches = receiver.Stats.Batches,
             PayloadBytes = receiver.Stats.PayloadBytes,
             PublishRetries = _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),

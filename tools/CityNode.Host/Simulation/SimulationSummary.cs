@@ -31,6 +31,9 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("values_uncompensated")] public long ValuesUncompensated { get; init; }
 
+    /// <summary>Readings taken within 2 minutes of where the recording starts over (the world jumps there), not checked.</summary>
+    [JsonPropertyName("values_near_wrap")] public long ValuesNearWrap { get; init; }
+
     [JsonPropertyName("values_checked")] public long ValuesChecked { get; init; }
 
     [JsonPropertyName("batches")] public long Batches { get; init; }

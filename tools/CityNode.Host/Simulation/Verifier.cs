@@ -47,6 +47,11 @@ public sealed class Verifier
 
     private long _uncompensated;
 
+    /// <summary>Readings not checked because they were taken within 2 minutes of the point where the recording starts over.</summary>
+    public long NearWrap => Interlocked.Read(ref _nearWrap);
+
+    private long _nearWrap;
+
     /// <summary>Readings checked within <see cref="CompensationBand"/> rather than exactly.</summary>
     public long CheckedWithinBand => Interlocked.Read(ref _banded);
 
@@ -84,8 +89,14 @@ public sealed class Verifier
             for (int i = 0; i < s.Count; i++)
             {
                 int at = s.Index(c, i);
-                if (s.Status[at] != ReadingStatus.Ok || env.NearWrap(s.Times[i], 120))
+                if (s.Status[at] != ReadingStatus.Ok)
                 {
+                    continue;
+                }
+
+                if (env.NearWrap(s.Times[i], 120))
+                {
+                    Interlocked.Increment(ref _nearWrap);
                     continue;
                 }
 
