@@ -1,10 +1,16 @@
 using BenchmarkDotNet.Running;
 using CityNode.Benchmarks;
 
-// `load [--nodes N] [--duration D]`: the city-scale MQTT → PostgreSQL run; anything else goes to BenchmarkDotNet.
+// `load [--nodes N] [--duration D]`: the city-scale MQTT → PostgreSQL run; `fuzz`: see below; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "load")
 {
     return LoadBenchmark.Run(args[1..]);
+}
+
+// `fuzz [--target decoder|config|both] [--count N] [--seed S]`: the long fuzzing run.
+if (args.Length > 0 && args[0] == "fuzz")
+{
+    return FuzzRun.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
