@@ -14,7 +14,8 @@ public sealed class LocalMosquitto : IDisposable
 
     /// <param name="extraConfig">Lines appended to the config; <c>{dir}</c> is the server's directory.</param>
     /// <param name="anonymous">Allow clients without credentials.</param>
-    public LocalMosquitto(string extraConfig = "", bool anonymous = true, int? port = null, string? directory = null)
+    /// <param name="listenerConfig">Lines for the main listener itself (e.g. TLS files), right after it.</param>
+    public LocalMosquitto(string extraConfig = "", bool anonymous = true, int? port = null, string? directory = null, string listenerConfig = "")
     {
         string binary = ServerBinaries.Find("mosquitto", "mosquitto", "/usr/sbin/mosquitto");
         Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("citynode-mosquitto-").FullName;
@@ -22,6 +23,7 @@ public sealed class LocalMosquitto : IDisposable
         string conf = Path.Combine(Directory, "mosquitto.conf");
         File.WriteAllText(conf,
             $"listener {Port} 127.0.0.1\n" +
+            listenerConfig +
             $"allow_anonymous {(anonymous ? "true" : "false")}\n" +
             "persistence false\n" +
             // As root mosquitto drops to user 'mosquitto', which cannot read a private temp dir.
@@ -47,6 +49,8 @@ public sealed class LocalMosquitto : IDisposable
     public string Directory { get; }
 
     public string Url => $"mqtt://127.0.0.1:{Port}";
+
+    public string TlsUrl => $"mqtts://127.0.0.1:{Port}";
 
     public string Log
     {
