@@ -84,6 +84,32 @@ namespace CityNode.Config
 
         public string MqttBroker { get; private set; }
 
+        /// <summary>Whether <see cref="MqttBroker"/> is mqtts:// (TLS).</summary>
+        public bool MqttTls { get { return MqttBroker != null && StartsWith(MqttBroker, "mqtts://"); } }
+
+        /// <summary>Host of <see cref="MqttBroker"/>.</summary>
+        public string MqttHost
+        {
+            get
+            {
+                string rest = MqttBroker.Substring(MqttTls ? 8 : 7);
+                int colon = rest.IndexOf(':');
+                return colon < 0 ? rest : rest.Substring(0, colon);
+            }
+        }
+
+        /// <summary>Port of <see cref="MqttBroker"/> (8883 for TLS, 1883 otherwise, unless given).</summary>
+        public int MqttPort
+        {
+            get
+            {
+                string rest = MqttBroker.Substring(MqttTls ? 8 : 7);
+                int colon = rest.IndexOf(':');
+                long port;
+                return colon >= 0 && ValueParser.TryInteger(rest.Substring(colon + 1), 1, 65535, out port) ? (int)port : (MqttTls ? 8883 : 1883);
+            }
+        }
+
         public string MqttUsername { get; private set; }
 
         public string MqttPassword { get; private set; }
@@ -430,6 +456,15 @@ namespace CityNode.Config
             if (!(StartsWith(value, "mqtt://") || StartsWith(value, "mqtts://")) || value.Length < 9 || value.Length > 128)
             {
                 throw new ConfigException(line, key, "'" + value + "' is not a broker URL (mqtt://host[:port] or mqtts://host[:port])");
+            }
+
+            string rest = value.Substring(StartsWith(value, "mqtts://") ? 8 : 7);
+            int colon = rest.IndexOf(':');
+            long port;
+            if (colon == 0 || rest.IndexOf('/') >= 0 || rest.IndexOf('@') >= 0 ||
+                (colon > 0 && !ValueParser.TryInteger(rest.Substring(colon + 1), 1, 65535, out port)))
+            {
+                throw new ConfigException(line, key, "'" + value + "' is not a broker URL (mqtt://host[:port] or mqtts://host[:port]; credentials go in mqtt.username and mqtt.password)");
             }
 
             return value;

@@ -91,6 +91,7 @@ internal static class ProvisionCommand
 
             Directory.CreateDirectory(dir);
             Write(Path.Combine(dir, NodeProvisioning.ConfigFileName), p.ConfigText, secret: true);
+            File.Copy(Boards.PathOf(parse.GetValue(board)!), Path.Combine(dir, NodeProvisioning.BoardFileName), overwrite: true);
             Write(Path.Combine(dir, "mosquitto.passwd"), p.PasswordLine + "\n", secret: false);
             Write(Path.Combine(dir, "mosquitto.acl"), p.AclLines, secret: false);
             Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines(), secret: false);
@@ -106,6 +107,7 @@ internal static class ProvisionCommand
                 string.Concat(steps.Select(s => $"# {s.What}\n{s.Command}\n")), secret: false);
             Console.WriteLine($"node {p.NodeId} provisioned in {dir}:");
             Console.WriteLine($"  {NodeProvisioning.ConfigFileName}   the node's config with its MQTT password (mode 600)");
+            Console.WriteLine($"  {NodeProvisioning.BoardFileName}      the board profile (pins, power constants)");
             Console.WriteLine("  mosquitto.passwd append to the broker's password_file");
             Console.WriteLine("  mosquitto.acl    append to the broker's acl_file (then reload mosquitto)");
             Console.WriteLine("  mosquitto-backend.acl  once per broker: the backend account (receive, configure)");
@@ -131,6 +133,7 @@ internal static class ProvisionCommand
         Console.Write(p.AclLines);
         Console.WriteLine("# once per broker:");
         Console.Write(NodeProvisioning.BackendAclLines());
+        Console.WriteLine($"\n# ---- {NodeProvisioning.BoardFileName}: copy boards/{p.Request.Board.Id}.board ----");
         Console.WriteLine("\n# ---- nanoff (save the deploy.json below next to citynode.conf; --out DIR writes all of this as files) ----");
         Console.WriteLine(p.FileDeploymentJson("."));
         foreach (var (what, cmd) in p.NanoffCommands("."))

@@ -35,6 +35,9 @@ public sealed record ProvisionRequest
 public sealed class NodeProvisioning
 {
     public const string ConfigFileName = "citynode.conf";
+
+    /// <summary>The board profile on the device (the node reads its pins and power constants from it).</summary>
+    public const string BoardFileName = "board.conf";
     public const string DeviceDrive = "I:\\";
 
     private NodeProvisioning(ProvisionRequest request, string config, string user, string password, IReadOnlyList<string> warnings)
@@ -82,7 +85,11 @@ public sealed class NodeProvisioning
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
     public string FileDeploymentJson(string sourceDirectory)
     {
-        var files = new List<object> { new { DestinationFilePath = DeviceDrive + ConfigFileName, SourceFilePath = Path.Combine(sourceDirectory, ConfigFileName) } };
+        var files = new List<object>
+        {
+            new { DestinationFilePath = DeviceDrive + ConfigFileName, SourceFilePath = Path.Combine(sourceDirectory, ConfigFileName) },
+            new { DestinationFilePath = DeviceDrive + BoardFileName, SourceFilePath = Path.Combine(sourceDirectory, BoardFileName) },
+        };
         if (Request.CaFileName is string ca)
         {
             files.Add(new { DestinationFilePath = DeviceDrive + Path.GetFileName(ca), SourceFilePath = Path.Combine(sourceDirectory, Path.GetFileName(ca)) });

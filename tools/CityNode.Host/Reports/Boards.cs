@@ -13,11 +13,7 @@ public static class Boards
     /// <summary>Loads a board by id or path; an unknown id is refused with the list of known boards.</summary>
     public static BoardProfile Load(string idOrPath)
     {
-        string path = File.Exists(idOrPath) ? idOrPath : Path.Combine(Folder, idOrPath + ".board");
-        if (!File.Exists(path))
-        {
-            throw new FormatException($"unknown board '{idOrPath}' (known: {string.Join(", ", Known())})");
-        }
+        string path = PathOf(idOrPath);
 
         try
         {
@@ -27,5 +23,17 @@ public static class Boards
         {
             throw new FormatException($"{Path.GetFileName(path)}: {e.Message}");
         }
+    }
+
+    /// <summary>The profile file of a board id (or the path given); an unknown id is refused with the list of known boards.</summary>
+    public static string PathOf(string idOrPath)
+    {
+        string path = File.Exists(idOrPath) ? idOrPath : Path.Combine(Folder, idOrPath + ".board");
+        if (!File.Exists(path))
+        {
+            throw new FormatException($"unknown board '{idOrPath}' (known: {string.Join(", ", Known())})");
+        }
+
+        return path;
     }
 }

@@ -40,10 +40,8 @@ public sealed class SimulatedNode : IDisposable
         _broker = broker;
         Platform = new SimPlatform();
         ProvisionedConfig = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
-        ConfigFlash = new SimFlash(storage.SectorSize, 2, seed: (int)id + 15485);
-        CrashFlash = new SimFlash(storage.SectorSize, 1, seed: (int)id + 32452);
-        JournalFlash = new SimFlash(storage.SectorSize, storage.JournalSectors, seed: (int)id);
-        StagingFlash = new SimFlash(storage.SectorSize, storage.StagingSectors, seed: (int)id + 7919);
+        Flash = new SimFlashProvider((int)id);
+        _journalKilobytes = storage.JournalSectors * NodeAssembly.JournalSectorSize / 1024;
         Power = new PowerProfile();
         (_runtime, _uplink) = Build(ResetCause.PowerOn);
     }
@@ -65,15 +63,20 @@ public sealed class SimulatedNode : IDisposable
     /// <summary>Restarts the node did to apply a remote configuration.</summary>
     public int ConfigRestarts { get; private set; }
 
-    public SimFlash ConfigFlash { get; }
+    /// <summary>The node's flash regions (journal, staging, config, crash), kept over resets.</summary>
+    public SimFlashProvider Flash { get; }
 
-    public SimFlash CrashFlash { get; }
+    private readonly int _journalKilobytes;
+
+    public SimFlash ConfigFlash => Flash["config"];
+
+    public SimFlash CrashFlash => Flash["crash"];
 
     public PowerProfile Power { get; }
 
-    public SimFlash JournalFlash { get; }
+    public SimFlash JournalFlash => Flash["journal"];
 
-    public SimFlash StagingFlash { get; }
+    public SimFlash StagingFlash => Flash["staging"];
 
     public Sampler Sampler { get; private set; } = null!;
 
@@ -263,40 +266,25 @@ public sealed class SimulatedNode : IDisposable
         }
     }
 
+    /// <summary>Puts the node together as the ESP32 program does (NodeAssembly), with simulated parts.</summary>
     private (NodeRuntime, MqttNetUplink) Build(ResetCause cause)
     {
         Platform.ResetCause = cause;
         Platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
-        var configStore = new ConfigStore(ConfigFlash);
-        var config = RemoteConfig.Effective(ProvisionedConfig, configStore);
-        Sampler = new Sampler(SensorFactory.Create(config, _hardware.Buses), Clock);
+        var assembly = new NodeAssembly(Flash, ProvisionedConfig, _journalKilobytes);
+        Sampler = new Sampler(SensorFactory.Create(assembly.Config, _hardware.Buses), Clock);
         var uplink = new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
         {
             NetworkUp = () => NetworkUp(),
             AckLossProbability = AckLossProbability,
         };
-        // As on the device: a journal that cannot take a batch (dead flash) hands it to RAM.
-        Store = new FallbackBatchStore(new FlashJournal(JournalFlash, 1), new RamBatchStore(16 * 1024, 1));
-        var services = new NodeServices
-        {
-            Clock = Clock,
-            Platform = Platform,
-            Uplink = uplink,
-            Store = Store,
-            Staging = new SampleStaging(StagingFlash, Sampler.ChannelCount, config.Batch + 8),
-            Sampler = Sampler,
-            ConfigStore = configStore,
-            ProvisionedConfig = ProvisionedConfig,
-            CrashCounter = new CrashCounter(CrashFlash),
-            Power = Power,
-            RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(config.Batch, Sampler.ChannelCount),
-        };
-        return (new NodeRuntime(config, services), uplink);
+        var runtime = assembly.Build(Sampler, Clock, Platform, uplink, Power);
+        Store = assembly.Store;
+        return (runtime, uplink);
     }
 
     public void Dispose() => _uplink.Dispose();
 }
 
-/// <summary>Flash given to each simulated node.</summary>
-public sealed record NodeStorage(int SectorSize = 4096, int JournalSectors = 64, int StagingSectors = 4);
+/// <summary>Flash given to each simulated node: journal sectors of 4 KB (the staging log, config and crash counter are fixed, see NodeAssembly).</summary>
+public sealed record NodeStorage(int JournalSectors = 64);
