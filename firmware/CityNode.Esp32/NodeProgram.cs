@@ -31,7 +31,7 @@ namespace CityNode.Esp32
             EspBuses buses = new EspBuses(board, clock);
             NodeAssembly node = new NodeAssembly(new LittleFsSectors(Drive + "cn\\"), config, board.JournalKilobytes);
             Sampler sampler = new Sampler(SensorFactory.Create(node.Config, buses), clock);
-            if (File.Exists(Drive + "bench"))
+            if (config.Bench)
             {
                 BenchCheck.Run(sampler, clock, 5000, 0); // docs/field-guide.md: live readings, nothing sent
             }

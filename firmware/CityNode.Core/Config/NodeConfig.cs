@@ -26,7 +26,7 @@ namespace CityNode.Config
         {
             "node.id", "board", "wifi.ssid", "wifi.password", "wifi.ip", "wifi.netmask", "wifi.gateway", "wifi.dns",
             "mqtt.broker", "mqtt.username", "mqtt.password", "mqtt.ca", "mqtt.client_cert", "mqtt.client_key",
-            "mqtt.keepalive", "sensor.",
+            "mqtt.keepalive", "sensor.", "bench",
         };
 
         private readonly int[] _earlyChannel = new int[MaxEarlyThresholds];
@@ -121,6 +121,9 @@ namespace CityNode.Config
         public string MqttClientKey { get; private set; }
 
         public int KeepAliveSeconds { get; private set; }
+
+        /// <summary>Bench check instead of normal life: live readings on the console, nothing published (docs/field-guide.md).</summary>
+        public bool Bench { get; private set; }
 
         public int EarlyThresholdCount { get; private set; }
 
@@ -295,6 +298,14 @@ namespace CityNode.Config
                     return;
                 case "mqtt.keepalive":
                     KeepAliveSeconds = Duration(line, key, value, 5, 3600);
+                    return;
+                case "bench":
+                    if (value != "true" && value != "false")
+                    {
+                        throw new ConfigException(line, key, "'" + value + "': true or false");
+                    }
+
+                    Bench = value == "true";
                     return;
                 case "sleep":
                     if (value != "auto" && value != "light" && value != "deep")

@@ -18,10 +18,11 @@ internal static class ProvisionCommand
         var config = new Option<string?>("--config") { Description = "a node config to start from (sample, publish, sensors, calibration, ...)" };
         var ca = new Option<string?>("--ca") { Description = "CA certificate (PEM) of the broker, deployed beside the config; the node trusts only it" };
         var port = new Option<string>("--serial-port") { Description = "serial port of the node in the nanoff commands", DefaultValueFactory = _ => "COM3" };
+        var bench = new Option<bool>("--bench") { Description = "a bench-check config: live readings on the serial console, nothing published" };
         var output = new Option<string?>("--out") { Description = "write the files to this directory (default: print them)" };
         var command = new Command("provision", "Make a node's config, MQTT credentials, mosquitto password/ACL lines and nanoff commands")
         {
-            board, nodeId, ssid, wifiPassword, broker, config, ca, port, output,
+            board, nodeId, ssid, wifiPassword, broker, config, ca, port, bench, output,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +65,7 @@ internal static class ProvisionCommand
                         BaseConfig = configPath is null ? null : File.ReadAllText(configPath),
                         CaFileName = caPath is null ? null : Path.GetFileName(caPath),
                         SerialPort = parse.GetValue(port)!,
+                        Bench = parse.GetValue(bench),
                     });
                 }
                 catch (ConfigException e)

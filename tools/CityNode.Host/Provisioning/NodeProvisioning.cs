@@ -25,6 +25,9 @@ public sealed record ProvisionRequest
     public string? CaFileName { get; init; }
 
     public string SerialPort { get; init; } = "COM3";
+
+    /// <summary>Write <c>bench = true</c>: the node prints live readings and publishes nothing (the bench check).</summary>
+    public bool Bench { get; init; }
 }
 
 /// <summary>
@@ -175,6 +178,12 @@ public sealed class NodeProvisioning
         if (r.CaFileName is string ca)
         {
             doc.Set("mqtt.ca", DeviceDrive + Path.GetFileName(ca));
+        }
+
+        if (r.Bench)
+        {
+            doc.Set("bench", "true");
+            warnings.Add("bench = true: the node prints readings on its console and publishes nothing; provision again without --bench before it goes up");
         }
 
         doc.Set("mqtt.username", user);
