@@ -11,7 +11,7 @@ namespace CityNode.Esp32.Glue
 
         public long UnixSeconds => DateTime.UtcNow.ToUnixTimeSeconds();
 
-        public long UnixMilliseconds => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
+        public long UnixMilliseconds => (DateTime.UtcNow.Ticks - 621355968000000000L) / 10000; // ticks of 1970-01-01, 100 ns each
 
         public long WaitedMs { get; private set; }
 
