@@ -15,16 +15,22 @@ public static class Paths
     /// <summary>The project's own copy of recorded data (a slice, with attribution).</summary>
     public static string Data(string file) => Path.Combine(Root, "tools", "CityNode.Cli", "data", file);
 
-    /// <summary>The CEO's full recordings, beside the repository.</summary>
+    /// <summary>A full recording: ../shared/data beside the repository, or the project's own copy (a fresh clone elsewhere).</summary>
     public static string SharedData(string file)
     {
-        var p = Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", file));
-        if (!File.Exists(p))
+        var shared = Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", file));
+        if (File.Exists(shared))
         {
-            throw new FileNotFoundException($"shared recording missing: {p} (the tests read ../shared/data beside the repository)");
+            return shared;
         }
 
-        return p;
+        var own = Data(file);
+        if (!File.Exists(own))
+        {
+            throw new FileNotFoundException($"recording missing: neither {shared} nor {own}");
+        }
+
+        return own;
     }
 
     public static string NanoAssembly(string project, string folder) =>
