@@ -157,6 +157,29 @@ internal static class SimulateCommand
         $"{p.Nodes} nodes, {TimeSpan.FromSeconds(p.SimulatedSeconds):d\\.hh\\:mm} simulated, {p.Batches} batches, {p.Delivered} readings, " +
         $"{(p.Delivered == 0 ? 0 : (double)p.PayloadBytes / p.Delivered):F2} B/reading, {p.Retries} retries, battery {p.BatteryMillivolts} mV";
 
+    /// <summary>The licence line of each recording used (tools/CityNode.Cli/data/SOURCES.md).</summary>
+    private static string Attribution(IEnumerable<string> files)
+    {
+        var parts = new List<string>();
+        var names = files.Select(f => f.ToLowerInvariant()).ToList();
+        if (names.Any(f => f.Contains("sensorcommunity")))
+        {
+            parts.Add("Sensor.Community, ODbL");
+        }
+
+        if (names.Any(f => f.Contains("uci")))
+        {
+            parts.Add("UCI Occupancy Detection, Candanedo & Feldheim 2016, CC BY 4.0");
+        }
+
+        if (names.Any(f => f.Contains("usgs")))
+        {
+            parts.Add("USGS, public domain");
+        }
+
+        return string.Join("; ", parts);
+    }
+
     private static void PrintSummary(SimulationSummary s)
     {
         var t = new Table().AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders().Border(TableBorder.Rounded);
@@ -173,7 +196,7 @@ internal static class SimulateCommand
         t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
         t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
         t.AddRow("power cuts / reboots / broker restarts", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0}");
-        t.AddRow("data", Markup.Escape(string.Join(", ", s.Data) + " (Sensor.Community, ODbL; USGS, public domain)"));
+        t.AddRow("data", Markup.Escape(string.Join(", ", s.Data) + " (" + Attribution(s.Data) + ")"));
         AnsiConsole.Write(t);
         if (s.FirstMismatch is not null)
         {
