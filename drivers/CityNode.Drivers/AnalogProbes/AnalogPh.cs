@@ -13,20 +13,18 @@ namespace CityNode.Drivers.AnalogProbes
     /// water temperature by the Nernst slope (pH − 7 scales with 298.15 / (T + 273.15)), the
     /// buffers being at 25 °C. Integer arithmetic only.
     /// </summary>
-    public sealed class AnalogPh : ISensor
+    public sealed class AnalogPh : WaterTemperatureProbe
     {
-        private readonly AnalogReader _reader;
         private readonly long[] _ph = new long[3];
         private readonly long[] _mv = new long[3];
         private readonly int _points;
-        private readonly ChannelSpec[] _channels = new ChannelSpec[] { new ChannelSpec(CityNode.Telemetry.Channels.Ph, Units.PH, 1, -2) };
-        private long _temperatureMilli = -1;
         private long _value;
         private bool _valid;
 
+        // Without a water temperature (-1) no Nernst correction is applied: the buffers' 25 °C slope stands.
         public AnalogPh(IAdc adc, int channel, int dividerNumerator, int dividerDenominator, string calibration)
+            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), new ChannelSpec[] { new ChannelSpec(CityNode.Telemetry.Channels.Ph, Units.PH, 1, -2) }, -1)
         {
-            _reader = new AnalogReader(adc, channel, dividerNumerator, dividerDenominator);
             _points = ParseCalibration(calibration, _ph, _mv);
         }
 
@@ -85,48 +83,21 @@ namespace CityNode.Drivers.AnalogProbes
             return count;
         }
 
-        public string Name { get { return "analog_ph"; } }
+        public override string Name { get { return "analog_ph"; } }
 
-        public int ChannelCount { get { return 1; } }
-
-        public int WarmupMs { get { return 0; } }
-
-        public int Stage { get { return 1; } }
-
-        public ChannelSpec Channel(int index)
-        {
-            return _channels[index];
-        }
-
-        public bool Setup()
-        {
-            return _reader.ReadProbeMillivolts() >= 0;
-        }
-
-        public void Wake()
-        {
-        }
-
-        public int Trigger(SampleFrame frame)
-        {
-            long t;
-            _temperatureMilli = frame.TryGetMicro(CityNode.Telemetry.Channels.WaterTemperature, out t) ? t / 1000 : -1;
-            return 0;
-        }
-
-        public FetchResult Fetch()
+        public override FetchResult Fetch()
         {
             _valid = false;
-            int mv = _reader.ReadProbeMillivolts();
+            int mv = Reader.ReadProbeMillivolts();
             if (mv < 0)
             {
                 return FetchResult.DeviceError;
             }
 
             long ph = Interpolate(mv * 1000000L);
-            if (_temperatureMilli >= 0)
+            if (TemperatureMilli >= 0)
             {
-                ph = 7000000 + ((ph - 7000000) * 298150 / (_temperatureMilli + 273150));
+                ph = 7000000 + ((ph - 7000000) * 298150 / (TemperatureMilli + 273150));
             }
 
             if (ph < 0 || ph > 14000000)
@@ -158,18 +129,10 @@ namespace CityNode.Drivers.AnalogProbes
             return p0 + ((p1 - p0) * (microMv - m0) / (m1 - m0));
         }
 
-        public bool TryGet(int channel, out long micro)
+        public override bool TryGet(int channel, out long micro)
         {
             micro = _valid ? _value : 0;
             return _valid;
-        }
-
-        public void Sleep()
-        {
-        }
-
-        public void Reset()
-        {
         }
     }
 }

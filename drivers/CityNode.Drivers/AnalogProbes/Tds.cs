@@ -12,62 +12,31 @@ namespace CityNode.Drivers.AnalogProbes
     /// default 1). Conductivity follows with the 0.5 TDS factor: EC = 2 · TDS µS/cm.
     /// Without a water temperature, 25 °C is assumed. The probe works to 2.3 V (about 1000 ppm).
     /// </summary>
-    public sealed class Tds : ISensor
+    public sealed class Tds : WaterTemperatureProbe
     {
         public const int MaxMillivolts = 2300;
 
-        private readonly AnalogReader _reader;
         private readonly long _kMicro;
-        private readonly ChannelSpec[] _channels = new ChannelSpec[]
-        {
-            new ChannelSpec(CityNode.Telemetry.Channels.TotalDissolvedSolids, Units.MilligramPerLitre, 1, 0),
-            new ChannelSpec(CityNode.Telemetry.Channels.Conductivity, Units.MicrosiemensPerCentimetre, 1, 0),
-        };
-
-        private long _temperatureMilli = 25000;
         private long _tds;
         private bool _valid;
 
         /// <param name="kMicro">Cell constant from calibration, micro-units (1 000 000 = 1.0).</param>
         public Tds(IAdc adc, int channel, int dividerNumerator, int dividerDenominator, long kMicro)
+            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), new ChannelSpec[]
+                {
+                    new ChannelSpec(CityNode.Telemetry.Channels.TotalDissolvedSolids, Units.MilligramPerLitre, 1, 0),
+                    new ChannelSpec(CityNode.Telemetry.Channels.Conductivity, Units.MicrosiemensPerCentimetre, 1, 0),
+                }, 25000)
         {
-            _reader = new AnalogReader(adc, channel, dividerNumerator, dividerDenominator);
             _kMicro = kMicro > 0 ? kMicro : 1000000;
         }
 
-        public string Name { get { return "tds"; } }
+        public override string Name { get { return "tds"; } }
 
-        public int ChannelCount { get { return 2; } }
-
-        public int WarmupMs { get { return 0; } }
-
-        public int Stage { get { return 1; } }
-
-        public ChannelSpec Channel(int index)
-        {
-            return _channels[index];
-        }
-
-        public bool Setup()
-        {
-            return _reader.ReadProbeMillivolts() >= 0;
-        }
-
-        public void Wake()
-        {
-        }
-
-        public int Trigger(SampleFrame frame)
-        {
-            long t;
-            _temperatureMilli = frame.TryGetMicro(CityNode.Telemetry.Channels.WaterTemperature, out t) ? t / 1000 : 25000;
-            return 0;
-        }
-
-        public FetchResult Fetch()
+        public override FetchResult Fetch()
         {
             _valid = false;
-            int mv = _reader.ReadProbeMillivolts();
+            int mv = Reader.ReadProbeMillivolts();
             if (mv < 0)
             {
                 return FetchResult.DeviceError;
@@ -78,7 +47,7 @@ namespace CityNode.Drivers.AnalogProbes
                 return FetchResult.OutOfRange;
             }
 
-            _tds = TdsMicro(mv, _temperatureMilli, _kMicro);
+            _tds = TdsMicro(mv, TemperatureMilli, _kMicro);
             _valid = true;
             return FetchResult.Ok;
         }
@@ -102,18 +71,10 @@ namespace CityNode.Drivers.AnalogProbes
             return (sum / 2) * kMicro / 1000000;
         }
 
-        public bool TryGet(int channel, out long micro)
+        public override bool TryGet(int channel, out long micro)
         {
             micro = _valid ? (channel == 0 ? _tds : 2 * _tds) : 0;
             return _valid;
-        }
-
-        public void Sleep()
-        {
-        }
-
-        public void Reset()
-        {
         }
     }
 }
