@@ -26,7 +26,7 @@ public sealed class SimulationSummary
     /// <summary>Delivered readings whose value differs from the recording at its resolution.</summary>
     [JsonPropertyName("mismatched")] public long Mismatched { get; init; }
 
-    /// <summary>Compensated readings checked within the 1 % band (their input stepped while read), and not checked (input failed).</summary>
+    /// <summary>Compensated readings checked within the compensation band (their input stepped while read), and not checked (input failed).</summary>
     [JsonPropertyName("values_within_band")] public long ValuesWithinBand { get; init; }
 
     [JsonPropertyName("values_uncompensated")] public long ValuesUncompensated { get; init; }
