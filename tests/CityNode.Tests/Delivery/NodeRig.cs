@@ -57,7 +57,7 @@ public sealed class NodeRig : IAsyncDisposable
     public long ElapsedMs => Clock.MonotonicMs - _start;
 
     /// <summary>Base config lines overridden by the test's own.</summary>
-    private static string Merge(string baseLines, string extra)
+    internal static string Merge(string baseLines, string extra)
     {
         var keys = extra.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
         return string.Join("\n", baseLines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !keys.Contains(l.Split('=')[0].Trim()))) + "\n" + extra;

@@ -42,9 +42,7 @@ public sealed class FaultRig
         JournalFlash = new SimFlash(sectorSize, journalSectors, seed: 2);
         Sensor = new ScriptedSensor(8, () => Clock.UnixSeconds, values ?? ((t, c) => (20 + c + (t / 600 % 7)) * 1_000_000L));
         ExtraSensors = extraSensors ?? Array.Empty<ISensor>();
-        var overridden = extraConfig.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
-        var baseLines = new[] { "node.id = 7", "sample = 60s", "publish = 15m", "batch = 64" }.Where(l => !overridden.Contains(l.Split('=')[0].Trim()));
-        Config = NodeConfig.Parse(string.Join("\n", baseLines) + "\n" + extraConfig);
+        Config = NodeConfig.Parse(NodeRig.Merge("node.id = 7\nsample = 60s\npublish = 15m\nbatch = 64\n", extraConfig));
         Receiver = new Receiver(BrokerAddress.Parse("mqtt://127.0.0.1:1"), Sink);
         Uplink.Backend = p => Receiver.Handle("citynode/7/up", p);
         Uplink.Clock = Clock;

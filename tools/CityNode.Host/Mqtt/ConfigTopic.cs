@@ -18,14 +18,7 @@ public static class ConfigTopic
         var list = new List<(string, string)>();
         foreach (var s in settings)
         {
-            int eq = s.IndexOf('=');
-            if (eq <= 0)
-            {
-                throw new FormatException($"'{s}': expected KEY=VALUE, e.g. sample=300s");
-            }
-
-            string key = s[..eq].Trim();
-            string value = s[(eq + 1)..].Trim();
+            var (key, value) = Split(s);
             if (key == "config.version")
             {
                 throw new FormatException("config.version: set by citynode (one above the current document)");
@@ -45,6 +38,18 @@ public static class ConfigTopic
         }
 
         return list;
+    }
+
+    /// <summary>Splits one <c>KEY=VALUE</c> argument (no check of the key or value).</summary>
+    public static (string Key, string Value) Split(string setting)
+    {
+        int eq = setting.IndexOf('=');
+        if (eq <= 0)
+        {
+            throw new FormatException($"'{setting}': expected KEY=VALUE, e.g. sample=300s");
+        }
+
+        return (setting[..eq].Trim(), setting[(eq + 1)..].Trim());
     }
 
     /// <summary>The new document: the current one's settings, these over them, and the next version.</summary>

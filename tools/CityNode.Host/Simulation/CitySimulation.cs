@@ -304,11 +304,8 @@ public sealed class CitySimulation
     /// <summary>Publishes every node's new retained configuration (version one above what it runs), as <c>citynode configure</c> does.</summary>
     private async Task PublishConfigurations(BrokerAddress address)
     {
-        var settings = _options.ReconfigureSettings.Select(s =>
-        {
-            int eq = s.IndexOf('=');
-            return eq > 0 ? (s[..eq].Trim(), s[(eq + 1)..].Trim()) : throw new FormatException($"--reconfigure '{s}': expected KEY=VALUE");
-        }).ToList();
+        // Values go to the nodes as given: a bad one is theirs to refuse (and report).
+        var settings = _options.ReconfigureSettings.Select(ConfigTopic.Split).ToList();
         using var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer(address.Host, address.Port).WithClientId("citynode-backend-sim-config");
         if (address.Username is not null)

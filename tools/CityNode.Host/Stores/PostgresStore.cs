@@ -200,18 +200,9 @@ public sealed class PostgresStore : ITelemetryStore
         using var cmd = new NpgsqlCommand($"SELECT {string.Join(", ", cols)} FROM batches WHERE ($1::bigint IS NULL OR node = $1) ORDER BY node, seq", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = node is uint n ? (long)n : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         using var r = cmd.ExecuteReader();
-        int firstDiag = StoreSchema.BatchColumns.Length;
         while (r.Read())
         {
-            var diag = new Dictionary<string, long>();
-            for (int c = firstDiag; c < cols.Length - 1; c++)
-            {
-                if (!r.IsDBNull(c))
-                {
-                    diag[cols[c]] = r.GetInt64(c);
-                }
-            }
-
+            var diag = StoreSchema.ReadDiagnostics(r);
             yield return new BatchRecord((uint)r.GetInt64(0), (uint)r.GetInt64(1), new DateTimeOffset(r.GetFieldValue<DateTime>(2)), Unix(r.GetFieldValue<DateTime>(3)),
                 Unix(r.GetFieldValue<DateTime>(4)), r.GetInt32(5), r.GetInt32(6), diag, r.IsDBNull(cols.Length - 1) ? null : r.GetString(cols.Length - 1));
         }

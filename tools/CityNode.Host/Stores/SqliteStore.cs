@@ -153,18 +153,9 @@ public sealed class SqliteStore : ITelemetryStore
         cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM batches WHERE ($node IS NULL OR node = $node) ORDER BY node, seq";
         cmd.Parameters.AddWithValue("$node", node is uint n ? (long)n : DBNull.Value);
         using var r = cmd.ExecuteReader();
-        int firstDiag = StoreSchema.BatchColumns.Length;
         while (r.Read())
         {
-            var diag = new Dictionary<string, long>();
-            for (int c = firstDiag; c < cols.Length - 1; c++)
-            {
-                if (!r.IsDBNull(c))
-                {
-                    diag[cols[c]] = r.GetInt64(c);
-                }
-            }
-
+            var diag = StoreSchema.ReadDiagnostics(r);
             yield return new BatchRecord((uint)r.GetInt64(0), (uint)r.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetInt64(3),
                 r.GetInt64(4), r.GetInt32(5), r.GetInt32(6), diag, r.IsDBNull(cols.Length - 1) ? null : r.GetString(cols.Length - 1));
         }

@@ -72,6 +72,22 @@ public static class StoreSchema
         return v;
     }
 
+    /// <summary>The diagnostics columns of a <c>batches</c> row read with <see cref="AllBatchColumns"/> (absent ones left out).</summary>
+    public static Dictionary<string, long> ReadDiagnostics(System.Data.Common.DbDataReader r)
+    {
+        var cols = AllBatchColumns;
+        var diag = new Dictionary<string, long>();
+        for (int c = BatchColumns.Length; c < cols.Length - 1; c++)
+        {
+            if (!r.IsDBNull(c))
+            {
+                diag[cols[c]] = r.GetInt64(c);
+            }
+        }
+
+        return diag;
+    }
+
     public static long FirstTime(ReceivedBatch b) => b.Samples.Count > 0 ? b.Samples.Times[0] : 0;
 
     public static long LastTime(ReceivedBatch b) => b.Samples.Count > 0 ? b.Samples.Times[b.Samples.Count - 1] : 0;
