@@ -13,5 +13,11 @@ if (args.Length > 0 && args[0] == "fuzz")
     return FuzzRun.Run(args[1..]);
 }
 
+// `device-cost [--json] [--quick]`: IL and flash operations the node costs on the ESP32 (issue 20, docs/device-budget.md).
+if (args.Length > 0 && args[0] == "device-cost")
+{
+    return CityNode.Benchmarks.DeviceCost.DeviceCostRun.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

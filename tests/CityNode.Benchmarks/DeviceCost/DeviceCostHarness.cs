@@ -1,0 +1,615 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using CityNode.Config;
+using CityNode.Drivers.Registry;
+using CityNode.Hal;
+using CityNode.Host.Data;
+using CityNode.Host.Sim;
+using CityNode.Host.Simulation;
+using CityNode.Node;
+using CityNode.Power;
+using CityNode.Sensors;
+using CityNode.Storage;
+using CityNode.Telemetry;
+
+namespace CityNode.Benchmarks.DeviceCost;
+
+/// <summary>
+/// Runs inside the instrumented load context (see <see cref="DeviceCostRun"/>): nodes assembled as
+/// the ESP32 program assembles them (NodeAssembly, SensorFactory over simulated chips, SectorFileFlash
+/// over one file per sector), a clock that jumps, deep-sleep wakes rebuilt from flash, and the IL
+/// counter read around each part of the node's life.
+/// </summary>
+public static class DeviceCostHarness
+{
+    // Interpreter rate and flash costs: the issue's figures (nanoframework/Home#1013, ESP32 datasheet,
+    // littlefs on a 4 KB-sector SPI NOR). Central value and the range the figures are printed for.
+    public const double IlPerSecond = 1_500_000;
+    public const double IlPerSecondSlow = 500_000;
+    public const double IlPerSecondFast = 5_000_000;
+    public const double FileLoadMs = 2.0;      // open + read a 4 KB file
+    public const double FileRewriteMs = 60.0;  // 4 KB file rewrite: sector erase ~45 ms + 16 page programs
+    public const double FileStatMs = 0.3;      // open of a file that does not exist (metadata lookup)
+
+    private static Func<long> _il = () => 0;
+    private static Func<long> _allocs = () => 0;
+
+    public static long Il => _il();
+
+    /// <summary>Heap allocations executed by portable code (newobj of a class, newarr, box).</summary>
+    public static long Allocs => _allocs();
+
+    public static int Measure(string[] args)
+    {
+        FieldInfo? counter = typeof(NodeAssembly).Assembly.GetType(IlInstrumenter.CounterType)?.GetField("Count");
+        if (counter is null)
+        {
+            Console.Error.WriteLine("device-cost: CityNode.Core is not instrumented");
+            return 2;
+        }
+
+        FieldInfo allocations = counter.DeclaringType!.GetField("Allocations")!;
+        _il = () => (long)counter.GetValue(null)!;
+        _allocs = () => (long)allocations.GetValue(null)!;
+        bool json = args.Contains("--json");
+        bool quick = args.Contains("--quick");
+        var results = new List<Scenario>();
+        foreach (string kind in new[] { "air", "water" })
+        {
+            foreach (int sample in new[] { 60, 300 })
+            {
+                if (quick && (kind != "air" || sample != 60))
+                {
+                    continue;
+                }
+
+                foreach (bool full in new[] { false, true })
+                {
+                    var s = Scenario.Run(kind, sample, 900, 1024, full);
+                    results.Add(s);
+                    if (!json)
+                    {
+                        Console.Error.WriteLine($"  {s.Name} done");
+                    }
+                }
+            }
+        }
+
+        Scenario fresh = results.First(r => r.Kind == "air" && r.SampleSeconds == 60 && !r.Full);
+        Scenario fullRef = results.First(r => r.Kind == "air" && r.SampleSeconds == 60 && r.Full);
+        if (json)
+        {
+            var doc = new Dictionary<string, object>
+            {
+                ["reference"] = "air node (bme280, sds011, scd41), sample 60 s, publish 15 min, batch 64, 1 MB journal",
+                ["sample_il"] = fresh.SampleIl,
+                ["seal_il"] = fresh.SealIl,
+                ["publish_il_fresh"] = fresh.PublishIl,
+                ["publish_il_full"] = fullRef.PublishIl,
+                ["boot_il_fresh"] = fresh.BootIl,
+                ["boot_il_full"] = fullRef.BootIl,
+                ["boot_file_loads_fresh"] = fresh.Boot.Loads,
+                ["boot_file_loads_full"] = fullRef.Boot.Loads,
+                ["publish_file_loads_full"] = fullRef.Publish.Loads,
+                ["sample_file_rewrites"] = fresh.Sample.Saves,
+                ["boot_alloc_bytes"] = fresh.BootAlloc,
+                ["sample_allocations"] = fresh.SampleAlloc,
+                ["seal_allocations"] = fresh.SealAlloc,
+                ["publish_allocations"] = fresh.PublishAllocs,
+                ["il_per_second"] = IlPerSecond,
+                ["il_per_second_range"] = new[] { IlPerSecondSlow, IlPerSecondFast },
+                ["scenarios"] = results.Select(r => r.ToJson()).ToList(),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+
+        Console.WriteLine($"device cost: IL executed by CityNode.Core + CityNode.Drivers; flash = littlefs file operations (load {FileLoadMs} ms, 4 KB rewrite {FileRewriteMs} ms, missing-file open {FileStatMs} ms)");
+        Console.WriteLine($"CPU at {IlPerSecond / 1e6:0.#} M IL/s (range {IlPerSecondSlow / 1e6:0.#}–{IlPerSecondFast / 1e6:0.#}); 1 MB journal (256 files of 4 KB); publish 15 min; batch 64");
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-22} {"sample IL",10} {"seal IL",9} {"publish IL",11} {"boot IL",10} {"boot ld",8} {"pub ld",8} {"smp wr",7} {"boot B",8} {"IL/day",8} {"loads/d",8} {"wr/day",7} {"CPU ms/d",9} {"fl ms/d",9} {"CPU mA",14} {"flash mA",8}");
+        foreach (var r in results)
+        {
+            Console.WriteLine($"{r.Name,-22} {r.SampleIl,10:N0} {r.SealIl,9:N0} {r.PublishIl,11:N0} {r.BootIl,10:N0} {r.Boot.Loads,8:N0} {r.Publish.Loads,8:N0} {r.Sample.Saves,7:N1} {r.BootAlloc,8:N0} {r.DayIl / 1e6,7:0.0}M {r.Day.Loads,8:N0} {r.Day.Saves,7:N0} {r.CpuMsPerDay(IlPerSecond),9:N0} {r.FlashMsPerDay,9:N0} {r.CpuMa(IlPerSecond),5:0.000} ({r.CpuMa(IlPerSecondFast):0.00}–{r.CpuMa(IlPerSecondSlow):0.00}) {r.FlashMa,8:0.000}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("sample IL: a wake that only samples; seal IL: sealing a 64-sample batch (offline); publish IL: a publish wake minus its sample");
+        Console.WriteLine("(connect, seal of the open batch, publish, PUBACKs, release); boot IL: NodeAssembly + drivers + runtime + Boot after a deep-sleep wake.");
+        Console.WriteLine("ld = whole-file loads, wr = file rewrites (per sample: staging), boot B = bytes allocated by the boot; mA at the board's active current.");
+        Console.WriteLine($"allocations by portable code (newobj/newarr/box executed), reference node: per sample {fresh.SampleAlloc}, per seal {fresh.SealAlloc}, per publish {fresh.PublishAllocs}");
+        return 0;
+    }
+
+    /// <summary>Flash operations on the file model.</summary>
+    public sealed class Ops
+    {
+        public double Loads;
+        public double Stats;
+        public double Saves;
+
+        public Ops Copy() => new() { Loads = Loads, Stats = Stats, Saves = Saves };
+
+        public Ops Minus(Ops o) => new() { Loads = Loads - o.Loads, Stats = Stats - o.Stats, Saves = Saves - o.Saves };
+
+        public Ops Plus(Ops o) => new() { Loads = Loads + o.Loads, Stats = Stats + o.Stats, Saves = Saves + o.Saves };
+
+        public Ops Times(double k) => new() { Loads = Loads * k, Stats = Stats * k, Saves = Saves * k };
+
+        public double Ms => (Loads * FileLoadMs) + (Stats * FileStatMs) + (Saves * FileRewriteMs);
+
+        public object ToJson() => new { loads = Math.Round(Loads, 2), missing_opens = Math.Round(Stats, 2), rewrites = Math.Round(Saves, 2), flash_ms = Math.Round(Ms, 1) };
+    }
+
+    /// <summary>One file per sector in RAM, counting what littlefs would do.</summary>
+    public sealed class FileStore(Ops ops) : ISectorStore
+    {
+        private readonly Dictionary<int, byte[]> _files = new();
+
+        public int Load(int sector, byte[] into)
+        {
+            if (!_files.TryGetValue(sector, out var data))
+            {
+                ops.Stats++;
+                return 0;
+            }
+
+            ops.Loads++;
+            Buffer.BlockCopy(data, 0, into, 0, into.Length);
+            return 1;
+        }
+
+        public bool Save(int sector, byte[] from)
+        {
+            ops.Saves++;
+            _files[sector] = (byte[])from.Clone();
+            return true;
+        }
+
+        public void Put(int sector, byte[] data) => _files[sector] = data;
+    }
+
+    /// <summary>The I: drive: one folder of files per region, kept over resets.</summary>
+    public sealed class FileDrive : IFlashProvider
+    {
+        public readonly Ops Ops = new();
+        public readonly Dictionary<string, FileStore> Regions = new();
+
+        public IFlash Open(string name, int sectorSize, int sectorCount)
+        {
+            if (!Regions.TryGetValue(name, out var store))
+            {
+                Regions[name] = store = new FileStore(Ops);
+            }
+
+            return new SectorFileFlash(store, sectorSize, sectorCount);
+        }
+    }
+
+    /// <summary>Plain NOR in RAM, to write a full journal quickly (not measured).</summary>
+    private sealed class RamNor(int sectorSize, int sectors) : IFlash
+    {
+        public readonly byte[] Data = Enumerable.Repeat((byte)0xFF, sectorSize * sectors).ToArray();
+
+        public int SectorSize => sectorSize;
+
+        public int SectorCount => sectors;
+
+        public FlashStatus Read(int address, byte[] buffer, int offset, int count)
+        {
+            Buffer.BlockCopy(Data, address, buffer, offset, count);
+            return FlashStatus.Ok;
+        }
+
+        public FlashStatus Program(int address, byte[] buffer, int offset, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Data[address + i] &= buffer[offset + i];
+            }
+
+            return FlashStatus.Ok;
+        }
+
+        public FlashStatus Erase(int sector)
+        {
+            Array.Fill(Data, (byte)0xFF, sector * sectorSize, sectorSize);
+            return FlashStatus.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Writes what a journal looks like after months of delivered batches: every sector used, each
+    /// starting with a STATE record, BATCH records each followed by its RELEASE (the journal's
+    /// record layout, docs/reliability.md), the oldest sectors reclaimed round the region.
+    /// </summary>
+    private sealed class JournalFiller : ILogOwner
+    {
+        private readonly byte[] _state = new byte[52];
+        public uint NextSeq = 1;
+        public uint LastSample;
+        public long Sealed;
+
+        public void SectorStarted(FlashLog log)
+        {
+            WriteUInt32(_state, 0, NextSeq);
+            WriteUInt32(_state, 4, NextSeq);
+            WriteUInt32(_state, 36, LastSample);
+            BitConverter.TryWriteBytes(_state.AsSpan(40), Sealed);
+            log.Append(0x13, _state, 0, _state.Length);
+        }
+
+        public void Reclaim(FlashLog log, int sector)
+        {
+        }
+
+        public static void WriteUInt32(byte[] b, int at, uint v) => BitConverter.TryWriteBytes(b.AsSpan(at), v);
+    }
+
+    public static void FillJournal(FileDrive drive, int journalKb, int payloadBytes, int readingsPerBatch, int samplesPerBatch)
+    {
+        int sectors = journalKb * 1024 / NodeAssembly.JournalSectorSize;
+        var nor = new RamNor(NodeAssembly.JournalSectorSize, sectors);
+        var log = new FlashLog(nor);
+        var filler = new JournalFiller();
+        log.Mount(filler);
+        var batch = new byte[20 + payloadBytes];
+        var rnd = new Random(1);
+        var release = new byte[9];
+        while (log.HeadGeneration < sectors + (sectors / 2))
+        {
+            uint seq = filler.NextSeq;
+            filler.LastSample += (uint)samplesPerBatch;
+            filler.Sealed += readingsPerBatch;
+            JournalFiller.WriteUInt32(batch, 0, seq);
+            JournalFiller.WriteUInt32(batch, 4, (uint)readingsPerBatch);
+            JournalFiller.WriteUInt32(batch, 8, filler.LastSample);
+            BitConverter.TryWriteBytes(batch.AsSpan(12), filler.Sealed);
+            rnd.NextBytes(batch.AsSpan(20));
+            log.Append(0x11, batch, 0, batch.Length);
+            filler.NextSeq = seq + 1;
+            JournalFiller.WriteUInt32(release, 0, seq + 1);
+            JournalFiller.WriteUInt32(release, 5, (uint)readingsPerBatch);
+            log.Append(0x12, release, 0, release.Length);
+        }
+
+        var store = new FileStore(drive.Ops);
+        drive.Regions["journal"] = store;
+        for (int s = 0; s < sectors; s++)
+        {
+            var data = nor.Data.AsSpan(s * NodeAssembly.JournalSectorSize, NodeAssembly.JournalSectorSize).ToArray();
+            if (data.Any(b => b != 0xFF))
+            {
+                store.Put(s, data);
+            }
+        }
+    }
+
+    /// <summary>An uplink that can be switched off (to make the node seal offline).</summary>
+    private sealed class SwitchUplink(IUplink online, IUplink offline) : IUplink
+    {
+        public bool Online = true;
+        public long Publishes;
+        public long PayloadBytes;
+
+        private IUplink U => Online ? online : offline;
+
+        public bool IsConnected => U.IsConnected;
+
+        public int Rssi => U.Rssi;
+
+        public UplinkStatus Connect(int timeoutMs) => U.Connect(timeoutMs);
+
+        public UplinkStatus Subscribe(string topic) => U.Subscribe(topic);
+
+        public int Publish(string topic, byte[] payload, int offset, int count)
+        {
+            if (Online)
+            {
+                Publishes++;
+                PayloadBytes += count;
+            }
+
+            return U.Publish(topic, payload, offset, count);
+        }
+
+        public void Poll(int timeoutMs, IUplinkEvents events) => U.Poll(timeoutMs, events);
+
+        public void Disconnect() => U.Disconnect();
+    }
+
+    /// <summary>A node as NodeProgram builds it, rebuilt from flash at every deep-sleep wake.</summary>
+    public sealed class BenchNode
+    {
+        private readonly VirtualClock _clock;
+        private readonly NodeHardware _hw;
+        private readonly NodeConfig _provisioned;
+        private readonly SimPlatform _platform = new();
+        private readonly SwitchUplink _uplink;
+        private readonly int _journalKb;
+        public readonly FileDrive Drive;
+        public readonly PowerProfile Power = new();
+        public NodeRuntime Runtime = null!;
+        public NodeAssembly Assembly = null!;
+
+        public long LastBootIl;
+        public long LastBootAlloc;
+        public long LastBootAllocations;
+        public Ops LastBootOps = new();
+        public long Boots;
+
+        public BenchNode(string kind, int sampleSeconds, int publishSeconds, int journalKb, FileDrive drive)
+        {
+            string data = Path.Combine(AppContext.BaseDirectory, "data");
+            if (kind == "water")
+            {
+                var rec = Recording.Load(Path.Combine(data, CitySimulation.WaterRecording));
+                _clock = new VirtualClock(rec.Times[0]);
+                _hw = NodeHardware.Water(_clock, new Host.Simulation.Environment(rec, 0, rec.Times[0])
+                    .Map(Channels.WaterTemperature, "water_temp_c")
+                    .Map(Channels.Ph, "ph")
+                    .Map(Channels.Conductivity, "spec_cond_uscm_25c")
+                    .Map(Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
+                    .Map(Channels.Turbidity, "turbidity_fnu"));
+            }
+            else
+            {
+                var rec = Recording.Load(Path.Combine(data, CitySimulation.AirRecording));
+                var uci = Recording.Load(Path.Combine(data, ReferenceWorkload.UciRecording));
+                _clock = new VirtualClock(rec.Times[0]);
+                var air = new Host.Simulation.Environment(rec, 0, rec.Times[0])
+                    .Map(Channels.AirTemperature, "temperature_c")
+                    .Map(Channels.RelativeHumidity, "humidity_pct")
+                    .Map(Channels.AirPressure, "pressure_pa")
+                    .Map(Channels.Pm25, "pm25_ugm3")
+                    .Map(Channels.Pm10, "pm10_ugm3");
+                var co2 = new Host.Simulation.Environment(uci, 0, rec.Times[0]).Map(Channels.Co2, "CO2");
+                _hw = NodeHardware.Air(_clock, air, co2, usePms: false);
+            }
+
+            _provisioned = NodeConfig.Parse($"node.id = 7\nsample = {sampleSeconds}s\npublish = {publishSeconds}s\n" + _hw.SensorLines);
+            _journalKb = journalKb;
+            Drive = drive;
+            _uplink = new SwitchUplink(new ModelUplink(_clock, Power.ConnectPublishMs), new OfflineUplink(_clock));
+            Build(ResetCause.PowerOn);
+        }
+
+        public bool Online { get => _uplink.Online; set => _uplink.Online = value; }
+
+        public VirtualClock Clock => _clock;
+
+        public double AveragePayload => _uplink.Publishes == 0 ? 0 : (double)_uplink.PayloadBytes / _uplink.Publishes;
+
+        public long Sequence => Assembly.Store.NextSequence;
+
+        /// <summary>What NodeProgram.Main does after a reset, measured.</summary>
+        public void Build(ResetCause cause)
+        {
+            _platform.ResetCause = cause;
+            _platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
+            int bootMs = cause == ResetCause.DeepSleepWake ? Power.BootMs : 0;
+            _clock.Advance(bootMs);
+            var ops0 = Drive.Ops.Copy();
+            long il0 = Il;
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
+            long n0 = Allocs;
+            Assembly = new NodeAssembly(Drive, _provisioned, _journalKb);
+            var sampler = new Sampler(SensorFactory.Create(Assembly.Config, _hw.Buses), _clock);
+            Runtime = Assembly.Build(sampler, _clock, _platform, _uplink, Power);
+            Runtime.Boot(bootMs);
+            LastBootAlloc = GC.GetAllocatedBytesForCurrentThread() - a0;
+            LastBootAllocations = Allocs - n0;
+            LastBootIl = Il - il0;
+            LastBootOps = Drive.Ops.Minus(ops0);
+            Boots++;
+        }
+
+        /// <summary>One wake and the sleep after it (a deep sleep ends in a measured boot).</summary>
+        public CycleOutcome Step(out long il, out Ops ops, out long alloc, out bool booted)
+        {
+            var ops0 = Drive.Ops.Copy();
+            long il0 = Il;
+            long a0 = Allocs;
+            CycleOutcome o = Runtime.RunCycle();
+            alloc = Allocs - a0;
+            il = Il - il0;
+            ops = Drive.Ops.Minus(ops0);
+            long wake = _clock.MonotonicMs + Math.Max(o.SleepMs, 1000);
+            wake = (wake + 999) / 1000 * 1000;
+            long ms = wake - _clock.MonotonicMs;
+            _clock.Advance(ms);
+            booted = false;
+            if (o.RestartRequested || o.Sleep == SleepKind.Deep)
+            {
+                Build(o.RestartRequested ? ResetCause.Software : ResetCause.DeepSleepWake);
+                Runtime.Slept(SleepKind.Deep, ms);
+                booted = true;
+            }
+            else
+            {
+                Runtime.Slept(SleepKind.Light, ms);
+            }
+
+            return o;
+        }
+    }
+
+    public sealed class Scenario
+    {
+        public string Kind = "";
+        public int SampleSeconds;
+        public bool Full;
+        public string Name => $"{Kind} {SampleSeconds}s {(Full ? "full 1MB" : "fresh")}";
+        public double SampleIl;
+        public double SealIl;
+        public double PublishIl;
+        public double BootIl;
+        public long BootAlloc;
+        public long SampleAlloc;
+        public long SealAlloc;
+        public long PublishAllocs;
+        public Ops Sample = new();
+        public Ops Publish = new();
+        public Ops Boot = new();
+        public double DayIl;
+        public Ops Day = new();
+        public int SleepKindDeep;
+        public int ActiveUa;
+
+        public double CpuMsPerDay(double ilPerSecond) => DayIl / ilPerSecond * 1000;
+
+        public double FlashMsPerDay => Day.Ms;
+
+        public double CpuMa(double ilPerSecond) => CpuMsPerDay(ilPerSecond) / 86_400_000.0 * ActiveUa / 1000.0;
+
+        public double FlashMa => FlashMsPerDay / 86_400_000.0 * ActiveUa / 1000.0;
+
+        public object ToJson() => new
+        {
+            name = Name,
+            kind = Kind,
+            sample_s = SampleSeconds,
+            journal = Full ? "full" : "fresh",
+            sample_il = Math.Round(SampleIl),
+            seal_il = Math.Round(SealIl),
+            publish_il = Math.Round(PublishIl),
+            boot_il = Math.Round(BootIl),
+            boot_alloc_bytes = BootAlloc,
+            sample_allocations = SampleAlloc,
+            seal_allocations = SealAlloc,
+            publish_allocations = PublishAllocs,
+            sample_flash = Sample.ToJson(),
+            publish_flash = Publish.ToJson(),
+            boot_flash = Boot.ToJson(),
+            day_il = Math.Round(DayIl),
+            day_flash = Day.ToJson(),
+            cpu_ms_per_day = Math.Round(CpuMsPerDay(IlPerSecond)),
+            cpu_ma = Math.Round(CpuMa(IlPerSecond), 4),
+            cpu_ma_range = new[] { Math.Round(CpuMa(IlPerSecondFast), 4), Math.Round(CpuMa(IlPerSecondSlow), 4) },
+            flash_ms_per_day = Math.Round(FlashMsPerDay),
+            flash_ma = Math.Round(FlashMa, 4),
+            deep_sleep_boots_per_day = SleepKindDeep,
+        };
+
+        public static Scenario Run(string kind, int sampleSeconds, int publishSeconds, int journalKb, bool full)
+        {
+            var drive = new FileDrive();
+            if (full)
+            {
+                // A batch as the node seals it: measured on a short fresh run of the same node.
+                var probe = new BenchNode(kind, sampleSeconds, publishSeconds, journalKb, new FileDrive());
+                for (int i = 0; i < (3 * publishSeconds / sampleSeconds) + 3; i++)
+                {
+                    probe.Step(out _, out _, out _, out _);
+                }
+
+                int perBatch = Math.Max(1, publishSeconds / sampleSeconds);
+                FillJournal(drive, journalKb, (int)Math.Max(16, probe.AveragePayload), perBatch * probe.Runtime.Ring.ChannelCount, perBatch);
+            }
+
+            var node = new BenchNode(kind, sampleSeconds, publishSeconds, journalKb, drive);
+            var s = new Scenario { Kind = kind, SampleSeconds = sampleSeconds, Full = full, ActiveUa = node.Power.ActiveMicroamps };
+
+            // Warm up: two publish periods.
+            int perPublish = Math.Max(1, publishSeconds / sampleSeconds);
+            for (int i = 0; i < (2 * perPublish) + 2; i++)
+            {
+                node.Step(out _, out _, out _, out _);
+            }
+
+            // Measure: a window of whole publish periods, scaled to a day.
+            var samples = new List<(long Il, Ops Ops, long Alloc)>();
+            var publishes = new List<(long Il, Ops Ops, long Alloc)>();
+            var boots = new List<(long Il, Ops Ops, long Alloc)>();
+            long totalIl = 0;
+            var totalOps = new Ops();
+            int cycles = Math.Max(4, 2 * 3600 / sampleSeconds);
+            long msStart = MonotonicOf(node);
+            for (int i = 0; i < cycles; i++)
+            {
+                long seq = node.Sequence;
+                var o = node.Step(out long il, out Ops ops, out long alloc, out bool booted);
+                totalIl += il;
+                totalOps = totalOps.Plus(ops);
+                if (booted)
+                {
+                    boots.Add((node.LastBootIl, node.LastBootOps, node.LastBootAlloc));
+                    totalIl += node.LastBootIl;
+                    totalOps = totalOps.Plus(node.LastBootOps);
+                    s.SleepKindDeep++;
+                }
+
+                if (o.Connected)
+                {
+                    publishes.Add((il, ops, alloc));
+                }
+                else if (o.Sampled && node.Sequence == seq)
+                {
+                    samples.Add((il, ops, alloc));
+                }
+            }
+
+            double seconds = (MonotonicOf(node) - msStart) / 1000.0;
+            double perDay = 86400 / seconds;
+            s.DayIl = totalIl * perDay;
+            s.Day = totalOps.Times(perDay);
+            s.SleepKindDeep = (int)Math.Round(s.SleepKindDeep * perDay);
+            s.SampleIl = Median(samples.Select(x => (double)x.Il));
+            s.SampleAlloc = samples.Count == 0 ? 0 : samples.Max(x => x.Alloc);
+            s.Sample = Average(samples.Select(x => x.Ops));
+            s.PublishIl = Median(publishes.Select(x => (double)x.Il)) - s.SampleIl;
+            s.Publish = Average(publishes.Select(x => x.Ops)).Minus(s.Sample);
+            s.PublishAllocs = publishes.Count == 0 ? 0 : publishes.Max(x => x.Alloc);
+
+            // A boot is measured after every deep sleep; at light sleep, after a forced wake from deep sleep.
+            if (boots.Count == 0)
+            {
+                node.Build(ResetCause.DeepSleepWake);
+                boots.Add((node.LastBootIl, node.LastBootOps, node.LastBootAlloc));
+            }
+
+            s.BootIl = Median(boots.Select(x => (double)x.Il));
+            s.Boot = Average(boots.Select(x => x.Ops));
+            s.BootAlloc = (long)Median(boots.Select(x => (double)x.Alloc));
+
+            // Seal: offline, the ring fills a whole batch and seals it without connecting.
+            node.Online = false;
+            for (int i = 0; i < NodeConfigBatch(node) + 4; i++)
+            {
+                long seq = node.Sequence;
+                var o = node.Step(out long il, out _, out long alloc, out _);
+                if (node.Sequence != seq && o.Sampled)
+                {
+                    s.SealIl = il - s.SampleIl;
+                    s.SealAlloc = alloc;
+                    break;
+                }
+            }
+
+            return s;
+        }
+
+        private static int NodeConfigBatch(BenchNode node) => node.Runtime.Config.Batch;
+
+        private static long MonotonicOf(BenchNode node) => node.Clock.MonotonicMs;
+
+        private static double Median(IEnumerable<double> xs)
+        {
+            var a = xs.OrderBy(x => x).ToArray();
+            return a.Length == 0 ? 0 : a[a.Length / 2];
+        }
+
+        private static Ops Average(IEnumerable<Ops> xs)
+        {
+            var list = xs.ToList();
+            var sum = new Ops();
+            foreach (var x in list)
+            {
+                sum = sum.Plus(x);
+            }
+
+            return list.Count == 0 ? sum : sum.Times(1.0 / list.Count);
+        }
+    }
+}
