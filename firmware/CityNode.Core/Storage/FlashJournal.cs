@@ -42,6 +42,7 @@ namespace CityNode.Storage
         private readonly LogCursor _first = new LogCursor();
         private readonly LogCursor _reclaim = new LogCursor();
         private bool _firstValid;
+        private uint _firstSeq;
         private uint _watermark;
         private int _pending;
 
@@ -79,10 +80,16 @@ namespace CityNode.Storage
         /// <summary>Largest payload a batch record can hold.</summary>
         public int MaxPayload { get { return _log.MaxPayload - BatchHeader; } }
 
-        /// <summary>Finds the log, replays it, and counts a recovery if anything needed repair.</summary>
+        /// <summary>
+        /// Finds the log and replays it in one pass, counting a recovery if anything needed repair.
+        /// The oldest pending batch is tracked during the same pass (see <see cref="MoveFirstPast"/>),
+        /// so nothing is read twice.
+        /// </summary>
         public void Mount()
         {
             _log.Mount(this);
+            _pending = 0;
+            _firstValid = false;
             LogCursor c = _cursor;
             bool more = _log.First(c);
             while (more)
@@ -91,7 +98,6 @@ namespace CityNode.Storage
                 more = _log.Next(c);
             }
 
-            CountPending();
             if (_log.Repairs > 0)
             {
                 Recoveries++;
@@ -127,6 +133,13 @@ namespace CityNode.Storage
             NextSequence = sequence + 1;
             LastSampleId = lastSampleId;
             SealedReadings = sealedAfter;
+            if (_pending == 0 && _log.LastRecord(_first))
+            {
+                // The only pending batch: it is the oldest, and the log says where it went.
+                _firstSeq = sequence;
+                _firstValid = true;
+            }
+
             _pending++;
             return true;
         }
@@ -217,7 +230,17 @@ namespace CityNode.Storage
                 more = log.NextInSector(c);
             }
 
-            _firstValid = false;
+            // The log removes this sector next, so ranks move down by one. If the oldest pending
+            // batch was here, the next one starts the next sector: FindFirstPending finds it there.
+            if (_firstValid && _first.Sector == sector)
+            {
+                _firstValid = false;
+            }
+            else if (_firstValid)
+            {
+                _first.Rank--;
+            }
+
             if (dropped)
             {
                 WriteState();
@@ -231,14 +254,14 @@ namespace CityNode.Storage
                 return;
             }
 
-            if (!_log.Read(_first, 0, _small, 0, 8) || LittleEndian.ReadUInt32(_small, 0) != sequence)
+            if (_firstSeq != sequence || !_log.Read(_first, 0, _small, 0, 8))
             {
                 return; // not the oldest pending batch: releases come in order
             }
 
             int readings = (int)LittleEndian.ReadUInt32(_small, 4);
             _watermark = sequence + 1;
-            _pending--;
+            MoveFirstPast(null);
             if (quarantined)
             {
                 QuarantinedBatches++;
@@ -249,7 +272,43 @@ namespace CityNode.Storage
             _release[4] = (byte)(quarantined ? 1 : 0);
             LittleEndian.WriteUInt32(_release, 5, (uint)readings);
             _log.Append(TypeRelease, _release, 0, 9);
-            _firstValid = false;
+        }
+
+        /// <summary>
+        /// After the watermark rose: uncounts the batches below it from the oldest pending one on and
+        /// moves <see cref="_first"/> to the next batch at or above it, reading only the records in
+        /// between (each record is passed once over the journal's life, not once per release).
+        /// Every batch from <see cref="_first"/> to the end (or to <paramref name="limit"/>, the
+        /// replay position during mount) is counted in <see cref="_pending"/>: batches go in in
+        /// sequence order and the watermark only rises.
+        /// </summary>
+        private void MoveFirstPast(LogCursor limit)
+        {
+            while (_firstValid && _firstSeq < _watermark)
+            {
+                if (_pending > 0)
+                {
+                    _pending--;
+                }
+
+                bool found = false;
+                while (_log.Next(_first))
+                {
+                    if (limit != null && FlashLog.AtOrPast(_first, limit))
+                    {
+                        break;
+                    }
+
+                    if (_first.Type == TypeBatch && _log.Read(_first, 0, _scan, 0, 4))
+                    {
+                        _firstSeq = LittleEndian.ReadUInt32(_scan, 0);
+                        found = true;
+                        break;
+                    }
+                }
+
+                _firstValid = found;
+            }
         }
 
         private void Replay(LogCursor c)
@@ -258,6 +317,7 @@ namespace CityNode.Storage
             {
                 NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0));
                 _watermark = Max(_watermark, LittleEndian.ReadUInt32(_small, 4));
+                MoveFirstPast(c);
                 DroppedBatches = LittleEndian.ReadUInt32(_small, 8);
                 DroppedReadings = LittleEndian.ReadInt64(_small, 12);
                 QuarantinedBatches = LittleEndian.ReadUInt32(_small, 20);
@@ -268,8 +328,21 @@ namespace CityNode.Storage
             }
             else if (c.Type == TypeBatch && c.Length >= BatchHeader && _log.Read(c, 0, _small, 0, BatchHeader))
             {
-                NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0) + 1);
+                uint seq = LittleEndian.ReadUInt32(_small, 0);
+                NextSequence = Max(NextSequence, seq + 1);
                 LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 8));
+                if (seq >= _watermark)
+                {
+                    if (!_firstValid)
+                    {
+                        _first.CopyFrom(c);
+                        _firstSeq = seq;
+                        _firstValid = true;
+                    }
+
+                    _pending++;
+                }
+
                 long sealedAfter = LittleEndian.ReadInt64(_small, 12);
                 if (sealedAfter > SealedReadings)
                 {
@@ -287,28 +360,17 @@ namespace CityNode.Storage
                         QuarantinedBatches++;
                         QuarantinedReadings += LittleEndian.ReadUInt32(_small, 5);
                     }
+
+                    MoveFirstPast(c);
                 }
             }
         }
 
-        private void CountPending()
-        {
-            _pending = 0;
-            _firstValid = false;
-            LogCursor c = _cursor;
-            bool more = _log.First(c);
-            while (more)
-            {
-                if (c.Type == TypeBatch && _log.Read(c, 0, _small, 0, 4) && LittleEndian.ReadUInt32(_small, 0) >= _watermark)
-                {
-                    _pending++;
-                }
-
-                more = _log.Next(c);
-            }
-        }
-
-        /// <summary>Positions <see cref="_first"/> on the oldest pending batch (cached until the log changes shape).</summary>
+        /// <summary>
+        /// Positions <see cref="_first"/> on the oldest pending batch. It is kept across appends and
+        /// releases; only a reclaim of its sector loses it, and then the oldest pending batch is
+        /// near the start of the log.
+        /// </summary>
         private bool FindFirstPending()
         {
             if (_firstValid)
@@ -316,14 +378,24 @@ namespace CityNode.Storage
                 return true;
             }
 
+            if (_pending == 0)
+            {
+                return false;
+            }
+
             LogCursor c = _first;
             bool more = _log.First(c);
             while (more)
             {
-                if (c.Type == TypeBatch && _log.Read(c, 0, _small, 0, 4) && LittleEndian.ReadUInt32(_small, 0) >= _watermark)
+                if (c.Type == TypeBatch && _log.Read(c, 0, _scan, 0, 4))
                 {
-                    _firstValid = true;
-                    return true;
+                    uint seq = LittleEndian.ReadUInt32(_scan, 0);
+                    if (seq >= _watermark)
+                    {
+                        _firstSeq = seq;
+                        _firstValid = true;
+                        return true;
+                    }
                 }
 
                 more = _log.Next(c);

@@ -43,6 +43,9 @@ namespace CityNode.Storage
         private readonly byte[] _blank = new byte[64];
         private int _count;                  // sectors in the log
         private int _headOffset;
+        private int _lastOffset = -1;        // offset of the last record appended this boot in the head, -1 = none
+        private byte _lastType;
+        private int _lastLength;
         private uint _nextGeneration;
         private bool _reclaiming;
         private ILogOwner _owner;
@@ -106,6 +109,7 @@ namespace CityNode.Storage
             _owner = owner;
             Repairs = 0;
             _count = 0;
+            _lastOffset = -1;
             uint maxGen = 0;
             for (int s = 0; s < _sectors; s++)
             {
@@ -208,6 +212,9 @@ namespace CityNode.Storage
                 int head = _order[_count - 1];
                 if (_flash.Program((head * _sectorSize) + _headOffset, _write, 0, total) == FlashStatus.Ok)
                 {
+                    _lastOffset = _headOffset;
+                    _lastType = type;
+                    _lastLength = length;
                     _headOffset += total;
                     return true;
                 }
@@ -217,6 +224,28 @@ namespace CityNode.Storage
             }
 
             return false;
+        }
+
+        /// <summary>Moves to the record the last successful <see cref="Append"/> wrote (no flash read); false if there is none.</summary>
+        public bool LastRecord(LogCursor c)
+        {
+            if (_lastOffset < 0 || _count == 0)
+            {
+                return false;
+            }
+
+            c.Rank = _count - 1;
+            c.Sector = _order[_count - 1];
+            c.Offset = _lastOffset;
+            c.Type = _lastType;
+            c.Length = _lastLength;
+            return true;
+        }
+
+        /// <summary>True when <paramref name="a"/> is at or past <paramref name="b"/> in log order.</summary>
+        public static bool AtOrPast(LogCursor a, LogCursor b)
+        {
+            return a.Rank > b.Rank || (a.Rank == b.Rank && a.Offset >= b.Offset);
         }
 
         /// <summary>Moves to the oldest record; false when the log is empty.</summary>
@@ -414,6 +443,7 @@ namespace CityNode.Storage
 
                 _order[_count++] = candidate;
                 _headOffset = SectorHeaderSize;
+                _lastOffset = -1;
                 if (_owner != null)
                 {
                     _owner.SectorStarted(this);
