@@ -1,3 +1,4 @@
+using CityNode.Buffering;
 using CityNode.Config;
 using CityNode.Delivery;
 using CityNode.Hal;
@@ -44,21 +45,44 @@ namespace CityNode.Node
         /// <summary>The batch store of the last <see cref="Build"/> (journal with its RAM fallback).</summary>
         public IBatchStore Store { get; private set; }
 
+        /// <summary>Per-batch bookkeeping of the RAM fallback store on top of the payload.</summary>
+        public const int RamBatchOverhead = 64;
+
+        /// <summary>
+        /// Ring bytes for a batch size: the ring holds the open batch only (a full batch is sealed at
+        /// once) and the samples a boot restores from staging (batch + 8), each at its largest
+        /// record, so it never drops a sample; at most the former fixed 16 KB.
+        /// </summary>
+        public static int RingBytesFor(int batch, int channels)
+        {
+            return Min(16 * 1024, (batch + 8) * SampleRing.MaxRecordBytes(channels));
+        }
+
+        private static int Min(int a, int b)
+        {
+            return a < b ? a : b;
+        }
+
         public NodeRuntime Build(Sampler sampler, IClock clock, INodePlatform platform, IUplink uplink, PowerProfile power)
         {
             NodeServices s = new NodeServices();
             s.Clock = clock;
             s.Platform = platform;
             s.Uplink = uplink;
-            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1), new RamBatchStore(8192, 1));
+            int maxPayload = BatchEncoder.WorstCaseSize(Config.Batch, sampler.ChannelCount);
+
+            // Buffers sized from the config, not fixed (docs/device-budget.md): the RAM fallback
+            // holds one worst-case batch (it only serves a node whose flash is dead), the ring the
+            // open batch plus the staged samples a boot restores, each at its worst-case record.
+            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1), new RamBatchStore(Min(8192, maxPayload + RamBatchOverhead), 1));
             s.Staging = new SampleStaging(_flash.Open("staging", JournalSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
             s.Sampler = sampler;
             s.ConfigStore = ConfigStore;
             s.ProvisionedConfig = Provisioned;
             s.CrashCounter = Crashes;
             s.Power = power;
-            s.RingBytes = 16 * 1024;
-            s.MaxPayloadBytes = BatchEncoder.WorstCaseSize(Config.Batch, sampler.ChannelCount);
+            s.RingBytes = RingBytesFor(Config.Batch, sampler.ChannelCount);
+            s.MaxPayloadBytes = maxPayload;
             return new NodeRuntime(Config, s);
         }
     }
