@@ -12,6 +12,7 @@ namespace CityNode.Config
         private static readonly string[] PowerKeys = new string[]
         {
             "power.deep_sleep_ua", "power.light_sleep_ua", "power.active_ua", "power.radio_ua", "power.connect_publish_ms", "power.boot_ms", "power.battery_mah",
+            "power.idle_ua", "power.wifi_started_ua", "power.wifi_connecting_ua", "power.wifi_associated_ua",
         };
 
         private BoardProfile(ConfigDocument doc)
@@ -20,7 +21,21 @@ namespace CityNode.Config
             Power = new PowerProfile();
             BatteryAdcChannel = -1;
             BatteryDivider = 1;
+            _i2cKilohertz = new int[] { 0, 100, 100 };
+            AdcZeroMillivolts = DefaultAdcZeroMillivolts;
+            AdcFullScaleMillivolts = DefaultAdcFullScaleMillivolts;
         }
+
+        /// <summary>
+        /// ESP32 ADC1 at the firmware's fixed 12 dB attenuation, uncalibrated: raw 0 near 150 mV and
+        /// full scale near 3100 mV at the typical reference (ESP-IDF api-reference/peripherals/adc,
+        /// "ADC attenuation" table: 150..2450 mV usable at 12 dB, Vref 1000..1200 mV by chip). A board
+        /// whose battery or probe readings matter is calibrated at the bench with adc.zero_mv / adc.full_scale_mv.
+        /// </summary>
+        public const int DefaultAdcZeroMillivolts = 150;
+        public const int DefaultAdcFullScaleMillivolts = 3100;
+
+        private readonly int[] _i2cKilohertz;
 
         public ConfigDocument Document { get; private set; }
 
@@ -43,6 +58,22 @@ namespace CityNode.Config
 
         /// <summary>Battery voltage = pin voltage × this.</summary>
         public int BatteryDivider { get; private set; }
+
+        /// <summary>Millivolts at the pin for a raw 12-bit ADC count (adc.zero_mv at 0, adc.full_scale_mv at 4095).</summary>
+        public int AdcZeroMillivolts { get; private set; }
+
+        public int AdcFullScaleMillivolts { get; private set; }
+
+        public int AdcMillivolts(int raw)
+        {
+            return AdcZeroMillivolts + (int)(((long)raw * (AdcFullScaleMillivolts - AdcZeroMillivolts) + 2047) / 4095);
+        }
+
+        /// <summary>Clock of I2C port 1 or 2 (bus.i2c1_khz / bus.i2c2_khz: 100, 400 or 1000; default 100, what every attached sensor supports).</summary>
+        public int I2cKilohertz(int busId)
+        {
+            return busId == 2 ? _i2cKilohertz[2] : _i2cKilohertz[1];
+        }
 
         /// <summary>The documented source of a power constant (<c>source.KEY</c>), or null.</summary>
         public string Source(string powerKey)
@@ -79,6 +110,30 @@ namespace CityNode.Config
                     continue;
                 }
 
+                if (key == "bus.i2c1_khz" || key == "bus.i2c2_khz")
+                {
+                    n = Number(line, key, value, 100, 1000);
+                    if (n != 100 && n != 400 && n != 1000)
+                    {
+                        throw new ConfigException(line, key, "'" + value + "' is not an I2C speed: 100 (standard), 400 (fast) or 1000 (fast mode plus)");
+                    }
+
+                    b._i2cKilohertz[key == "bus.i2c2_khz" ? 2 : 1] = (int)n;
+                    continue;
+                }
+
+                if (key == "adc.zero_mv")
+                {
+                    b.AdcZeroMillivolts = (int)Number(line, key, value, 0, 1000);
+                    continue;
+                }
+
+                if (key == "adc.full_scale_mv")
+                {
+                    b.AdcFullScaleMillivolts = (int)Number(line, key, value, 1000, 4000);
+                    continue;
+                }
+
                 if (key == "battery.divider")
                 {
                     b.BatteryDivider = (int)Number(line, key, value, 1, 10);
@@ -110,7 +165,11 @@ namespace CityNode.Config
                     case 3: b.Power.RadioMicroamps = (int)n; break;
                     case 4: b.Power.ConnectPublishMs = (int)n; break;
                     case 5: b.Power.BootMs = (int)n; break;
-                    default: b.Power.BatteryMilliampHours = (int)n; break;
+                    case 6: b.Power.BatteryMilliampHours = (int)n; break;
+                    case 7: b.Power.IdleMicroamps = (int)n; break;
+                    case 8: b.Power.WifiStartedMicroamps = (int)n; break;
+                    case 9: b.Power.WifiConnectingMicroamps = (int)n; break;
+                    default: b.Power.WifiAssociatedMicroamps = (int)n; break;
                 }
             }
 

@@ -36,5 +36,19 @@ namespace CityNode.Hal
 
         /// <summary>The chip's own wake-up cause code (ESP32: Sleep.WakeupCause, 4 = timer), 0 when not a wake-up.</summary>
         int WakeupCause { get; }
+
+        /// <summary>
+        /// Once connected, the radio stays on (drawing current whenever the CPU is awake) until the
+        /// next reset: nanoFramework on the ESP32 has no managed call that stops Wi-Fi. The runtime
+        /// then deep-sleeps after a connection rather than light-sleeping with the radio started.
+        /// </summary>
+        bool RadioStaysOnUntilReset { get; }
+
+        /// <summary>
+        /// The uplink can connect in this boot. False where the radio is chosen at reset and this boot
+        /// came up without it (ESP32: saved Wi-Fi options without Enable): the runtime then resets into
+        /// a boot with the radio before the wake that will connect.
+        /// </summary>
+        bool RadioReady { get; }
     }
 }

@@ -6,8 +6,8 @@ namespace CityNode.Hal
         /// <summary>Light sleep (RAM kept), or a plain wait where the chip refuses.</summary>
         void LightSleep(int ms);
 
-        /// <summary>Deep sleep: does not return; the wake is a reset.</summary>
-        void DeepSleep(int ms);
+        /// <summary>Deep sleep: does not return; the wake is a reset. <paramref name="radioAtWake"/>: the next boot will connect.</summary>
+        void DeepSleep(int ms, bool radioAtWake);
 
         /// <summary>Software reset: does not return.</summary>
         void Reboot();

@@ -22,5 +22,11 @@ namespace CityNode.Node
         /// persisted: restart the node (everything buffered is sealed into flash already).
         /// </summary>
         public bool RestartRequested { get; internal set; }
+
+        /// <summary>
+        /// The next wake will probably connect (a batch due, a retry, the freshness window): where the
+        /// radio's state is chosen at reset (nanoFramework's saved Wi-Fi options), start it then.
+        /// </summary>
+        public bool ConnectAtWake { get; internal set; }
     }
 }

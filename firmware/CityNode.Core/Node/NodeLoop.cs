@@ -42,15 +42,20 @@ namespace CityNode.Node
                     _heartbeat = _clock.MonotonicMs;
                     if (o.RestartRequested)
                     {
+                        watchdog.Dispose();
                         _sleeper.Reboot(); // a remote config changed drivers or buffers
+                        return; // not reached on the chip
                     }
 
                     if (o.Sleep == SleepKind.Deep)
                     {
-                        _sleeper.DeepSleep(o.SleepMs); // flash holds everything the reset loses
+                        watchdog.Dispose();
+                        _sleeper.DeepSleep(o.SleepMs, o.ConnectAtWake); // flash holds everything the reset loses
+                        return; // not reached on the chip
                     }
 
                     _sleeper.LightSleep(o.SleepMs);
+                    _heartbeat = _clock.MonotonicMs; // a long light sleep is not a hang
                     _node.Slept(SleepKind.Light, o.SleepMs);
                 }
             }

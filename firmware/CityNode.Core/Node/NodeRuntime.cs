@@ -127,6 +127,9 @@ namespace CityNode.Node
         /// <summary>The highest sample id this boot found in flash (journal or staging) or took since.</summary>
         public uint HighestSampleId { get { return _nextSampleId - 1; } }
 
+        /// <summary><see cref="HighestSampleId"/> as the last <see cref="Boot"/> found it in flash (whether a sample cut off by a power loss was kept).</summary>
+        public uint HighestSampleIdAtBoot { get; private set; }
+
         /// <summary>
         /// Starts the node: finds the journal and the staged samples, restores the schedule saved
         /// before a deep sleep, and probes the sensors. <paramref name="bootMs"/> is the time the
@@ -183,6 +186,7 @@ namespace CityNode.Node
                 RestoreRuntime(staging);
             }
 
+            HighestSampleIdAtBoot = _nextSampleId - 1;
             if (!SafeMode)
             {
                 _s.Sampler.Setup();
@@ -603,6 +607,18 @@ namespace CityNode.Node
             d.Set(NodeDiagnostics.ProducedReadings, store.SealedReadings + readingsInBatch + _ring.DroppedReadings);
         }
 
+        /// <summary>ShouldPublish as it will stand after the sample of the wake at <paramref name="wakeAt"/> (a jump in the readings aside).</summary>
+        private bool WillPublishAt(long wakeAt)
+        {
+            if (!_backoff.Allows(wakeAt))
+            {
+                return false;
+            }
+
+            long oldest = _oldestUndelivered != 0 ? _oldestUndelivered : wakeAt;
+            return _backoff.Failures > 0 || _s.Store.PendingCount > 0 || (wakeAt + _config.SampleSeconds) - oldest > _config.PublishSeconds;
+        }
+
         private void ChooseSleep()
         {
             long nowMs = _s.Clock.UnixMilliseconds;
@@ -620,6 +636,19 @@ namespace CityNode.Node
 
             _outcome.SleepMs = (int)ms;
             _outcome.Sleep = SleepPolicy.Choose(ms, _s.Power, _config.Sleep);
+
+            // A radio that only a reset stops would stay on through every wake until then: reset now
+            // (one boot) instead, unless the config pins light sleep.
+            if (_outcome.Connected && _s.Platform.RadioStaysOnUntilReset && _config.Sleep != "light" && ms > _s.Power.BootMs)
+            {
+                _outcome.Sleep = SleepKind.Deep;
+            }
+
+            _outcome.ConnectAtWake = WillPublishAt(wakeAt);
+            if (_outcome.ConnectAtWake && !_s.Platform.RadioReady && _config.Sleep != "light")
+            {
+                _outcome.Sleep = SleepKind.Deep;
+            }
         }
 
         /// <summary>Writes the schedule and backoff to the staging log (RAM is lost in deep sleep).</summary>

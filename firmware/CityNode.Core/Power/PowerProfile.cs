@@ -16,7 +16,23 @@ namespace CityNode.Power
             ConnectPublishMs = 3000;
             BootMs = 1500;
             BatteryMilliampHours = 3000;
+            IdleMicroamps = 30000;
+            WifiStartedMicroamps = 100000;
+            WifiConnectingMicroamps = 120000;
+            WifiAssociatedMicroamps = 110000;
         }
+
+        /// <summary>CPU clocked but idle (Thread.Sleep, blocking waits): nanoFramework on the ESP32 does not light-sleep by itself.</summary>
+        public int IdleMicroamps { get; set; }
+
+        /// <summary>Whole board with Wi-Fi started but not associated (after WifiNetworkHelper.Disconnect: the radio is not stopped).</summary>
+        public int WifiStartedMicroamps { get; set; }
+
+        /// <summary>Whole board while Wi-Fi scans, authenticates, associates and gets an address.</summary>
+        public int WifiConnectingMicroamps { get; set; }
+
+        /// <summary>Whole board while associated (TLS, MQTT traffic and the waits between).</summary>
+        public int WifiAssociatedMicroamps { get; set; }
 
         /// <summary>ESP32 deep sleep with the RTC timer running (board quiescent current included).</summary>
         public int DeepSleepMicroamps { get; set; }

@@ -1,5 +1,5 @@
+using System;
 using System.Device.I2c;
-using System.IO;
 using CityNode.Drivers.Bmxx80;
 using CityNode.Sensors;
 using Iot.Device.Bmxx80;
@@ -7,41 +7,88 @@ using Iot.Device.Bmxx80.PowerMode;
 
 namespace CityNode.Esp32.Glue
 {
-    /// <summary>IBmxx80Port with nanoFramework.Iot.Device.Bmxx80's Bme280 (as the host's BindingBme280Port); the binding throws IOException on a NACK.</summary>
+    /// <summary>
+    /// IBmxx80Port with nanoFramework.Iot.Device.Bmxx80. That binding ignores every I2C transfer
+    /// result (it throws only for a wrong chip id when created): a chip that vanishes reads as zeros.
+    /// So the port checks the chip id register itself around each measurement (with the transfer
+    /// status), catches whatever the native side throws, and never touches a binding that failed to open.
+    /// </summary>
     internal sealed class EspBmxx80Port : IBmxx80Port
     {
+        private const byte ChipIdRegister = 0xD0; // BME280 datasheet §5.4.1, BME680 §5.3.3.5
+        private const byte Bme280Id = 0x60;
+        private const byte Bme680Id = 0x61;
         private readonly I2cConnectionSettings _settings;
-        private Bme280 _bme;
+        private readonly bool _gas;
+        private readonly byte[] _register = { ChipIdRegister };
+        private readonly byte[] _id = new byte[1];
+        private I2cDevice _device;
+        private Bme280 _bme280;
+        private Bme680 _bme680;
 
-        public EspBmxx80Port(int busId, int address) => _settings = new I2cConnectionSettings(busId, address);
+        public EspBmxx80Port(I2cConnectionSettings settings, bool bme680)
+        {
+            _settings = settings;
+            _gas = bme680;
+        }
 
-        public bool HasGas => false;
+        public bool HasGas => _gas;
 
         public bool Open()
         {
             Close();
             try
             {
-                _bme = new Bme280(I2cDevice.Create(_settings)); // no chip, or not a BME280: IOException
-                _bme.TemperatureSampling = Sampling.LowPower;
-                _bme.PressureSampling = Sampling.UltraHighResolution;
-                _bme.HumiditySampling = Sampling.UltraLowPower;
+                _device = I2cDevice.Create(_settings);
+                if (!ChipAnswers())
+                {
+                    Close();
+                    return false;
+                }
+
+                // Oversampling ×2 T, ×16 P, ×1 H: 0.0025 °C and 0.16 Pa steps (BME280 datasheet §3.4.1), as the host port.
+                if (_gas)
+                {
+                    _bme680 = new Bme680(_device) { TemperatureSampling = Sampling.LowPower, PressureSampling = Sampling.UltraHighResolution, HumiditySampling = Sampling.UltraLowPower };
+                }
+                else
+                {
+                    _bme280 = new Bme280(_device) { TemperatureSampling = Sampling.LowPower, PressureSampling = Sampling.UltraHighResolution, HumiditySampling = Sampling.UltraLowPower };
+                }
+
                 return true;
             }
-            catch (IOException)
+            catch (Exception)
             {
+                Close(); // wrong chip (IOException), bad bus or pins (native ArgumentException / InvalidOperationException)
                 return false;
             }
         }
 
         public int StartMeasurement()
         {
+            if (_device == null)
+            {
+                return -(int)FetchResult.NotPresent;
+            }
+
             try
             {
-                _bme.SetPowerMode(Bmx280PowerMode.Forced);
-                return _bme.GetMeasurementDuration();
+                if (!ChipAnswers())
+                {
+                    return -(int)FetchResult.Nack;
+                }
+
+                if (_gas)
+                {
+                    _bme680.SetPowerMode(Bme680PowerMode.Forced);
+                    return (int)_bme680.GetMeasurementDuration(_bme680.HeaterProfile).Milliseconds;
+                }
+
+                _bme280.SetPowerMode(Bmx280PowerMode.Forced);
+                return _bme280.GetMeasurementDuration();
             }
-            catch (IOException)
+            catch (Exception)
             {
                 return -(int)FetchResult.Nack;
             }
@@ -51,9 +98,9 @@ namespace CityNode.Esp32.Glue
         {
             try
             {
-                return _bme.ReadStatus().Measuring;
+                return _bme280 != null && _bme280.ReadStatus().Measuring; // the BME680 binding has no status read: the duration is waited out
             }
-            catch (IOException)
+            catch (Exception)
             {
                 return false;
             }
@@ -62,18 +109,34 @@ namespace CityNode.Esp32.Glue
         public bool Read(out long temperature, out long humidity, out long pressure, out long gasResistance)
         {
             temperature = humidity = pressure = gasResistance = 0;
+            if (_device == null)
+            {
+                return false;
+            }
+
             try
             {
                 UnitsNet.Temperature t;
                 UnitsNet.Pressure p;
                 UnitsNet.RelativeHumidity h;
-                bool ok = _bme.TryReadTemperature(out t) & _bme.TryReadPressure(out p) & _bme.TryReadHumidity(out h);
-                temperature = Micro(t.DegreesCelsius);
-                pressure = Micro(p.Pascals);
-                humidity = Micro(h.Percent);
-                return ok;
+                UnitsNet.ElectricResistance g = default;
+                Bmxx80Base b = _gas ? (Bmxx80Base)_bme680 : _bme280;
+                bool ok = b.TryReadTemperature(out t) & b.TryReadPressure(out p) & (_gas ? _bme680.TryReadHumidity(out h) : _bme280.TryReadHumidity(out h));
+                ok = ok & (!_gas || _bme680.TryReadGasResistance(out g));
+
+                // Read after the fact: a chip that left during the read gave zeros the binding took for data.
+                if (!ok || !ChipAnswers())
+                {
+                    return false;
+                }
+
+                temperature = Bmxx80Units.Micro(t.DegreesCelsius);
+                pressure = Bmxx80Units.Micro(p.Pascals);
+                humidity = Bmxx80Units.Micro(h.Percent);
+                gasResistance = _gas ? Bmxx80Units.Micro(g.Ohms) : 0;
+                return true;
             }
-            catch (IOException)
+            catch (Exception)
             {
                 return false;
             }
@@ -81,11 +144,35 @@ namespace CityNode.Esp32.Glue
 
         public void Close()
         {
-            _bme?.Dispose();
-            _bme = null;
+            try
+            {
+                if (_bme280 != null)
+                {
+                    _bme280.Dispose();
+                }
+                else if (_bme680 != null)
+                {
+                    _bme680.Dispose();
+                }
+                else if (_device != null)
+                {
+                    _device.Dispose();
+                }
+            }
+            catch (Exception)
+            {
+            }
+
+            _bme280 = null;
+            _bme680 = null;
+            _device = null;
         }
 
-        // NaN fails both comparisons: long.MinValue, which the sampler marks invalid, never a number.
-        private static long Micro(double v) => v > -1e9 && v < 1e9 ? (long)(v * 1000000) : long.MinValue;
+        private bool ChipAnswers()
+        {
+            _id[0] = 0;
+            I2cTransferResult r = _device.WriteRead(_register, _id);
+            return r.Status == I2cTransferStatus.FullTransfer && _id[0] == (_gas ? Bme680Id : Bme280Id);
+        }
     }
 }

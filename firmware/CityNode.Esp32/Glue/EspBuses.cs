@@ -1,6 +1,5 @@
+using System;
 using System.Device.Adc;
-using System.Device.I2c;
-using System.IO.Ports;
 using CityNode.Config;
 using CityNode.Drivers.Bmxx80;
 using CityNode.Drivers.Registry;
@@ -9,18 +8,27 @@ using nanoFramework.Hardware.Esp32;
 
 namespace CityNode.Esp32.Glue
 {
-    /// <summary>IBusProvider: the board profile's pins, then System.Device.I2c, System.IO.Ports and System.Device.Adc.</summary>
-    internal sealed class EspBuses : IBusProvider, II2cBus, IAdc
+    /// <summary>IBusProvider: the board profile's pins routed first, then one EspI2cBus per I2C port, SerialPort, AdcController.</summary>
+    internal sealed class EspBuses : IBusProvider, IAdc
     {
-        private static readonly string[] PinKeys = { "pins.i2c1_sda", "pins.i2c1_scl", "pins.com2_rx", "pins.com2_tx" };
-        private static readonly DeviceFunction[] PinFunctions = { DeviceFunction.I2C1_DATA, DeviceFunction.I2C1_CLOCK, DeviceFunction.COM2_RX, DeviceFunction.COM2_TX };
-        private readonly I2cDevice[] _devices = new I2cDevice[128];
-        private readonly AdcChannel[] _adc = new AdcChannel[10];
+        // The GPIO matrix is RAM state: the firmware's defaults come back at every reset, so route at every boot.
+        private static readonly string[] PinKeys = { "pins.i2c1_sda", "pins.i2c1_scl", "pins.i2c2_sda", "pins.i2c2_scl", "pins.com2_rx", "pins.com2_tx", "pins.com3_rx", "pins.com3_tx" };
+        private static readonly DeviceFunction[] PinFunctions =
+        {
+            DeviceFunction.I2C1_DATA, DeviceFunction.I2C1_CLOCK, DeviceFunction.I2C2_DATA, DeviceFunction.I2C2_CLOCK,
+            DeviceFunction.COM2_RX, DeviceFunction.COM2_TX, DeviceFunction.COM3_RX, DeviceFunction.COM3_TX,
+        };
+
+        private readonly BoardProfile _board;
+        private readonly EspI2cBus[] _i2c = new EspI2cBus[3];
+
+        // ADC1 only (channels 0-7): ADC2 does not convert once Wi-Fi has started, and Wi-Fi stays started until the next reset.
+        private readonly AdcChannel[] _adc = new AdcChannel[8];
         private AdcController _adcController;
-        private int _busId = 1;
 
         public EspBuses(BoardProfile board, IClock clock)
         {
+            _board = board;
             Clock = clock;
             for (int i = 0; i < PinKeys.Length; i++)
             {
@@ -36,40 +44,34 @@ namespace CityNode.Esp32.Glue
 
         public II2cBus I2c(int busId)
         {
-            _busId = busId;
-            return this;
+            int i = busId == 2 ? 2 : 1;
+            return _i2c[i] ?? (_i2c[i] = new EspI2cBus(i, _board.I2cKilohertz(i)));
         }
 
-        public IUart Uart(string port, int baud) => new EspUart(new SerialPort(port, baud));
+        public IUart Uart(string port, int baud) => new EspUart(port, baud);
 
         public IAdc Adc() => this;
 
-        public IBmxx80Port Bmxx80(int busId, int address, bool bme680) => new EspBmxx80Port(busId, address);
+        public IBmxx80Port Bmxx80(int busId, int address, bool bme680) => new EspBmxx80Port(((EspI2cBus)I2c(busId)).Settings(address), bme680);
 
-        public I2cStatus Write(int address, byte[] buffer, int offset, int count) => Status(Device(address).Write(new SpanByte(buffer, offset, count)));
-
-        public I2cStatus Read(int address, byte[] buffer, int offset, int count) => Status(Device(address).Read(new SpanByte(buffer, offset, count)));
-
-        // 12 bits, 12 dB attenuation: full scale about 3.3 V (the board profile's divider scales the battery).
+        // Raw counts at the firmware's fixed attenuation, no eFuse calibration applied by the native
+        // driver: the board profile's two-point calibration (adc.*) turns them into millivolts.
         public int ReadMillivolts(int channel)
         {
-            _adcController = _adcController ?? new AdcController();
-            _adc[channel] = _adc[channel] ?? _adcController.OpenChannel(channel);
-            return (int)(_adc[channel].ReadRatio() * 3300);
-        }
-
-        private I2cDevice Device(int address) =>
-            _devices[address] ?? (_devices[address] = I2cDevice.Create(new I2cConnectionSettings(_busId, address, I2cBusSpeed.StandardMode)));
-
-        private static I2cStatus Status(I2cTransferResult r)
-        {
-            switch (r.Status)
+            if (channel < 0 || channel >= _adc.Length)
             {
-                case I2cTransferStatus.FullTransfer: return I2cStatus.Ok;
-                case I2cTransferStatus.SlaveAddressNotAcknowledged: return I2cStatus.Nack;
-                case I2cTransferStatus.ClockStretchTimeout: return I2cStatus.Timeout;
-                case I2cTransferStatus.PartialTransfer: return I2cStatus.Partial;
-                default: return I2cStatus.Error;
+                return -1;
+            }
+
+            try
+            {
+                _adcController = _adcController ?? new AdcController();
+                _adc[channel] = _adc[channel] ?? _adcController.OpenChannel(channel);
+                return _board.AdcMillivolts(_adc[channel].ReadValue());
+            }
+            catch (Exception)
+            {
+                return -1;
             }
         }
     }

@@ -143,7 +143,7 @@ public class DevicePortableTests
             }
         }
 
-        public void DeepSleep(int ms) => throw new StopLoop();
+        public void DeepSleep(int ms, bool radioAtWake) => throw new StopLoop();
 
         public void Reboot()
         {

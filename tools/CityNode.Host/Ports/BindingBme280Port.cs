@@ -91,9 +91,9 @@ public sealed class BindingBme280Port : IBmxx80Port
                 return false;
             }
 
-            temperature = ToMicro(t.DegreesCelsius);
-            pressure = ToMicro(p.Pascals);
-            humidity = ToMicro(h.Percent);
+            temperature = Bmxx80Units.Micro(t.DegreesCelsius);
+            pressure = Bmxx80Units.Micro(p.Pascals);
+            humidity = Bmxx80Units.Micro(h.Percent);
             return true;
         }
         catch (IOException)
@@ -107,6 +107,4 @@ public sealed class BindingBme280Port : IBmxx80Port
         _sensor?.Dispose();
         _sensor = null;
     }
-
-    private static long ToMicro(double v) => double.IsFinite(v) ? (long)Math.Round(v * 1e6) : long.MinValue;
 }

@@ -12,4 +12,9 @@ public sealed class SimPlatform : INodePlatform
     public ResetCause ResetCause { get; set; } = ResetCause.PowerOn;
 
     public int WakeupCause { get; set; }
+
+    /// <summary>The host's uplink (MQTTnet) has no radio; the ESP32 glue's is true.</summary>
+    public bool RadioStaysOnUntilReset { get; set; }
+
+    public bool RadioReady { get; set; } = true;
 }
