@@ -33,10 +33,11 @@ internal static class SimulateCommand
             AllowMultipleArgumentsPerToken = true,
             Arity = new ArgumentArity(2, 64),
         };
+        var board = new Option<string>("--board") { Description = "board profile the nodes boot with (boards/NAME.board: pins, drive size, power constants)", DefaultValueFactory = _ => "reference" };
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value")
         {
-            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, chaos, reconfigure, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, chaos, reconfigure, board, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -58,6 +59,7 @@ internal static class SimulateCommand
                 Duplicates = parse.GetValue(duplicates),
                 SleepMode = parse.GetValue(sleep)!,
                 Chaos = parse.GetValue(chaos),
+                Board = parse.GetValue(board)!,
             };
             if (parse.GetValue(reconfigure) is { Length: > 0 } rc)
             {
@@ -183,7 +185,7 @@ internal static class SimulateCommand
     private static void PrintSummary(SimulationSummary s)
     {
         var t = new Table().AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders().Border(TableBorder.Rounded);
-        t.Title = new TableTitle($"CityNode simulation: {s.Nodes} {s.Kind} node(s), {TimeSpan.FromSeconds(s.SimulatedSeconds):d\\.hh\\:mm} simulated in {s.WallSeconds:F1} s ({s.Broker} broker)");
+        t.Title = new TableTitle($"CityNode simulation: {s.Nodes} {s.Kind} node(s) running {s.Firmware} on {s.Board}, {TimeSpan.FromSeconds(s.SimulatedSeconds):d\\.hh\\:mm} simulated in {s.WallSeconds:F1} s ({s.Broker} broker)");
         t.AddRow("readings produced", s.Produced.ToString("N0"));
         t.AddRow("readings delivered", s.Delivered.ToString("N0"));
         t.AddRow("dropped (counted by nodes)", s.DroppedCounted.ToString("N0"));
@@ -196,6 +198,11 @@ internal static class SimulateCommand
         t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
         t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
         t.AddRow("power cuts / reboots / broker restarts", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0}");
+        if (s.FailedBoots > 0 || s.DeadNodes > 0)
+        {
+            t.AddRow("[yellow]boots that could not start the node / nodes running nothing[/]", $"{s.FailedBoots:N0} / {s.DeadNodes:N0}");
+        }
+
         t.AddRow("data", Markup.Escape(string.Join(", ", s.Data) + " (" + Attribution(s.Data) + ")"));
         AnsiConsole.Write(t);
         if (s.FirstMismatch is not null)

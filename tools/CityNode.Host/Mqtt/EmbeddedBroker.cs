@@ -26,6 +26,12 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>When false, nodes (client ids "citynode-N") are refused with "server unavailable", as by a broker in maintenance.</summary>
     public bool AcceptNodes { get; set; } = true;
 
+    /// <summary>Clients whose telemetry publishes are refused with PUBACK reason 0x87 (not authorized), as an ACL or quota does.</summary>
+    public HashSet<string> RefusedPublishers { get; } = new();
+
+    /// <summary>Clients whose subscriptions are refused (SUBACK 0x87).</summary>
+    public HashSet<string> RefusedSubscribers { get; } = new();
+
     /// <summary>Node clients connected now.</summary>
     public int ConnectedNodes => Volatile.Read(ref _connectedNodes);
 
@@ -100,6 +106,16 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         {
             if (e.ApplicationMessage.Topic.StartsWith("citynode/", StringComparison.Ordinal) && e.ApplicationMessage.Topic.EndsWith("/up", StringComparison.Ordinal))
             {
+                lock (RefusedPublishers)
+                {
+                    if (RefusedPublishers.Contains(e.ClientId))
+                    {
+                        e.ProcessPublish = false;
+                        e.Response.ReasonCode = MQTTnet.Protocol.MqttPubAckReasonCode.NotAuthorized;
+                        return Task.CompletedTask;
+                    }
+                }
+
                 if (!AcceptNodes)
                 {
                     // Going down: take nothing more. The connection closes without a PUBACK, so the
@@ -110,6 +126,19 @@ public sealed class EmbeddedBroker : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _accepted);
+            }
+
+            return Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            lock (RefusedSubscribers)
+            {
+                if (RefusedSubscribers.Contains(e.ClientId))
+                {
+                    e.ProcessSubscription = false;
+                    e.Response.ReasonCode = MQTTnet.Protocol.MqttSubscribeReasonCode.NotAuthorized;
+                }
             }
 
             return Task.CompletedTask;

@@ -25,6 +25,9 @@ public static class Boards
         }
     }
 
+    /// <summary>The profile text of a board id or path (what `provision` deploys as board.conf).</summary>
+    public static string Text(string idOrPath) => File.ReadAllText(PathOf(idOrPath));
+
     /// <summary>The profile file of a board id (or the path given); an unknown id is refused with the list of known boards.</summary>
     public static string PathOf(string idOrPath)
     {

@@ -28,7 +28,23 @@ public sealed class SimAdc : IAdc
 
     public void Connect(int channel, Func<double> pinMillivolts) => _pins[channel] = pinMillivolts;
 
+    /// <summary>Channels with a probe connected.</summary>
+    public IEnumerable<int> Channels => _pins.Keys;
+
     public int ReadMillivolts(int channel)
+    {
+        double v = PinMillivolts(channel);
+        if (v < 0)
+        {
+            return -1;
+        }
+
+        double step = (double)FullScaleMillivolts / 4096;
+        return (int)Math.Round(Math.Clamp(Math.Round(v / step) * step, 0, FullScaleMillivolts));
+    }
+
+    /// <summary>The voltage at the pin with its noise and spikes, before any converter; negative when the channel fails.</summary>
+    public double PinMillivolts(int channel)
     {
         if (Failing.Contains(channel) || !_pins.TryGetValue(channel, out var pin))
         {
@@ -49,7 +65,6 @@ public sealed class SimAdc : IAdc
             v += _random.Next(2) == 0 ? 200 : -200;
         }
 
-        double step = (double)FullScaleMillivolts / 4096;
-        return (int)Math.Round(Math.Clamp(Math.Round(v / step) * step, 0, FullScaleMillivolts));
+        return Math.Max(0, v);
     }
 }

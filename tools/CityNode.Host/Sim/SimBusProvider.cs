@@ -43,6 +43,11 @@ public sealed class SimBusProvider : IBusProvider
 
     public II2cBus I2c(int busId) => SimI2c(busId);
 
+    /// <summary>The buses and lines with devices on them (to solder them to a twin board).</summary>
+    public IReadOnlyDictionary<int, SimI2cBus> I2cBuses => _i2c;
+
+    public IReadOnlyDictionary<string, SimUart> Uarts => _uarts;
+
     public IUart Uart(string port, int baud) => _uarts.TryGetValue(port, out var u) ? u : Attach(port, new NothingThere(), baud);
 
     public IAdc Adc() => SimAdc;

@@ -1,4 +1,5 @@
 using CityNode.Hal;
+using CityNode.NanoTwin;
 
 namespace CityNode.Host.Sim;
 
@@ -16,9 +17,11 @@ public interface IUartDevice
 /// A serial line with byte timing: what a device emits arrives at the node one byte every
 /// 10 bit times (8N1), on the node's virtual clock. Reads wait (in virtual time) up to their
 /// timeout, as a read with a timeout does on the device. Line faults (noise bytes, dropped
-/// bytes) are injected here; protocol faults by the devices.
+/// bytes) are injected here; protocol faults by the devices. As an <see cref="ISerialLine"/> it is
+/// the wire a twin board's UART is soldered to: the twin asks when bytes arrive and keeps its own
+/// time, so those members never move the clock.
 /// </summary>
-public sealed class SimUart : IUart
+public sealed class SimUart : IUart, ISerialLine
 {
     private readonly VirtualClock _clock;
     private readonly Queue<(long At, byte Value)> _rx = new();
@@ -116,4 +119,38 @@ public sealed class SimUart : IUart
             _rx.Dequeue();
         }
     }
+
+    long ISerialLine.ArrivalOf(int n, long untilMs)
+    {
+        Device?.Produce(untilMs, this);
+        if (n <= 0 || _rx.Count < n)
+        {
+            return long.MaxValue;
+        }
+
+        long at = _rx.ElementAt(n - 1).At;
+        return at <= untilMs ? at : long.MaxValue;
+    }
+
+    int ISerialLine.Arrived(long nowMs)
+    {
+        Device?.Produce(nowMs, this);
+        return _rx.Count(x => x.At <= nowMs);
+    }
+
+    int ISerialLine.Take(byte[] buffer, int offset, int count, long nowMs)
+    {
+        Device?.Produce(nowMs, this);
+        int n = 0;
+        while (n < count && _rx.Count > 0 && _rx.Peek().At <= nowMs)
+        {
+            buffer[offset + n++] = _rx.Dequeue().Value;
+        }
+
+        return n;
+    }
+
+    // The device sees the bytes complete one byte time each after they start.
+    void ISerialLine.Send(byte[] buffer, int offset, int count, long nowMs) =>
+        Device?.OnReceive(buffer.AsSpan(offset, count), nowMs + (long)Math.Ceiling(count * ByteMs), this);
 }

@@ -6,7 +6,7 @@ namespace CityNode.Host.Sim;
 /// A node's clock in the simulation: virtual time that only moves when the node waits or sleeps,
 /// so days of node life run in seconds and every delay is exact and repeatable.
 /// </summary>
-public sealed class VirtualClock : IClock
+public sealed class VirtualClock : IClock, CityNode.NanoTwin.ITwinTime
 {
     private long _ms;
 
@@ -38,6 +38,8 @@ public sealed class VirtualClock : IClock
     public long WaitedMs => Interlocked.Read(ref _waited);
 
     public void Advance(long milliseconds) => Interlocked.Add(ref _ms, Math.Max(0, milliseconds));
+
+    long CityNode.NanoTwin.ITwinTime.NowMs => MonotonicMs;
 
     public void SetUnixMs(long unixMs) => Interlocked.Exchange(ref _ms, unixMs);
 }

@@ -20,7 +20,7 @@ public sealed class CitySimulation
     public const string WaterRecording = "usgs_03401385_davis_branch_ky_2014-03_slice.csv";
 
     private readonly SimulationOptions _options;
-    private readonly List<SimulatedNode> _nodes = new();
+    private readonly List<ISimNode> _nodes = new();
     private readonly Random _random;
     private int _restartsDone;
 
@@ -30,7 +30,7 @@ public sealed class CitySimulation
         _random = new Random(options.Seed);
     }
 
-    public IReadOnlyList<SimulatedNode> Nodes => _nodes;
+    public IReadOnlyList<ISimNode> Nodes => _nodes;
 
     public async Task<SimulationSummary> RunAsync(Action<SimulationProgress>? progress = null, CancellationToken ct = default)
     {
@@ -71,7 +71,7 @@ public sealed class CitySimulation
         await Parallel.ForEachAsync(_nodes, new ParallelOptions { MaxDegreeOfParallelism = _options.Workers, CancellationToken = ct }, (n, _) =>
         {
             n.NetworkUp = () => true;
-            n.Uplink.AckLossProbability = 0;
+            n.AckLossProbability = 0;
             for (int attempt = 0; attempt < 5 && !n.Flush(); attempt++)
             {
             }
@@ -98,14 +98,18 @@ public sealed class CitySimulation
             ValuesNearWrap = verifier.NearWrap,
             Batches = receiver.Stats.Batches,
             PayloadBytes = receiver.Stats.PayloadBytes,
-            PublishRetries = _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),
+            PublishRetries = _nodes.Sum(n => n.TotalRetries),
             Gaps = receiver.Stats.Gaps,
             OutOfOrder = receiver.Stats.OutOfOrder,
             Rejected = receiver.Stats.Rejected,
             PowerCuts = _nodes.Sum(n => n.PowerCuts),
             Reboots = _nodes.Sum(n => n.Reboots),
             BrokerRestarts = _restartsDone,
-            MaxSectorErases = _nodes.Max(n => n.JournalFlash.EraseCounts.Max()),
+            MaxSectorErases = _nodes.Max(n => n.MaxSectorErases),
+            Firmware = _options.Firmware,
+            Board = _options.Board,
+            FailedBoots = _nodes.OfType<DeviceNode>().Sum(n => n.FailedBoots),
+            DeadNodes = _nodes.OfType<DeviceNode>().Count(n => n.Dead),
             Broker = _options.Broker is null ? "embedded" : address.ToString(),
             Data = recordings.All.Select(r => Path.GetFileName(r.Source)).ToList(),
             FirstMismatch = verifier.FirstMismatch,
@@ -165,7 +169,7 @@ public sealed class CitySimulation
             bool water = _options.Kind == "water" || (_options.Kind == "mixed" && i % 2 == 1);
             var main = water ? rec.Water! : rec.Air!;
             int startRow = (int)((long)i * main.Rows / Math.Max(1, _options.Nodes));
-            long start = main.Times[startRow];
+            long start = Present(main.Times[startRow]);
             var clock = new Sim.VirtualClock(start);
             NodeHardware hw;
             if (water)
@@ -196,10 +200,10 @@ public sealed class CitySimulation
                 batch = {_options.Batch}
                 sleep = {_options.SleepMode}
                 """;
-            var node = new SimulatedNode(id, clock, hw, address, config, _options.Storage)
-            {
-                AckLossProbability = _options.Duplicates ? 0.1 : 0,
-            };
+            ISimNode node = _options.Firmware == SimulationOptions.DeviceProgram
+                ? new DeviceNode(id, clock, hw, address, config, _options.Storage, _options.Board)
+                : new SimulatedNode(id, clock, hw, address, config, _options.Storage);
+            node.AckLossProbability = _options.Duplicates ? 0.1 : 0;
             if (_options.Chaos)
             {
                 var plan = new ChaosPlan(id, _options.Seed, durationMs);
@@ -211,18 +215,29 @@ public sealed class CitySimulation
                 node.NetworkUp = () => node.ElapsedMs < outageStart || node.ElapsedMs >= outageEnd;
             }
 
-            node.Uplink.AckLossProbability = node.AckLossProbability;
             _nodes.Add(node);
         }
     }
 
+    /// <summary>
+    /// A recording's time moved by whole weeks to the present (weekday and time of day kept): nodes
+    /// take their clock from SNTP, and nanoFramework's Wi-Fi helper takes a year before 2021 for a
+    /// clock not yet set, so a world still in 2014 or 2018 would never give them the time.
+    /// </summary>
+    public static long Present(long recordingUnix)
+    {
+        const long week = 7 * 86400;
+        const long from = 1_735_689_600; // 2025-01-01
+        return recordingUnix >= from ? recordingUnix : recordingUnix + (((from - recordingUnix) / week) + 1) * week;
+    }
+
     /// <summary>Steps nodes in order of their virtual time until each has lived the duration.</summary>
     private int _reconfigureVersion;
-    private readonly Dictionary<SimulatedNode, ChaosPlan> _chaos = new();
+    private readonly Dictionary<ISimNode, ChaosPlan> _chaos = new();
 
     private async Task RunNodesAsync(long durationMs, Stopwatch wall, EmbeddedBroker? broker, Receiver receiver, BrokerAddress address, CancellationToken ct)
     {
-        var queue = new PriorityQueue<SimulatedNode, long>();
+        var queue = new PriorityQueue<ISimNode, long>();
         foreach (var n in _nodes)
         {
             queue.Enqueue(n, 0);
@@ -245,7 +260,7 @@ public sealed class CitySimulation
         {
             while (!ct.IsCancellationRequested)
             {
-                SimulatedNode? node;
+                ISimNode? node;
                 lock (gate)
                 {
                     if (!queue.TryDequeue(out node, out long _))
@@ -316,7 +331,7 @@ public sealed class CitySimulation
         await client.ConnectAsync(options.Build());
         foreach (var n in _nodes)
         {
-            _reconfigureVersion = n.Config.Version + 1;
+            _reconfigureVersion = n.ConfigVersion + 1;
             await client.PublishAsync(ConfigTopic.Message(n.Id, ConfigTopic.Document(null, settings, _reconfigureVersion)));
         }
 
@@ -348,7 +363,7 @@ public sealed class CitySimulation
     private async Task WaitForReceiver(Receiver receiver, EmbeddedBroker? broker, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
-        long acked = _nodes.Sum(n => n.Acknowledged + n.Runtime.Publisher.Acknowledged);
+        long acked = _nodes.Sum(n => n.TotalAcknowledged);
         while (sw.Elapsed < timeout && (broker is null ? Received(receiver) < acked : Received(receiver) < broker.Accepted))
         {
             await Task.Delay(50);
@@ -365,7 +380,7 @@ public sealed class CitySimulation
             receiver.Stats.Batches,
             receiver.Stats.Readings,
             receiver.Stats.PayloadBytes,
-            _nodes.Sum(n => n.Retries + n.Runtime.FailedDeliveries),
-            _nodes.Count == 0 ? 0 : (int)_nodes.Average(n => n.Platform.BatteryMillivolts));
+            _nodes.Sum(n => n.TotalRetries),
+            _nodes.Count == 0 ? 0 : (int)_nodes.Average(n => n.BatteryMillivolts));
     }
 }

@@ -19,7 +19,7 @@ namespace CityNode.Host.Simulation;
 /// here too: on a deep-sleep wake or a power cut the runtime, the drivers and the RAM ring are
 /// built anew, and only the flash, the chips and the clock carry over.
 /// </summary>
-public sealed class SimulatedNode : IDisposable
+public sealed class SimulatedNode : ISimNode
 {
     private readonly NodeHardware _hardware;
     private readonly BrokerAddress _broker;
@@ -98,7 +98,20 @@ public sealed class SimulatedNode : IDisposable
     /// <summary>Shared fault switches of the simulation (network outage, lost PUBACKs).</summary>
     public Func<bool> NetworkUp { get; set; } = () => true;
 
-    public double AckLossProbability { get; set; }
+    public double AckLossProbability
+    {
+        get => _ackLoss;
+        set
+        {
+            _ackLoss = value;
+            if (_uplink is not null)
+            {
+                _uplink.AckLossProbability = value;
+            }
+        }
+    }
+
+    private double _ackLoss;
 
     /// <summary>Virtual milliseconds since the node started.</summary>
     public long ElapsedMs => Clock.MonotonicMs - (_startUnix * 1000);
@@ -121,6 +134,18 @@ public sealed class SimulatedNode : IDisposable
     public long Retries { get; private set; }
 
     public void Boot() => _runtime.Boot(0);
+
+    public long TotalAcknowledged => Acknowledged + _runtime.Publisher.Acknowledged;
+
+    public long TotalRetries => Retries + _runtime.FailedDeliveries;
+
+    public int MaxSectorErases => JournalFlash.EraseCounts.Max();
+
+    public int BatteryMillivolts => Platform.BatteryMillivolts;
+
+    public int ConfigVersion => Config.Version;
+
+    void ISimNode.Step() => Step();
 
     /// <summary>Makes the node lose power at one of its next flash writes.</summary>
     public void ArmPowerCut(Random random)

@@ -3,7 +3,17 @@ namespace CityNode.Host.Simulation;
 /// <summary>What <c>citynode simulate</c> runs.</summary>
 public sealed class SimulationOptions
 {
+    /// <summary>What the nodes run: the ESP32 program on the nanoFramework twin, or the runtime assembled from host parts.</summary>
+    public const string DeviceProgram = "esp32-program";
+    public const string HostAssembly = "host-assembly";
+
     public int Nodes { get; set; } = 10;
+
+    /// <summary><see cref="DeviceProgram"/> (the default) or <see cref="HostAssembly"/>.</summary>
+    public string Firmware { get; set; } = DeviceProgram;
+
+    /// <summary>Board profile the device program boots with (boards/NAME.board): its pins, power constants, drive size.</summary>
+    public string Board { get; set; } = "reference";
 
     /// <summary>air, water or mixed.</summary>
     public string Kind { get; set; } = "air";

@@ -9,6 +9,16 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("kind")] public string Kind { get; init; } = "";
 
+    /// <summary>What the nodes ran: "esp32-program" (NodeProgram and its glue on the nanoFramework twin) or "host-assembly".</summary>
+    [JsonPropertyName("firmware")] public string Firmware { get; init; } = "";
+
+    [JsonPropertyName("board")] public string Board { get; init; } = "";
+
+    /// <summary>Boots at which the device program could not start the node (no config, no network time), and nodes left running nothing.</summary>
+    [JsonPropertyName("failed_boots")] public int FailedBoots { get; init; }
+
+    [JsonPropertyName("dead_nodes")] public int DeadNodes { get; init; }
+
     [JsonPropertyName("simulated_seconds")] public long SimulatedSeconds { get; init; }
 
     [JsonPropertyName("wall_seconds")] public double WallSeconds { get; init; }

@@ -1,0 +1,103 @@
+using CityNode.Host.Data;
+using CityNode.Host.Mqtt;
+using CityNode.Host.Receiving;
+using CityNode.Host.Sim;
+using CityNode.Host.Simulation;
+using CityNode.NanoTwin;
+using Environment = CityNode.Host.Simulation.Environment;
+
+namespace CityNode.Tests.Device;
+
+/// <summary>
+/// One or more nodes running the ESP32 program itself (NodeProgram and its glue on the nanoFramework
+/// twin), an embedded broker and a receiver that keeps every batch: for tests of what the device does.
+/// </summary>
+public sealed class DeviceRig : IAsyncDisposable
+{
+    private readonly EmbeddedBroker _broker;
+    private readonly Receiver _receiver;
+
+    private DeviceRig(EmbeddedBroker broker, Receiver receiver, MemorySink sink)
+    {
+        _broker = broker;
+        _receiver = receiver;
+        Sink = sink;
+    }
+
+    public MemorySink Sink { get; }
+
+    public EmbeddedBroker Broker => _broker;
+
+    public BrokerAddress Address => BrokerAddress.Parse(_broker.Url);
+
+    public List<DeviceNode> Nodes { get; } = new();
+
+    public static async Task<DeviceRig> StartAsync()
+    {
+        var broker = await EmbeddedBroker.StartAsync();
+        var sink = new MemorySink();
+        var receiver = new Receiver(BrokerAddress.Parse(broker.Url), sink) { SessionExpiry = TimeSpan.FromMinutes(5) };
+        await receiver.StartAsync();
+        return new DeviceRig(broker, receiver, sink);
+    }
+
+    /// <summary>An air node (BME280 0x76, SDS011 or PMS5003 on COM2, SCD41 0x62) on the recordings, booted on <paramref name="board"/>.</summary>
+    public DeviceNode AddAirNode(string board = "reference", bool pms = false, string config = "sample = 60s\npublish = 15m\n", int journalSectors = 16)
+    {
+        uint id = (uint)(Nodes.Count + 1);
+        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
+        var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
+        long start = CitySimulation.Present(air.Times[0]);
+        var clock = new VirtualClock(start);
+        var hw = NodeHardware.Air(clock, AirEnvironment(air, start), new Environment(co2, 0, start).Map(CityNode.Telemetry.Channels.Co2, "CO2"), pms);
+        return Add(new DeviceNode(id, clock, hw, Address, $"node.id = {id}\n" + config, new NodeStorage(journalSectors), board));
+    }
+
+    public DeviceNode Add(DeviceNode node)
+    {
+        Nodes.Add(node);
+        node.Boot();
+        return node;
+    }
+
+    public static Environment AirEnvironment(Recording air, long start) =>
+        new Environment(air, 0, start)
+            .Map(CityNode.Telemetry.Channels.AirTemperature, "temperature_c")
+            .Map(CityNode.Telemetry.Channels.RelativeHumidity, "humidity_pct")
+            .Map(CityNode.Telemetry.Channels.AirPressure, "pressure_pa")
+            .Map(CityNode.Telemetry.Channels.Pm25, "pm25_ugm3")
+            .Map(CityNode.Telemetry.Channels.Pm10, "pm10_ugm3");
+
+    /// <summary>Steps every node until each has lived <paramref name="duration"/> of virtual time; <paramref name="each"/> runs before every step.</summary>
+    public void Run(TimeSpan duration, Action<DeviceNode>? each = null)
+    {
+        foreach (var n in Nodes)
+        {
+            long until = n.ElapsedMs + (long)duration.TotalMilliseconds;
+            while (n.ElapsedMs < until)
+            {
+                each?.Invoke(n);
+                n.Step();
+            }
+        }
+    }
+
+    /// <summary>Waits (real time) until the receiver has everything the broker acknowledged.</summary>
+    public async Task SettleAsync()
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(20) && _receiver.Stats.Batches + _receiver.Stats.DuplicatesSuppressed < _broker.Accepted)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    public IEnumerable<Reading> Readings(uint node, int channel) =>
+        Sink.Batches.Where(b => b.NodeId == node).SelectMany(Reading.From).Where(r => r.ChannelId == channel).OrderBy(r => r.Time);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+}
