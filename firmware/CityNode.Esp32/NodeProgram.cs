@@ -93,20 +93,15 @@ namespace CityNode.Esp32
             // join leaves Wi-Fi started until a reset, and the time survives one: restart with the radio off.
             if (!Clock.IsSet)
             {
-                if (Uplink.RadioThisBoot && Uplink.SetClock(NodeRuntime.ConnectTimeoutMs))
+                bool set = Uplink.RadioThisBoot && Uplink.SetClock(NodeRuntime.ConnectTimeoutMs);
+                Uplink.RadioAtNextBoot(!set); // Wi-Fi comes up only at a reset: on while the time is still to fetch
+                Console.WriteLine(set ? "clock: set; restarting with the radio off" : Uplink.RadioThisBoot
+                    ? "clock: not set (no network time); sleeping, then trying again" : "clock: not set; restarting with Wi-Fi on to fetch the network time");
+                if (set || !Uplink.RadioThisBoot)
                 {
-                    Uplink.RadioAtNextBoot(false);
-                    Platform.Reboot();
+                    Platform.Reboot(); // does not return on the chip
                 }
 
-                Uplink.RadioAtNextBoot(true); // Wi-Fi comes up only at a reset
-                if (!Uplink.RadioThisBoot)
-                {
-                    Console.WriteLine("clock: not set; restarting with Wi-Fi on to fetch the network time");
-                    Platform.Reboot();
-                }
-
-                Console.WriteLine("clock: not set (no network time); sleeping, then trying again");
                 return false;
             }
 

@@ -1,3 +1,4 @@
+using CityNode.Hal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 
@@ -13,14 +14,30 @@ namespace CityNode.Drivers.Bmxx80
         /// <summary>The binding's forced-mode conversion at ×1 oversampling finishes in under 10 ms; past 100 ms the chip is stuck.</summary>
         public const int StuckAfterMs = 100;
 
+        // Chip id register (BME280 datasheet §5.4.1: 0x60; BME680 §5.3.3.5: 0x61).
+        private const byte ChipIdRegister = 0xD0;
+
         private readonly IBmxx80Port _port;
+        private readonly II2cBus _bus;
+        private readonly int _address;
+        private readonly byte[] _id = new byte[1];
         private readonly ChannelSpec[] _channels;
         private readonly long[] _values;
         private bool _valid;
 
         public Bmxx80Sensor(IBmxx80Port port)
+            : this(port, null, 0)
+        {
+        }
+
+        /// <param name="bus">The chip's bus, to check its id around each measurement: nanoFramework's
+        /// Bmxx80 binding ignores I2C transfer results, so a chip that left the bus reads as zeros
+        /// (≈ −140 °C) unless someone asks. Null = trust the port.</param>
+        public Bmxx80Sensor(IBmxx80Port port, II2cBus bus, int address)
         {
             _port = port;
+            _bus = bus;
+            _address = address;
             int n = port.HasGas ? 4 : 3;
             _channels = new ChannelSpec[n];
             // BME280 resolution: 0.01 °C, 0.008 %RH (16-bit), 0.18 Pa at ×16 but ±1 Pa noise at ×1 (§1, §3.5).
@@ -61,7 +78,7 @@ namespace CityNode.Drivers.Bmxx80
         public int Trigger(SampleFrame frame)
         {
             _valid = false;
-            return _port.StartMeasurement();
+            return ChipAnswers() ? _port.StartMeasurement() : -(int)FetchResult.Nack;
         }
 
         public FetchResult Fetch()
@@ -76,9 +93,9 @@ namespace CityNode.Drivers.Bmxx80
             long h;
             long p;
             long g;
-            if (!_port.Read(out t, out h, out p, out g))
+            if (!_port.Read(out t, out h, out p, out g) || !ChipAnswers())
             {
-                return FetchResult.Nack;
+                return FetchResult.Nack; // checked after the read too: a chip that left during it gave zeros
             }
 
             // Physical limits of the part (datasheet §1: −40..85 °C, 0..100 %RH, 300..1100 hPa).
@@ -108,6 +125,23 @@ namespace CityNode.Drivers.Bmxx80
         public void Sleep()
         {
             // Forced mode returns to sleep by itself after each conversion.
+        }
+
+        private bool ChipAnswers()
+        {
+            if (_bus == null)
+            {
+                return true;
+            }
+
+            _id[0] = ChipIdRegister;
+            if (_bus.Write(_address, _id, 0, 1) != I2cStatus.Ok)
+            {
+                return false;
+            }
+
+            _id[0] = 0;
+            return _bus.Read(_address, _id, 0, 1) == I2cStatus.Ok && _id[0] == (_port.HasGas ? 0x61 : 0x60);
         }
 
         public void Reset()

@@ -32,9 +32,13 @@ namespace CityNode.Node
 
         /// <summary>How long safe mode sleeps before normal mode is tried again: a crash loop costs four boots an hour, not a busy loop.</summary>
         public const int SafeModeSleepSeconds = 3600;
-        private const int RuntimeRecordVersion = 2;
+        private const int RuntimeRecordVersion = 3;
         // Schedule (18 bytes) + a pending config refusal (version, reason) to report after a deep sleep.
-        private const int RuntimeRecordSize = 18 + 5 + RejectReasonBytes;
+        private const int RuntimeRecordSize = 18 + 5 + RejectReasonBytes + WindowBytes;
+
+        // The diagnostics window (phase times since the last sealed batch) and the deep sleep being
+        // started: RAM is lost at the wake, and each batch must account for all of the node's time.
+        private const int WindowBytes = 10 * 4;
         private const int RejectReasonBytes = NodeDiagnostics.MaxTextLength - 8;
 
         private readonly NodeServices _s;
@@ -79,7 +83,8 @@ namespace CityNode.Node
             _batch = new SampleBatch(config.Batch, channels);
             _batch.SetChannels(services.Sampler.Channels, channels);
             _encoder = new BatchEncoder(services.MaxPayloadBytes, config.Batch);
-            _publisher = new Publisher(services.Store, services.MaxPayloadBytes, InFlightWindow);
+            // One payload buffer: the encoder seals before a publish session, the publisher reads during it.
+            _publisher = new Publisher(services.Store, _encoder.Buffer, InFlightWindow);
             _remote = new RemoteConfig(config.ConfigTopic);
             _publisher.MessageSink = _remote;
             _backoff = new Backoff(30, 3600, config.NodeId);
@@ -675,6 +680,17 @@ namespace CityNode.Node
                 r[23 + i] = i < n ? (byte)reason[i] : (byte)0;
             }
 
+            int w = 23 + RejectReasonBytes;
+            LittleEndian.WriteUInt32(r, w, (uint)_window.BootMs);
+            LittleEndian.WriteUInt32(r, w + 4, (uint)_window.ActiveMs);
+            LittleEndian.WriteUInt32(r, w + 8, (uint)_window.WaitMs);
+            LittleEndian.WriteUInt32(r, w + 12, (uint)_window.RadioMs);
+            LittleEndian.WriteUInt32(r, w + 16, (uint)_window.LightSleepMs);
+            LittleEndian.WriteUInt32(r, w + 20, (uint)_window.DeepSleepMs);
+            LittleEndian.WriteUInt32(r, w + 24, (uint)_connectMs);
+            LittleEndian.WriteUInt32(r, w + 28, (uint)_publishMs);
+            LittleEndian.WriteUInt32(r, w + 32, (uint)_cycles);
+            LittleEndian.WriteUInt32(r, w + 36, (uint)_outcome.SleepMs);
             _s.Staging.SaveRuntime(r, RuntimeRecordSize);
         }
 
@@ -706,6 +722,21 @@ namespace CityNode.Node
 
                 _remote.Restore((int)rejected, new string(reason));
                 _reportRejection = true;
+            }
+
+            int w = 23 + RejectReasonBytes;
+            _window.BootMs += LittleEndian.ReadUInt32(r, w);
+            _window.ActiveMs += LittleEndian.ReadUInt32(r, w + 4);
+            _window.WaitMs += LittleEndian.ReadUInt32(r, w + 8);
+            _window.RadioMs += LittleEndian.ReadUInt32(r, w + 12);
+            _window.LightSleepMs += LittleEndian.ReadUInt32(r, w + 16);
+            _window.DeepSleepMs += LittleEndian.ReadUInt32(r, w + 20);
+            _connectMs += LittleEndian.ReadUInt32(r, w + 24);
+            _publishMs += LittleEndian.ReadUInt32(r, w + 28);
+            _cycles += LittleEndian.ReadUInt32(r, w + 32);
+            if (_s.Platform.ResetCause == ResetCause.DeepSleepWake)
+            {
+                Account(PhaseDeep, LittleEndian.ReadUInt32(r, w + 36)); // the sleep that just ended
             }
         }
     }

@@ -22,7 +22,7 @@ namespace CityNode.Storage
     {
         public const byte TypeSample = 0x21;
         public const byte TypeRuntime = 0x22;
-        public const int MaxRuntimeBytes = 64;
+        public const int MaxRuntimeBytes = 112;
 
         private readonly FlashLog _log;
         private readonly int _channels;

@@ -8,78 +8,64 @@ using Iot.Device.Bmxx80.PowerMode;
 namespace CityNode.Esp32.Glue
 {
     /// <summary>
-    /// IBmxx80Port with nanoFramework.Iot.Device.Bmxx80. That binding ignores every I2C transfer
-    /// result (it throws only for a wrong chip id when created): a chip that vanishes reads as zeros.
-    /// So the port checks the chip id register itself around each measurement (with the transfer
-    /// status), catches whatever the native side throws, and never touches a binding that failed to open.
+    /// IBmxx80Port with nanoFramework.Iot.Device.Bmxx80. The binding ignores I2C transfer results (the
+    /// portable Bmxx80Sensor checks the chip id around each measurement instead) and native calls throw
+    /// more than IOException (bad bus or pins): everything is caught, and a binding that failed to open
+    /// is never touched.
     /// </summary>
     internal sealed class EspBmxx80Port : IBmxx80Port
     {
-        private const byte ChipIdRegister = 0xD0; // BME280 datasheet §5.4.1, BME680 §5.3.3.5
-        private const byte Bme280Id = 0x60;
-        private const byte Bme680Id = 0x61;
         private readonly I2cConnectionSettings _settings;
-        private readonly bool _gas;
-        private readonly byte[] _register = { ChipIdRegister };
-        private readonly byte[] _id = new byte[1];
-        private I2cDevice _device;
         private Bme280 _bme280;
         private Bme680 _bme680;
 
         public EspBmxx80Port(I2cConnectionSettings settings, bool bme680)
         {
             _settings = settings;
-            _gas = bme680;
+            HasGas = bme680;
         }
 
-        public bool HasGas => _gas;
+        public bool HasGas { get; private set; }
+
+        private Bmxx80Base Binding => HasGas ? (Bmxx80Base)_bme680 : _bme280;
 
         public bool Open()
         {
             Close();
             try
             {
-                _device = I2cDevice.Create(_settings);
-                if (!ChipAnswers())
-                {
-                    Close();
-                    return false;
-                }
-
                 // Oversampling ×2 T, ×16 P, ×1 H: 0.0025 °C and 0.16 Pa steps (BME280 datasheet §3.4.1), as the host port.
-                if (_gas)
+                I2cDevice device = I2cDevice.Create(_settings);
+                if (HasGas)
                 {
-                    _bme680 = new Bme680(_device) { TemperatureSampling = Sampling.LowPower, PressureSampling = Sampling.UltraHighResolution, HumiditySampling = Sampling.UltraLowPower };
+                    _bme680 = new Bme680(device) { HumiditySampling = Sampling.UltraLowPower };
                 }
                 else
                 {
-                    _bme280 = new Bme280(_device) { TemperatureSampling = Sampling.LowPower, PressureSampling = Sampling.UltraHighResolution, HumiditySampling = Sampling.UltraLowPower };
+                    _bme280 = new Bme280(device) { HumiditySampling = Sampling.UltraLowPower };
                 }
 
+                Binding.TemperatureSampling = Sampling.LowPower;
+                Binding.PressureSampling = Sampling.UltraHighResolution;
                 return true;
             }
             catch (Exception)
             {
-                Close(); // wrong chip (IOException), bad bus or pins (native ArgumentException / InvalidOperationException)
+                Close(); // wrong chip (IOException), bad bus or pins (ArgumentException, InvalidOperationException)
                 return false;
             }
         }
 
         public int StartMeasurement()
         {
-            if (_device == null)
-            {
-                return -(int)FetchResult.NotPresent;
-            }
-
             try
             {
-                if (!ChipAnswers())
+                if (Binding == null)
                 {
-                    return -(int)FetchResult.Nack;
+                    return -(int)FetchResult.NotPresent;
                 }
 
-                if (_gas)
+                if (HasGas)
                 {
                     _bme680.SetPowerMode(Bme680PowerMode.Forced);
                     return (int)_bme680.GetMeasurementDuration(_bme680.HeaterProfile).Milliseconds;
@@ -94,11 +80,12 @@ namespace CityNode.Esp32.Glue
             }
         }
 
+        // The BME680 binding has no status read: its measurement time is waited out.
         public bool IsMeasuring()
         {
             try
             {
-                return _bme280 != null && _bme280.ReadStatus().Measuring; // the BME680 binding has no status read: the duration is waited out
+                return _bme280 != null && _bme280.ReadStatus().Measuring;
             }
             catch (Exception)
             {
@@ -109,23 +96,15 @@ namespace CityNode.Esp32.Glue
         public bool Read(out long temperature, out long humidity, out long pressure, out long gasResistance)
         {
             temperature = humidity = pressure = gasResistance = 0;
-            if (_device == null)
-            {
-                return false;
-            }
-
             try
             {
                 UnitsNet.Temperature t;
                 UnitsNet.Pressure p;
                 UnitsNet.RelativeHumidity h;
                 UnitsNet.ElectricResistance g = default;
-                Bmxx80Base b = _gas ? (Bmxx80Base)_bme680 : _bme280;
-                bool ok = b.TryReadTemperature(out t) & b.TryReadPressure(out p) & (_gas ? _bme680.TryReadHumidity(out h) : _bme280.TryReadHumidity(out h));
-                ok = ok & (!_gas || _bme680.TryReadGasResistance(out g));
-
-                // Read after the fact: a chip that left during the read gave zeros the binding took for data.
-                if (!ok || !ChipAnswers())
+                Bmxx80Base b = Binding;
+                if (b == null || !b.TryReadTemperature(out t) || !b.TryReadPressure(out p) || !(HasGas ? _bme680.TryReadHumidity(out h) : _bme280.TryReadHumidity(out h))
+                    || (HasGas && !_bme680.TryReadGasResistance(out g)))
                 {
                     return false;
                 }
@@ -133,7 +112,7 @@ namespace CityNode.Esp32.Glue
                 temperature = Bmxx80Units.Micro(t.DegreesCelsius);
                 pressure = Bmxx80Units.Micro(p.Pascals);
                 humidity = Bmxx80Units.Micro(h.Percent);
-                gasResistance = _gas ? Bmxx80Units.Micro(g.Ohms) : 0;
+                gasResistance = HasGas ? Bmxx80Units.Micro(g.Ohms) : 0;
                 return true;
             }
             catch (Exception)
@@ -146,18 +125,7 @@ namespace CityNode.Esp32.Glue
         {
             try
             {
-                if (_bme280 != null)
-                {
-                    _bme280.Dispose();
-                }
-                else if (_bme680 != null)
-                {
-                    _bme680.Dispose();
-                }
-                else if (_device != null)
-                {
-                    _device.Dispose();
-                }
+                Binding?.Dispose();
             }
             catch (Exception)
             {
@@ -165,14 +133,6 @@ namespace CityNode.Esp32.Glue
 
             _bme280 = null;
             _bme680 = null;
-            _device = null;
-        }
-
-        private bool ChipAnswers()
-        {
-            _id[0] = 0;
-            I2cTransferResult r = _device.WriteRead(_register, _id);
-            return r.Status == I2cTransferStatus.FullTransfer && _id[0] == (_gas ? Bme680Id : Bme280Id);
         }
     }
 }

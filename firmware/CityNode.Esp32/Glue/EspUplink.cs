@@ -27,7 +27,6 @@ namespace CityNode.Esp32.Glue
         private readonly UplinkEventQueue _events = new UplinkEventQueue();
         private readonly AutoResetEvent _subscribed = new AutoResetEvent(false);
         private readonly Wireless80211Configuration _wifi;
-        private readonly bool _radioThisBoot;
         private MqttClient _client;
         private int _subscribeId;
         private int _grant;
@@ -38,13 +37,13 @@ namespace CityNode.Esp32.Glue
             _clock = clock;
             Wireless80211Configuration[] saved = Wireless80211Configuration.GetAllWireless80211Configurations();
             _wifi = saved.Length > 0 ? saved[0] : null;
-            _radioThisBoot = _wifi == null || (_wifi.Options & Wireless80211Configuration.ConfigurationOptions.Enable) != 0;
+            RadioThisBoot = _wifi == null || (_wifi.Options & Wireless80211Configuration.ConfigurationOptions.Enable) != 0;
         }
 
         public bool IsConnected => _client != null && _client.IsConnected;
 
         /// <summary>Wi-Fi was started at this boot (the saved options had Enable): without it no connect can work until a reset.</summary>
-        public bool RadioThisBoot => _radioThisBoot;
+        public bool RadioThisBoot { get; private set; }
 
         public int Rssi => 0; // only a 6 s Wi-Fi scan tells it (WifiAdapter.ScanAsync): left out of the diagnostics
 
@@ -75,33 +74,23 @@ namespace CityNode.Esp32.Glue
         {
             long deadline = _clock.MonotonicMs + timeoutMs;
             Drop();
-            if (!_radioThisBoot || !Join(deadline, !_clock.IsSet))
+            if (!RadioThisBoot || !Join(deadline, !_clock.IsSet))
             {
                 WifiNetworkHelper.Disconnect(); // else the driver keeps retrying on every disconnect event
                 return UplinkStatus.NoNetwork;
             }
 
-            if (_clock.MonotonicMs >= deadline)
+            if (_c.MqttTls && _c.MqttCa == null)
             {
-                return UplinkStatus.Timeout;
+                Console.WriteLine("mqtt: mqtts:// needs mqtt.ca (the broker's CA on I:); not trusting the device store");
+                return UplinkStatus.Refused;
             }
 
             try
             {
-                X509Certificate ca = null;
-                if (_c.MqttTls)
-                {
-                    if (_c.MqttCa == null)
-                    {
-                        Console.WriteLine("mqtt: mqtts:// needs mqtt.ca (the broker's CA on I:); not trusting the device store");
-                        return UplinkStatus.Refused;
-                    }
-
-                    ca = new X509Certificate(File.ReadAllText(_c.MqttCa));
-                }
-
-                _client = new MqttClient(_c.MqttHost, _c.MqttPort, _c.MqttTls, ca, null, _c.MqttTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None); // resolves the host
-                if (_clock.MonotonicMs >= deadline)
+                X509Certificate ca = _c.MqttTls ? new X509Certificate(File.ReadAllText(_c.MqttCa)) : null;
+                _client = _clock.MonotonicMs < deadline ? new MqttClient(_c.MqttHost, _c.MqttPort, _c.MqttTls, ca, null, _c.MqttTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None) : null; // resolves the host
+                if (_client == null || _clock.MonotonicMs >= deadline)
                 {
                     Drop();
                     return UplinkStatus.Timeout;
@@ -112,13 +101,13 @@ namespace CityNode.Esp32.Glue
                 _client.MqttMsgPublishReceived += OnMessage;
                 _client.MqttMsgSubscribed += OnSubscribed;
                 MqttReasonCode code = _client.Connect("citynode-" + _c.NodeId.ToString(), _c.MqttUsername, _c.MqttPassword, true, (ushort)_c.KeepAliveSeconds);
-                if (code == MqttReasonCode.Success)
+                if (code != MqttReasonCode.Success)
                 {
-                    return UplinkStatus.Ok;
+                    Drop();
                 }
 
-                Drop();
-                return code == MqttReasonCode.BadUserNameOrPassword || code == MqttReasonCode.NotAuthorized ? UplinkStatus.AuthFailed : UplinkStatus.Refused;
+                return code == MqttReasonCode.Success ? UplinkStatus.Ok
+                    : code == MqttReasonCode.BadUserNameOrPassword || code == MqttReasonCode.NotAuthorized ? UplinkStatus.AuthFailed : UplinkStatus.Refused;
             }
             catch (Exception)
             {
@@ -138,12 +127,7 @@ namespace CityNode.Esp32.Glue
             _grant = -1;
             _subscribed.Reset();
             _subscribeId = _client.Subscribe(new string[] { topic }, new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce });
-            if (!_subscribed.WaitOne(SubackWaitMs, false))
-            {
-                return UplinkStatus.Timeout;
-            }
-
-            return _grant < 0x80 ? UplinkStatus.Ok : UplinkStatus.Refused;
+            return !_subscribed.WaitOne(SubackWaitMs, false) ? UplinkStatus.Timeout : _grant < 0x80 ? UplinkStatus.Ok : UplinkStatus.Refused;
         }
 
         public int Publish(string topic, byte[] payload, int offset, int count)
@@ -169,15 +153,12 @@ namespace CityNode.Esp32.Glue
 
         public void Disconnect()
         {
-            if (_client != null)
+            try
             {
-                try
-                {
-                    _client.Disconnect();
-                }
-                catch (Exception)
-                {
-                }
+                _client?.Disconnect();
+            }
+            catch (Exception)
+            {
             }
 
             Drop();
@@ -229,15 +210,12 @@ namespace CityNode.Esp32.Glue
             MqttClient c = _client;
             _client = null;
             _events.Clear();
-            if (c != null)
+            try
             {
-                try
-                {
-                    c.Dispose();
-                }
-                catch (Exception)
-                {
-                }
+                c?.Dispose();
+            }
+            catch (Exception)
+            {
             }
         }
     }

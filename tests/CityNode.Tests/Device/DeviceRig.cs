@@ -68,6 +68,14 @@ public sealed class DeviceRig : IAsyncDisposable
             .Map(CityNode.Telemetry.Channels.Pm25, "pm25_ugm3")
             .Map(CityNode.Telemetry.Channels.Pm10, "pm10_ugm3");
 
+    public static Environment WaterEnvironment(Recording water, long start) =>
+        new Environment(water, 0, start)
+            .Map(CityNode.Telemetry.Channels.WaterTemperature, "water_temp_c")
+            .Map(CityNode.Telemetry.Channels.Ph, "ph")
+            .Map(CityNode.Telemetry.Channels.Conductivity, "spec_cond_uscm_25c")
+            .Map(CityNode.Telemetry.Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
+            .Map(CityNode.Telemetry.Channels.Turbidity, "turbidity_fnu");
+
     /// <summary>Steps every node until each has lived <paramref name="duration"/> of virtual time; <paramref name="each"/> runs before every step.</summary>
     public void Run(TimeSpan duration, Action<DeviceNode>? each = null)
     {
@@ -89,6 +97,27 @@ public sealed class DeviceRig : IAsyncDisposable
         while (sw.Elapsed < TimeSpan.FromSeconds(20) && _receiver.Stats.Batches + _receiver.Stats.DuplicatesSuppressed < _broker.Accepted)
         {
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Every sample's slot for a channel, missing ones included: (time, status).</summary>
+    public IEnumerable<(long Time, byte Status)> Slots(uint node, int channel)
+    {
+        foreach (var b in Sink.Batches.Where(b => b.NodeId == node).OrderBy(b => b.Sequence))
+        {
+            var s = b.Samples;
+            for (int c = 0; c < s.ChannelCount; c++)
+            {
+                if (s.Channels[c].Id != channel)
+                {
+                    continue;
+                }
+
+                for (int i = 0; i < s.Count; i++)
+                {
+                    yield return (s.Times[i], s.Status[s.Index(c, i)]);
+                }
+            }
         }
     }
 

@@ -55,7 +55,7 @@ public class GlueOnTwinTests
         var clock = new VirtualClock(start);
         var hw = NodeHardware.AirAndWater(clock, DeviceRig.AirEnvironment(air, start),
             new Environment(co2, 0, start).Map(Channels.Co2, "CO2"),
-            new Environment(water, 0, start).Map(Channels.WaterTemperature, "water_temp_c").Map(Channels.Ph, "ph"));
+            DeviceRig.WaterEnvironment(water, start));
         var node = rig.Add(new DeviceNode(1, clock, hw, rig.Address, "node.id = 1\nsample = 60s\npublish = 15m\n", new NodeStorage(16), "esp32-devkitc-dual-i2c"));
         rig.Run(TimeSpan.FromMinutes(20));
         Assert.True(node.Flush());
@@ -108,9 +108,11 @@ public class GlueOnTwinTests
 
         var t = rig.Readings(node.Id, Channels.AirTemperature).ToList();
         Assert.All(t.Where(r => r.Value is not null), r => Assert.InRange(r.Value!.Value, -40m, 85m));
-        var missing = t.Where(r => r.Time > gone + 60 && r.Time < back).ToList();
-        Assert.True(missing.Count >= 15, $"{missing.Count} readings while the chip was away");
-        Assert.All(missing, r => Assert.NotEqual(ReadingStatus.Ok, r.Status));
+        var away = rig.Slots(node.Id, Channels.AirTemperature).Where(s => s.Time > gone + 60 && s.Time < back).ToList();
+        Assert.True(away.Count >= 15, $"{away.Count} samples while the chip was away");
+        Assert.All(away, s => Assert.NotEqual(ReadingStatus.Ok, s.Status)); // a fault, then missing while absent: never a value
+        Assert.Contains(away, s => s.Status == ReadingStatus.Fault);
+        Assert.True(rig.Slots(node.Id, Channels.Co2).Count(s => s.Time > gone + 60 && s.Time < back && s.Status == ReadingStatus.Ok) >= 15); // the node sampled on
         Assert.Contains(t, r => r.Time > back + 120 && r.Status == ReadingStatus.Ok); // found again
         Assert.DoesNotContain(node.Board.ConsoleLines, l => l.Contains("crash", StringComparison.Ordinal));
         Assert.False(node.Dead);

@@ -239,9 +239,9 @@ public sealed class SimulatedNode : ISimNode
 
         if (outcome.Sleep == SleepKind.Deep)
         {
-            // Deep sleep ends in a reset: the CLR boots again and RAM is gone.
+            // Deep sleep ends in a reset: the CLR boots again and RAM is gone (the runtime accounts the
+            // sleep itself, from the record it saved before it).
             Reboot(ResetCause.DeepSleepWake);
-            _runtime.Slept(SleepKind.Deep, ms);
         }
         else
         {

@@ -291,7 +291,7 @@ public sealed partial class TwinBoard
             try
             {
                 main();
-                LastYield = YieldKind.Exited;
+                LastYield = Halted != HaltReason.None ? YieldKind.Halted : YieldKind.Exited;
             }
             catch (CpuHaltedException)
             {

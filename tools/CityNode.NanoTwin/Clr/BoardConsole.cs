@@ -4,13 +4,14 @@ namespace CityNode.NanoTwin.Clr;
 
 /// <summary>
 /// The portable core prints with System.Console too (NodeLoop's crash line, NodeFiles' config errors):
-/// installed once per process, this routes whatever a board's threads print to that board's serial
-/// console, and leaves everything else on the host's standard output. A halted chip prints nothing.
+/// installed over whatever System.Console.Out is when a board is set up (a host that redirects the
+/// console later gets it installed again by the next board), this routes what a board's threads print
+/// to that board's serial console and leaves everything else where it went. A halted chip prints nothing.
 /// </summary>
 public sealed class BoardConsole : TextWriter
 {
     private static readonly object Gate = new();
-    private static bool _installed;
+    private static TextWriter? _installed; // Console.Out as it reads after SetOut (a synchronized wrapper)
     private readonly TextWriter _host;
     private readonly ThreadLocal<StringBuilder> _line = new(() => new StringBuilder());
 
@@ -22,10 +23,10 @@ public sealed class BoardConsole : TextWriter
     {
         lock (Gate)
         {
-            if (!_installed)
+            if (!ReferenceEquals(System.Console.Out, _installed))
             {
                 System.Console.SetOut(new BoardConsole(System.Console.Out));
-                _installed = true;
+                _installed = System.Console.Out;
             }
         }
     }

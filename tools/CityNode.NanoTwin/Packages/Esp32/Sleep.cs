@@ -139,7 +139,9 @@ internal class Sleep
     {
         var board = TwinBoard.Current;
         board.EnsureRunning();
-        throw board.Halt(HaltReason.DeepSleep, board.TimerWakeupMs);
+        // The twin returns with the CPU off instead of parking the thread: every twin call after this throws,
+        // and the glue returns straight out of Main, so nothing after it reaches the board.
+        board.Halt(HaltReason.DeepSleep, board.TimerWakeupMs);
     }
 
     // upstream: Sleep.cs GetWakeupCause; native: esp_sleep_get_wakeup_cause(): the cause of the last wake, light sleeps included.

@@ -53,7 +53,7 @@ internal class Power
             // upstream: "Don't throw exceptions on event handlers"
         }
 
-        throw board.Halt(HaltReason.Reboot);
+        board.Halt(HaltReason.Reboot); // returns with the CPU off (see Sleep.StartDeepSleep)
     }
 
     private static List<RebootEventHandler> Handlers(TwinBoard board)
