@@ -20,7 +20,10 @@ public class SoakTests
         Assert.True(s.GetProperty("power_cuts").GetInt32() >= 40);
         Assert.Equal(7, s.GetProperty("broker_restarts").GetInt32());
         Assert.True(s.GetProperty("outages").GetInt32() >= 80);
-        Assert.True(s.GetProperty("sensor_faults").GetInt64() > 1000);
+        // Every fault window is seen by the node at least once. Fewer are counted than samples fall in the
+        // windows: the device resets after each publish (only a reset stops its Wi-Fi), and a sensor
+        // that fails at boot is absent (missing readings, not counted faults) until the next one.
+        Assert.True(s.GetProperty("sensor_faults").GetInt64() > s.GetProperty("sensor_fault_windows").GetInt64());
         Assert.True(s.GetProperty("values_checked").GetInt64() > 300_000);
         Assert.Equal(0, s.GetProperty("gaps").GetInt64());
     }
