@@ -83,8 +83,7 @@ namespace CityNode.Node
             _batch = new SampleBatch(config.Batch, channels);
             _batch.SetChannels(services.Sampler.Channels, channels);
             _encoder = new BatchEncoder(services.MaxPayloadBytes, config.Batch);
-            // One payload buffer: the encoder seals before a publish session, the publisher reads during it.
-            _publisher = new Publisher(services.Store, _encoder.Buffer, InFlightWindow);
+            _publisher = new Publisher(services.Store, services.MaxPayloadBytes, InFlightWindow);
             _remote = new RemoteConfig(config.ConfigTopic);
             _publisher.MessageSink = _remote;
             _backoff = new Backoff(30, 3600, config.NodeId);
