@@ -31,7 +31,6 @@ namespace CityNode.Config
         public const int MaxBytes = 2048;
 
         private readonly byte[] _received = new byte[MaxBytes];
-        private readonly char[] _chars = new char[MaxBytes];
         private readonly string _topic;
         private int _length = -1;
         private bool _tooLong;
@@ -93,6 +92,8 @@ namespace CityNode.Config
                 return _tooLong ? Reject(0, "document longer than 2048 bytes") : RemoteConfigResult.None;
             }
 
+            // Characters only for a document that arrived (rare): no 4 KB char buffer kept for it.
+            char[] chars = new char[length];
             for (int i = 0; i < length; i++)
             {
                 byte b = _received[i];
@@ -101,10 +102,10 @@ namespace CityNode.Config
                     return Reject(0, "byte 0x" + b.ToString("X2") + " at offset " + i.ToString() + " is not printable ASCII");
                 }
 
-                _chars[i] = (char)b;
+                chars[i] = (char)b;
             }
 
-            string text = new string(_chars, 0, length);
+            string text = new string(chars, 0, length);
             ConfigDocument doc;
             try
             {

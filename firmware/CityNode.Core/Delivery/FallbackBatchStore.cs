@@ -53,6 +53,11 @@ namespace CityNode.Delivery
             _ram.Mount();
         }
 
+        public void Checkpoint()
+        {
+            _primary.Checkpoint();
+        }
+
         public bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId)
         {
             if (_ram.PendingCount == 0 && _primary.Append(sequence, payload, offset, count, readings, lastSampleId))

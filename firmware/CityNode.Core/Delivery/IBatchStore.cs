@@ -12,6 +12,9 @@ namespace CityNode.Delivery
         /// <summary>Finds what survived the last reset (a flash journal replays its log; RAM has nothing to find).</summary>
         void Mount();
 
+        /// <summary>Saves what makes the next <see cref="Mount"/> cheap (before a deep sleep; a flash journal's positions). Optional: RAM has nothing to save.</summary>
+        void Checkpoint();
+
         /// <summary>Sequence number for the next batch (never reused, survives reboots where the store does).</summary>
         uint NextSequence { get; }
 

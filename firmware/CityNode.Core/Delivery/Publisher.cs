@@ -27,9 +27,18 @@ namespace CityNode.Delivery
         private bool _failed;
 
         public Publisher(IBatchStore store, int maxPayloadBytes, int window)
+            : this(store, new byte[maxPayloadBytes], window)
+        {
+        }
+
+        /// <summary>
+        /// Reads batches into <paramref name="buffer"/>, which it uses only inside <see cref="Run"/>:
+        /// the node shares it with the encoder, which seals before a session, never during one.
+        /// </summary>
+        public Publisher(IBatchStore store, byte[] buffer, int window)
         {
             _store = store;
-            _payload = new byte[maxPayloadBytes];
+            _payload = buffer;
             _window = window;
             _handle = new int[window];
             _sequence = new uint[window];

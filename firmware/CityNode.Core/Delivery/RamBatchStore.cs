@@ -31,6 +31,10 @@ namespace CityNode.Delivery
         {
         }
 
+        public void Checkpoint()
+        {
+        }
+
         public int PendingCount { get { return _count; } }
 
         public long DroppedBatches { get; private set; }

@@ -20,6 +20,9 @@ namespace CityNode.Node
         public const int JournalSectorSize = 4096;
         public const int StagingSectors = 4;
 
+        /// <summary>The journal's mount hint: one small sector (an inline file on littlefs, written in the directory's metadata).</summary>
+        public const int HintSectorSize = 256;
+
         private readonly IFlashProvider _flash;
         private readonly int _journalSectors;
 
@@ -74,7 +77,7 @@ namespace CityNode.Node
             // Buffers sized from the config, not fixed (docs/device-budget.md): the RAM fallback
             // holds one worst-case batch (it only serves a node whose flash is dead), the ring the
             // open batch plus the staged samples a boot restores, each at its worst-case record.
-            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1), new RamBatchStore(Min(8192, maxPayload + RamBatchOverhead), 1));
+            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1)), new RamBatchStore(Min(8192, maxPayload + RamBatchOverhead), 1));
             s.Staging = new SampleStaging(_flash.Open("staging", JournalSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
             s.Sampler = sampler;
             s.ConfigStore = ConfigStore;

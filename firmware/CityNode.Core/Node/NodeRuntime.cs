@@ -83,7 +83,8 @@ namespace CityNode.Node
             _batch = new SampleBatch(config.Batch, channels);
             _batch.SetChannels(services.Sampler.Channels, channels);
             _encoder = new BatchEncoder(services.MaxPayloadBytes, config.Batch);
-            _publisher = new Publisher(services.Store, services.MaxPayloadBytes, InFlightWindow);
+            // One payload buffer: the encoder seals before a publish session, the publisher reads during it.
+            _publisher = new Publisher(services.Store, _encoder.Buffer, InFlightWindow);
             _remote = new RemoteConfig(config.ConfigTopic);
             _publisher.MessageSink = _remote;
             _backoff = new Backoff(30, 3600, config.NodeId);
@@ -658,6 +659,8 @@ namespace CityNode.Node
         /// <summary>Writes the schedule and backoff to the staging log (RAM is lost in deep sleep).</summary>
         private void SaveRuntime()
         {
+            // The journal's positions too: the wake then mounts from them instead of reading every sector.
+            _s.Store.Checkpoint();
             if (_s.Staging == null)
             {
                 return;

@@ -35,8 +35,10 @@ namespace CityNode.Storage
         // Separate buffers: the log calls back (SectorStarted, Reclaim) in the middle of an Append
         // whose payload must stay untouched.
         private readonly byte[] _small = new byte[StateSize];
-        private readonly byte[] _state = new byte[StateSize];
-        private readonly byte[] _release = new byte[9];
+        // Record buffers keep FlashLog.RecordHeaderSize bytes in front for the log's header (R).
+        private const int R = FlashLog.RecordHeaderSize;
+        private readonly byte[] _state = new byte[R + StateSize];
+        private readonly byte[] _release = new byte[R + 9];
         private readonly byte[] _scan = new byte[8];
         private readonly LogCursor _cursor = new LogCursor();
         private readonly LogCursor _first = new LogCursor();
@@ -46,13 +48,42 @@ namespace CityNode.Storage
         private uint _watermark;
         private int _pending;
 
+        private readonly uint _firstSequence;
+        private readonly IFlash _hint;
+        private readonly byte[] _hintBuffer;
+
         public FlashJournal(IFlash flash, uint firstSequence)
+            : this(flash, firstSequence, null)
+        {
+        }
+
+        /// <summary>
+        /// With <paramref name="hint"/> (one small sector of its own), <see cref="Checkpoint"/> saves
+        /// the journal's positions and counters before a deep sleep, and <see cref="Mount"/> starts from
+        /// them instead of reading every sector (see docs/device-budget.md).
+        /// </summary>
+        public FlashJournal(IFlash flash, uint firstSequence, IFlash hint)
         {
             _log = new FlashLog(flash);
-            _record = new byte[flash.SectorSize];
+            _record = new byte[R + BatchHeader + MaxPayloadFor(flash.SectorSize)];
+            _firstSequence = firstSequence;
             NextSequence = firstSequence;
             _watermark = firstSequence;
+            if (hint != null && hint.SectorSize >= HintSize && hint.SectorCount >= 1)
+            {
+                _hint = hint;
+                _hintBuffer = new byte[HintSize];
+            }
         }
+
+        /// <summary>Largest batch payload a journal with sectors of this size can hold.</summary>
+        public static int MaxPayloadFor(int sectorSize)
+        {
+            return sectorSize - FlashLog.SectorHeaderSize - FlashLog.RecordHeaderSize - BatchHeader;
+        }
+
+        /// <summary>Boots that started from the saved positions (the rest read the whole journal).</summary>
+        public bool MountedFromHint { get; private set; }
 
         public FlashLog Log { get { return _log; } }
 
@@ -87,15 +118,18 @@ namespace CityNode.Storage
         /// </summary>
         public void Mount()
         {
-            _log.Mount(this);
-            _pending = 0;
-            _firstValid = false;
-            LogCursor c = _cursor;
-            bool more = _log.First(c);
-            while (more)
+            MountedFromHint = MountFromHint();
+            if (!MountedFromHint)
             {
-                Replay(c);
-                more = _log.Next(c);
+                Reset();
+                _log.Mount(this);
+                LogCursor c = _cursor;
+                bool more = _log.First(c);
+                while (more)
+                {
+                    Replay(c);
+                    more = _log.Next(c);
+                }
             }
 
             if (_log.Repairs > 0)
@@ -114,18 +148,15 @@ namespace CityNode.Storage
             }
 
             long sealedAfter = SealedReadings + readings;
-            LittleEndian.WriteUInt32(_record, 0, sequence);
-            LittleEndian.WriteUInt32(_record, 4, (uint)readings);
-            LittleEndian.WriteUInt32(_record, 8, lastSampleId);
-            LittleEndian.WriteInt64(_record, 12, sealedAfter);
-            for (int i = 0; i < count; i++)
-            {
-                _record[BatchHeader + i] = payload[offset + i];
-            }
+            LittleEndian.WriteUInt32(_record, R, sequence);
+            LittleEndian.WriteUInt32(_record, R + 4, (uint)readings);
+            LittleEndian.WriteUInt32(_record, R + 8, lastSampleId);
+            LittleEndian.WriteInt64(_record, R + 12, sealedAfter);
+            System.Array.Copy(payload, offset, _record, R + BatchHeader, count);
 
             // The state moves on only once the record is written: a STATE record the log writes
             // while starting a sector for it must describe the journal without this batch.
-            if (!_log.Append(TypeBatch, _record, 0, BatchHeader + count))
+            if (!_log.Append(TypeBatch, _record, R, BatchHeader + count))
             {
                 return false;
             }
@@ -268,10 +299,10 @@ namespace CityNode.Storage
                 QuarantinedReadings += readings;
             }
 
-            LittleEndian.WriteUInt32(_release, 0, _watermark);
-            _release[4] = (byte)(quarantined ? 1 : 0);
-            LittleEndian.WriteUInt32(_release, 5, (uint)readings);
-            _log.Append(TypeRelease, _release, 0, 9);
+            LittleEndian.WriteUInt32(_release, R, _watermark);
+            _release[R + 4] = (byte)(quarantined ? 1 : 0);
+            LittleEndian.WriteUInt32(_release, R + 5, (uint)readings);
+            _log.Append(TypeRelease, _release, R, 9);
         }
 
         /// <summary>
@@ -406,17 +437,144 @@ namespace CityNode.Storage
 
         private void WriteState()
         {
-            LittleEndian.WriteUInt32(_state, 0, NextSequence);
-            LittleEndian.WriteUInt32(_state, 4, _watermark);
-            LittleEndian.WriteUInt32(_state, 8, (uint)DroppedBatches);
-            LittleEndian.WriteInt64(_state, 12, DroppedReadings);
-            LittleEndian.WriteUInt32(_state, 20, (uint)QuarantinedBatches);
-            LittleEndian.WriteInt64(_state, 24, QuarantinedReadings);
-            LittleEndian.WriteUInt32(_state, 32, (uint)Recoveries);
-            LittleEndian.WriteUInt32(_state, 36, LastSampleId);
-            LittleEndian.WriteInt64(_state, 40, SealedReadings);
-            LittleEndian.WriteUInt32(_state, 48, 0);
-            _log.Append(TypeState, _state, 0, StateSize);
+            WriteStateTo(_state, R);
+            _log.Append(TypeState, _state, R, StateSize);
+        }
+
+        private void WriteStateTo(byte[] b, int at)
+        {
+            LittleEndian.WriteUInt32(b, at, NextSequence);
+            LittleEndian.WriteUInt32(b, at + 4, _watermark);
+            LittleEndian.WriteUInt32(b, at + 8, (uint)DroppedBatches);
+            LittleEndian.WriteInt64(b, at + 12, DroppedReadings);
+            LittleEndian.WriteUInt32(b, at + 20, (uint)QuarantinedBatches);
+            LittleEndian.WriteInt64(b, at + 24, QuarantinedReadings);
+            LittleEndian.WriteUInt32(b, at + 32, (uint)Recoveries);
+            LittleEndian.WriteUInt32(b, at + 36, LastSampleId);
+            LittleEndian.WriteInt64(b, at + 40, SealedReadings);
+            LittleEndian.WriteUInt32(b, at + 48, 0);
+        }
+
+        private void ReadStateFrom(byte[] b, int at)
+        {
+            NextSequence = LittleEndian.ReadUInt32(b, at);
+            _watermark = LittleEndian.ReadUInt32(b, at + 4);
+            DroppedBatches = LittleEndian.ReadUInt32(b, at + 8);
+            DroppedReadings = LittleEndian.ReadInt64(b, at + 12);
+            QuarantinedBatches = LittleEndian.ReadUInt32(b, at + 20);
+            QuarantinedReadings = LittleEndian.ReadInt64(b, at + 24);
+            Recoveries = LittleEndian.ReadUInt32(b, at + 32);
+            LastSampleId = LittleEndian.ReadUInt32(b, at + 36);
+            SealedReadings = LittleEndian.ReadInt64(b, at + 40);
+        }
+
+        /// <summary>The state a fresh journal object has before its first mount.</summary>
+        private void Reset()
+        {
+            NextSequence = _firstSequence;
+            _watermark = _firstSequence;
+            DroppedBatches = 0;
+            DroppedReadings = 0;
+            QuarantinedBatches = 0;
+            QuarantinedReadings = 0;
+            Recoveries = 0;
+            LastSampleId = 0;
+            SealedReadings = 0;
+            _pending = 0;
+            _firstValid = false;
+        }
+
+        // Mount hint: magic | log head sector (u16) | head generation | head offset (u16) | tail
+        // sector (u16) | max erases | STATE (52 B) | pending | first valid (u8) | first sector (u16) |
+        // first offset (u16) | first type (u8) | first length (u16) | first seq | CRC-32C.
+        private const uint HintMagic = 0x31484E43; // "CNH1"
+        private const int HintState = 18;
+        private const int HintSize = HintState + StateSize + 4 + 1 + 2 + 2 + 1 + 2 + 4 + 4;
+
+        /// <summary>
+        /// Saves the journal's positions and counters (before a deep sleep): the next <see cref="Mount"/>
+        /// starts from them, replays only what was appended after, and falls back to reading the whole
+        /// journal if they do not match the flash (the log moved on to another sector, a torn save).
+        /// Costs an erase and a program of the small hint sector.
+        /// </summary>
+        public void Checkpoint()
+        {
+            if (_hint == null || _log.UsedSectors == 0 || _log.HeadOffset > _log.SectorSize)
+            {
+                return;
+            }
+
+            byte[] b = _hintBuffer;
+            LittleEndian.WriteUInt32(b, 0, HintMagic);
+            LittleEndian.WriteUInt16(b, 4, _log.HeadSector);
+            LittleEndian.WriteUInt32(b, 6, _log.HeadGeneration);
+            LittleEndian.WriteUInt16(b, 10, _log.HeadOffset);
+            LittleEndian.WriteUInt16(b, 12, _log.TailSector);
+            LittleEndian.WriteUInt32(b, 14, _log.MaxErases);
+            WriteStateTo(b, HintState);
+            int at = HintState + StateSize;
+            LittleEndian.WriteUInt32(b, at, (uint)_pending);
+            bool first = _firstValid && _pending > 0;
+            b[at + 4] = (byte)(first ? 1 : 0);
+            LittleEndian.WriteUInt16(b, at + 5, first ? _first.Sector : 0);
+            LittleEndian.WriteUInt16(b, at + 7, first ? _first.Offset : 0);
+            b[at + 9] = first ? _first.Type : (byte)0;
+            LittleEndian.WriteUInt16(b, at + 10, first ? _first.Length : 0);
+            LittleEndian.WriteUInt32(b, at + 12, first ? _firstSeq : 0);
+            LittleEndian.WriteUInt32(b, at + 16, Crc32C.Compute(b, 0, at + 16));
+            if (_hint.Erase(0) == FlashStatus.Ok)
+            {
+                _hint.Program(0, b, 0, HintSize);
+            }
+        }
+
+        private bool MountFromHint()
+        {
+            if (_hint == null)
+            {
+                return false;
+            }
+
+            byte[] b = _hintBuffer;
+            int at = HintState + StateSize;
+            if (_hint.Read(0, b, 0, HintSize) != FlashStatus.Ok || LittleEndian.ReadUInt32(b, 0) != HintMagic
+                || LittleEndian.ReadUInt32(b, at + 16) != Crc32C.Compute(b, 0, at + 16))
+            {
+                return false;
+            }
+
+            int head = LittleEndian.ReadUInt16(b, 4);
+            int offset = LittleEndian.ReadUInt16(b, 10);
+            if (!_log.MountHinted(this, head, LittleEndian.ReadUInt32(b, 6), offset, LittleEndian.ReadUInt16(b, 12), LittleEndian.ReadUInt32(b, 14)))
+            {
+                return false;
+            }
+
+            Reset();
+            ReadStateFrom(b, HintState);
+            _pending = (int)LittleEndian.ReadUInt32(b, at);
+            if (b[at + 4] != 0)
+            {
+                _first.Sector = LittleEndian.ReadUInt16(b, at + 5);
+                _first.Rank = _log.RankOf(_first.Sector);
+                _first.Offset = LittleEndian.ReadUInt16(b, at + 7);
+                _first.Type = b[at + 9];
+                _first.Length = LittleEndian.ReadUInt16(b, at + 10);
+                _firstSeq = LittleEndian.ReadUInt32(b, at + 12);
+                _firstValid = _first.Rank >= 0;
+            }
+
+            // What was appended after the save (a power cut before the next one): replayed as a full mount would.
+            LogCursor c = _cursor;
+            bool more = _log.At(c, _log.UsedSectors - 1, offset);
+            while (more)
+            {
+                Replay(c);
+                more = _log.Next(c);
+            }
+
+            _log.FinishHinted();
+            return true;
         }
 
         private static uint Max(uint a, uint b)

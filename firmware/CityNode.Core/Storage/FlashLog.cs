@@ -39,8 +39,8 @@ namespace CityNode.Storage
         private readonly bool[] _blankKnown;  // erased this boot and not written since
         private readonly int[] _order;       // sectors in the log, oldest first
         private readonly byte[] _header = new byte[SectorHeaderSize];
-        private readonly byte[] _write;
-        private readonly byte[] _blank = new byte[64];
+        private readonly bool[] _erasesKnown; // false after a hinted mount until the sector's header is read
+        private readonly byte[] _blank = new byte[64]; // chunk for CRC checks and blank checks (no sector-sized buffer)
         private int _count;                  // sectors in the log
         private int _headOffset;
         private int _lastOffset = -1;        // offset of the last record appended this boot in the head, -1 = none
@@ -60,7 +60,7 @@ namespace CityNode.Storage
             _bad = new bool[_sectors];
             _blankKnown = new bool[_sectors];
             _order = new int[_sectors];
-            _write = new byte[_sectorSize];
+            _erasesKnown = new bool[_sectors];
         }
 
         /// <summary>Largest payload one record can hold.</summary>
@@ -97,7 +97,35 @@ namespace CityNode.Storage
         /// <summary>Erases done since mount plus the counts found in sector headers.</summary>
         public uint EraseCount(int sector)
         {
+            KnowErases(sector);
             return _erases[sector];
+        }
+
+        /// <summary>Sector of the head (newest), or -1 when the log is empty.</summary>
+        public int HeadSector { get { return _count == 0 ? -1 : _order[_count - 1]; } }
+
+        /// <summary>Sector of the tail (oldest), or -1 when the log is empty.</summary>
+        public int TailSector { get { return _count == 0 ? -1 : _order[0]; } }
+
+        /// <summary>Where the next record goes in the head sector.</summary>
+        public int HeadOffset { get { return _headOffset; } }
+
+        /// <summary>Highest erase count known (headers read, erases done).</summary>
+        public uint MaxErases
+        {
+            get
+            {
+                uint max = 0;
+                for (int s = 0; s < _sectors; s++)
+                {
+                    if (_erasesKnown[s] && _erases[s] > max)
+                    {
+                        max = _erases[s];
+                    }
+                }
+
+                return max;
+            }
         }
 
         /// <summary>Generation of the newest sector (grows by one per sector started).</summary>
@@ -116,6 +144,7 @@ namespace CityNode.Storage
                 _generation[s] = 0;
                 _bad[s] = false;
                 _blankKnown[s] = false;
+                _erasesKnown[s] = true;
                 if (ReadHeader(s))
                 {
                     _generation[s] = LittleEndian.ReadUInt32(_header, 4);
@@ -171,22 +200,113 @@ namespace CityNode.Storage
                 return;
             }
 
-            _headOffset = FindEnd(_order[_count - 1]);
+            _headOffset = FindEnd(_order[_count - 1], SectorHeaderSize);
         }
 
         /// <summary>
-        /// Appends a record; false when no usable sector is left (the store degrades, the node keeps
-        /// running). The owner's callbacks may run inside this call (a sector is started or
-        /// reclaimed): they must not touch <paramref name="payload"/>.
+        /// Mounts from positions saved earlier (<see cref="HeadSector"/>, <see cref="HeadGeneration"/>,
+        /// <see cref="HeadOffset"/>, <see cref="TailSector"/>, <see cref="MaxErases"/>) without reading
+        /// every sector: the log is the run of sectors from the tail to the head in ring order (sectors
+        /// are started in ring order; one that lost its header in between reads as empty). Valid only
+        /// if the head still carries that generation and no sector outside the run carries a newer
+        /// one (the log moved on after the positions were saved): false then, and nothing is changed
+        /// that <see cref="Mount"/> does not redo. Reads the head's header and the headers of the
+        /// sectors outside the run. Records after <paramref name="headOffset"/> are the owner's to
+        /// replay (<see cref="At"/>); <see cref="FinishHinted"/> then finds the end of the head.
         /// </summary>
-        public bool Append(byte type, byte[] payload, int offset, int length)
+        public bool MountHinted(ILogOwner owner, int head, uint headGeneration, int headOffset, int tail, uint maxErases)
         {
-            int total = RecordHeaderSize + length;
-            if (length < 0 || length > MaxPayload || type == FreeByte)
+            if (head < 0 || head >= _sectors || tail < 0 || tail >= _sectors || headGeneration == 0
+                || headOffset < SectorHeaderSize || headOffset > _sectorSize)
             {
                 return false;
             }
 
+            int count = ((head - tail + _sectors) % _sectors) + 1;
+            if (count >= _sectors || headGeneration < (uint)count
+                || !ReadHeader(head) || LittleEndian.ReadUInt32(_header, 4) != headGeneration)
+            {
+                return false;
+            }
+
+            uint headErases = LittleEndian.ReadUInt32(_header, 8);
+
+            // Outside the run: free sectors (erased, never written, torn) or older ones; a newer
+            // generation means sectors were started after the positions were saved.
+            for (int s = (head + 1) % _sectors; s != tail; s = (s + 1) % _sectors)
+            {
+                if (ReadHeader(s) && LittleEndian.ReadUInt32(_header, 4) > headGeneration)
+                {
+                    return false;
+                }
+            }
+
+            _owner = owner;
+            Repairs = 0;
+            _lastOffset = -1;
+            _count = count;
+            for (int s = 0; s < _sectors; s++)
+            {
+                _generation[s] = 0;
+                _bad[s] = false;
+                _blankKnown[s] = false;
+                _erasesKnown[s] = false;
+                _erases[s] = maxErases;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                int s = (tail + i) % _sectors;
+                _order[i] = s;
+                _generation[s] = headGeneration - (uint)(count - 1 - i);
+            }
+
+            _erases[head] = headErases;
+            _erasesKnown[head] = true;
+            _nextGeneration = headGeneration + 1;
+            _headOffset = headOffset;
+            return true;
+        }
+
+        /// <summary>After <see cref="MountHinted"/> and the owner's replay: where appends continue in the head.</summary>
+        public void FinishHinted()
+        {
+            _headOffset = FindEnd(_order[_count - 1], _headOffset);
+        }
+
+        /// <summary>Moves to the first record at or after <paramref name="offset"/> in the sector of rank <paramref name="rank"/>, or on; false at the end of the log.</summary>
+        public bool At(LogCursor c, int rank, int offset)
+        {
+            c.Rank = rank;
+            c.Offset = offset;
+            c.Type = 0;
+            c.Length = 0;
+            if (rank < 0 || rank >= _count)
+            {
+                return false;
+            }
+
+            c.Sector = _order[rank];
+            return Load(c) || Next(c);
+        }
+
+        /// <summary>
+        /// Appends a record whose payload is <paramref name="buffer"/>[offset, offset + length); the
+        /// <see cref="RecordHeaderSize"/> bytes before it are the caller's room for the record header,
+        /// written in place so the record goes out as one program without a sector-sized copy.
+        /// False when no usable sector is left (the store degrades, the node keeps running). The
+        /// owner's callbacks may run inside this call (a sector is started or reclaimed): they must
+        /// not touch <paramref name="buffer"/>.
+        /// </summary>
+        public bool Append(byte type, byte[] buffer, int offset, int length)
+        {
+            int total = RecordHeaderSize + length;
+            if (length < 0 || length > MaxPayload || type == FreeByte || offset < RecordHeaderSize)
+            {
+                return false;
+            }
+
+            int at = offset - RecordHeaderSize;
             for (int attempt = 0; attempt <= _sectors; attempt++)
             {
                 if (_count == 0 || _headOffset + total > _sectorSize)
@@ -199,18 +319,13 @@ namespace CityNode.Storage
                     continue;
                 }
 
-                _write[0] = type;
-                LittleEndian.WriteUInt16(_write, 1, length);
-                for (int i = 0; i < length; i++)
-                {
-                    _write[RecordHeaderSize + i] = payload[offset + i];
-                }
-
-                uint crc = Crc32C.Update(Crc32C.Start, _write, 0, 3);
-                crc = Crc32C.Finish(Crc32C.Update(crc, _write, RecordHeaderSize, length));
-                LittleEndian.WriteUInt32(_write, 3, crc);
+                buffer[at] = type;
+                LittleEndian.WriteUInt16(buffer, at + 1, length);
+                uint crc = Crc32C.Update(Crc32C.Start, buffer, at, 3);
+                crc = Crc32C.Finish(Crc32C.Update(crc, buffer, offset, length));
+                LittleEndian.WriteUInt32(buffer, at + 3, crc);
                 int head = _order[_count - 1];
-                if (_flash.Program((head * _sectorSize) + _headOffset, _write, 0, total) == FlashStatus.Ok)
+                if (_flash.Program((head * _sectorSize) + _headOffset, buffer, at, total) == FlashStatus.Ok)
                 {
                     _lastOffset = _headOffset;
                     _lastType = type;
@@ -347,27 +462,37 @@ namespace CityNode.Storage
                 return false;
             }
 
+            byte[] b = _blank;
             int at = (c.Sector * _sectorSize) + c.Offset;
-            if (_flash.Read(at, _write, 0, RecordHeaderSize) != FlashStatus.Ok || _write[0] == FreeByte)
+            if (_flash.Read(at, b, 0, RecordHeaderSize) != FlashStatus.Ok || b[0] == FreeByte)
             {
                 return false;
             }
 
-            int length = LittleEndian.ReadUInt16(_write, 1);
+            int length = LittleEndian.ReadUInt16(b, 1);
             if (c.Offset + RecordHeaderSize + length > _sectorSize)
             {
                 return false;
             }
 
-            uint stored = LittleEndian.ReadUInt32(_write, 3);
-            byte type = _write[0];
-            uint crc = Crc32C.Update(Crc32C.Start, _write, 0, 3);
-            if (_flash.Read(at + RecordHeaderSize, _write, 0, length) != FlashStatus.Ok)
+            uint stored = LittleEndian.ReadUInt32(b, 3);
+            byte type = b[0];
+            uint crc = Crc32C.Update(Crc32C.Start, b, 0, 3);
+
+            // The payload is checked in chunks: no sector-sized buffer in RAM.
+            at += RecordHeaderSize;
+            for (int done = 0; done < length; done += b.Length)
             {
-                return false;
+                int n = length - done < b.Length ? length - done : b.Length;
+                if (_flash.Read(at + done, b, 0, n) != FlashStatus.Ok)
+                {
+                    return false;
+                }
+
+                crc = Crc32C.Update(crc, b, 0, n);
             }
 
-            if (Crc32C.Finish(Crc32C.Update(crc, _write, 0, length)) != stored)
+            if (Crc32C.Finish(crc) != stored)
             {
                 return false;
             }
@@ -378,12 +503,12 @@ namespace CityNode.Storage
         }
 
         /// <summary>Where appends continue in the head sector: after the last good record, if the rest is blank.</summary>
-        private int FindEnd(int sector)
+        private int FindEnd(int sector, int from)
         {
             var c = new LogCursor();
             c.Rank = _count - 1;
             c.Sector = sector;
-            c.Offset = SectorHeaderSize;
+            c.Offset = from;
             while (Load(c))
             {
                 c.Offset += RecordHeaderSize + c.Length;
@@ -500,6 +625,7 @@ namespace CityNode.Storage
 
         private bool EraseSector(int sector)
         {
+            KnowErases(sector);
             _erases[sector]++;
             if (_flash.Erase(sector) != FlashStatus.Ok)
             {
@@ -535,6 +661,21 @@ namespace CityNode.Storage
 
             _generation[sector] = gen;
             return true;
+        }
+
+        /// <summary>After a hinted mount a sector's erase count is read from its header when first needed.</summary>
+        private void KnowErases(int sector)
+        {
+            if (_erasesKnown[sector])
+            {
+                return;
+            }
+
+            _erasesKnown[sector] = true;
+            if (ReadHeader(sector))
+            {
+                _erases[sector] = LittleEndian.ReadUInt32(_header, 8);
+            }
         }
 
         private bool ReadHeader(int sector)

@@ -34,7 +34,8 @@ namespace CityNode.Storage
         private readonly long[] _times;
         private readonly int[] _values;
         private readonly byte[] _status;
-        private readonly byte[] _runtime = new byte[MaxRuntimeBytes];
+        private const int R = FlashLog.RecordHeaderSize;
+        private readonly byte[] _runtime = new byte[R + MaxRuntimeBytes];
         private int _runtimeLength;
         private int _restored;
 
@@ -42,7 +43,8 @@ namespace CityNode.Storage
         {
             _log = new FlashLog(flash);
             _channels = channels;
-            _record = new byte[RecordSize(channels)];
+            // Record buffers keep R bytes in front for the log's record header (FlashLog.Append).
+            _record = new byte[R + RecordSize(channels)];
             _move = new byte[_record.Length];
             _ids = new uint[restoreCapacity];
             _times = new long[restoreCapacity];
@@ -80,15 +82,15 @@ namespace CityNode.Storage
             bool more = _log.First(c);
             while (more)
             {
-                if (c.Type == TypeSample && c.Length >= 9 && c.Length <= _record.Length && _log.Read(c, 0, _record, 0, c.Length))
+                if (c.Type == TypeSample && c.Length >= 9 && c.Length <= _record.Length - R && _log.Read(c, 0, _record, R, c.Length))
                 {
-                    uint id = LittleEndian.ReadUInt32(_record, 0);
+                    uint id = LittleEndian.ReadUInt32(_record, R);
                     if (id > MaxId)
                     {
                         MaxId = id;
                     }
 
-                    if (id > sealedId && _record[8] == _channels)
+                    if (id > sealedId && _record[R + 8] == _channels)
                     {
                         Restore(id);
                     }
@@ -97,7 +99,7 @@ namespace CityNode.Storage
                         RestoreDropped++; // taken with another channel layout, before a configuration change
                     }
                 }
-                else if (c.Type == TypeRuntime && c.Length <= MaxRuntimeBytes && _log.Read(c, 0, _runtime, 0, c.Length))
+                else if (c.Type == TypeRuntime && c.Length <= MaxRuntimeBytes && _log.Read(c, 0, _runtime, R, c.Length))
                 {
                     _runtimeLength = c.Length;
                 }
@@ -125,7 +127,7 @@ namespace CityNode.Storage
         {
             for (int i = 0; i < _runtimeLength; i++)
             {
-                into[i] = _runtime[i];
+                into[i] = _runtime[R + i];
             }
 
             return _runtimeLength;
@@ -134,10 +136,10 @@ namespace CityNode.Storage
         /// <summary>Writes a sample; false when the flash cannot take it (the sample stays in RAM only).</summary>
         public bool Append(uint id, SampleFrame frame)
         {
-            LittleEndian.WriteUInt32(_record, 0, id);
-            LittleEndian.WriteUInt32(_record, 4, (uint)frame.Time);
-            _record[8] = (byte)_channels;
-            int at = 9;
+            LittleEndian.WriteUInt32(_record, R, id);
+            LittleEndian.WriteUInt32(_record, R + 4, (uint)frame.Time);
+            _record[R + 8] = (byte)_channels;
+            int at = R + 9;
             for (int c = 0; c < _channels; c++)
             {
                 LittleEndian.WriteUInt32(_record, at, (uint)frame.Values[c]);
@@ -160,7 +162,7 @@ namespace CityNode.Storage
                 MaxId = id;
             }
 
-            return _log.Append(TypeSample, _record, 0, _record.Length);
+            return _log.Append(TypeSample, _record, R, _record.Length - R);
         }
 
         /// <summary>Writes the runtime's schedule (before deep sleep, after a publish).</summary>
@@ -173,11 +175,11 @@ namespace CityNode.Storage
 
             for (int i = 0; i < length; i++)
             {
-                _runtime[i] = blob[i];
+                _runtime[R + i] = blob[i];
             }
 
             _runtimeLength = length;
-            return _log.Append(TypeRuntime, blob, 0, length);
+            return _log.Append(TypeRuntime, _runtime, R, length);
         }
 
         public void SectorStarted(FlashLog log)
@@ -192,11 +194,11 @@ namespace CityNode.Storage
             while (more)
             {
                 // Its own buffer: this runs inside an Append whose payload is _record.
-                if (c.Type == TypeSample && c.Length == _move.Length && log.Read(c, 0, _move, 0, _move.Length))
+                if (c.Type == TypeSample && c.Length == _move.Length - R && log.Read(c, 0, _move, R, _move.Length - R))
                 {
-                    if (LittleEndian.ReadUInt32(_move, 0) > SealedId)
+                    if (LittleEndian.ReadUInt32(_move, R) > SealedId)
                     {
-                        log.Append(TypeSample, _move, 0, _move.Length);
+                        log.Append(TypeSample, _move, R, _move.Length - R);
                     }
                 }
                 else if (c.Type == TypeRuntime)
@@ -209,7 +211,7 @@ namespace CityNode.Storage
 
             if (runtimeHere && _runtimeLength > 0)
             {
-                log.Append(TypeRuntime, _runtime, 0, _runtimeLength);
+                log.Append(TypeRuntime, _runtime, R, _runtimeLength);
             }
         }
 
@@ -244,8 +246,8 @@ namespace CityNode.Storage
 
             Shift(pos + 1, pos, _restored - pos);
             _ids[pos] = id;
-            _times[pos] = LittleEndian.ReadUInt32(_record, 4);
-            int at = 9;
+            _times[pos] = LittleEndian.ReadUInt32(_record, R + 4);
+            int at = R + 9;
             for (int ch = 0; ch < _channels; ch++)
             {
                 _values[(pos * _channels) + ch] = (int)LittleEndian.ReadUInt32(_record, at);

@@ -13,6 +13,39 @@ namespace CityNode.Storage
     }
 
     /// <summary>
+    /// A sector store that loads and saves the first <c>count</c> bytes of a buffer, so that regions
+    /// of different sector sizes can share one <see cref="SectorBuffer"/>.
+    /// </summary>
+    public interface ISectorFiles : ISectorStore
+    {
+        /// <summary>As <see cref="ISectorStore.Load"/>, for a sector of <paramref name="count"/> bytes.</summary>
+        int Load(int sector, byte[] into, int count);
+
+        /// <summary>As <see cref="ISectorStore.Save"/>, for a sector of <paramref name="count"/> bytes.</summary>
+        bool Save(int sector, byte[] from, int count);
+    }
+
+    /// <summary>
+    /// One sector-sized buffer shared by every <see cref="SectorFileFlash"/> of a node (journal,
+    /// staging, config, crash counter, hint): only one of them works at a time, so a node keeps one
+    /// 4 KB copy instead of one per region (docs/device-budget.md). It remembers whose sector it holds.
+    /// </summary>
+    public sealed class SectorBuffer
+    {
+        public SectorBuffer(int size)
+        {
+            Data = new byte[size];
+            Sector = -1;
+        }
+
+        public byte[] Data { get; private set; }
+
+        internal object Owner;
+
+        internal int Sector;
+    }
+
+    /// <summary>
     /// NOR flash semantics (erase to 0xFF, programming only clears bits) over whole-sector storage:
     /// on the ESP32 one littlefs file per sector, which littlefs commits only when the file is
     /// closed — so each erase and program rewrites and closes its sector, and a power cut leaves the
@@ -22,18 +55,33 @@ namespace CityNode.Storage
     public sealed class SectorFileFlash : IFlash
     {
         private readonly ISectorStore _store;
+        private readonly ISectorFiles _files;
+        private readonly SectorBuffer _buffer;
         private readonly byte[] _sector;
-        // The sector whose content _sector holds (-1 = none): a file is loaded once for the many
-        // small reads a log makes in it, not once per read. This instance is the only writer of
-        // its files, so the copy cannot go stale; a failed save forgets it.
-        private int _loaded = -1;
 
         public SectorFileFlash(ISectorStore store, int sectorSize, int sectorCount)
+            : this(store, sectorSize, sectorCount, null)
+        {
+        }
+
+        /// <summary>
+        /// With <paramref name="shared"/> (at least a sector long) and a store that implements
+        /// <see cref="ISectorFiles"/>, the sector copy lives in the shared buffer; otherwise in a buffer of its own.
+        /// </summary>
+        public SectorFileFlash(ISectorStore store, int sectorSize, int sectorCount, SectorBuffer shared)
         {
             _store = store;
+            _files = store as ISectorFiles;
             SectorSize = sectorSize;
             SectorCount = sectorCount;
-            _sector = new byte[sectorSize];
+            if (shared == null || _files == null || shared.Data.Length < sectorSize)
+            {
+                _files = null;
+                shared = new SectorBuffer(sectorSize);
+            }
+
+            _buffer = shared;
+            _sector = shared.Data;
         }
 
         public int SectorSize { get; private set; }
@@ -90,27 +138,32 @@ namespace CityNode.Storage
             return Save(sector);
         }
 
+        // The buffer holds this region's sector _buffer.Sector when _buffer.Owner is this instance: a
+        // file is loaded once for the many small reads a log makes in it, not once per read. This
+        // instance is the only writer of its files, so the copy cannot go stale; a failed save forgets it.
         private FlashStatus Save(int sector)
         {
-            _loaded = -1; // until the store says the file holds it
-            if (!_store.Save(sector, _sector))
+            _buffer.Owner = null; // until the store says the file holds it
+            bool ok = _files != null ? _files.Save(sector, _sector, SectorSize) : _store.Save(sector, _sector);
+            if (!ok)
             {
                 return FlashStatus.VerifyFailed;
             }
 
-            _loaded = sector;
+            _buffer.Owner = this;
+            _buffer.Sector = sector;
             return FlashStatus.Ok;
         }
 
         private bool Load(int sector)
         {
-            if (sector == _loaded)
+            if (_buffer.Owner == this && _buffer.Sector == sector)
             {
                 return true;
             }
 
-            _loaded = -1;
-            int r = _store.Load(sector, _sector);
+            _buffer.Owner = null;
+            int r = _files != null ? _files.Load(sector, _sector, SectorSize) : _store.Load(sector, _sector);
             if (r == 0)
             {
                 FillErased();
@@ -121,15 +174,16 @@ namespace CityNode.Storage
                 return false;
             }
 
-            _loaded = sector;
+            _buffer.Owner = this;
+            _buffer.Sector = sector;
             return true;
         }
 
-        /// <summary>0xFF everywhere, by doubling copies (a dozen calls instead of a 4096-step loop in IL).</summary>
+        /// <summary>0xFF over the sector, by doubling copies (a dozen calls instead of a 4096-step loop in IL).</summary>
         private void FillErased()
         {
             byte[] b = _sector;
-            int n = b.Length;
+            int n = SectorSize;
             if (n == 0)
             {
                 return;

@@ -1,45 +1,69 @@
 using System.IO;
 using CityNode.Hal;
+using CityNode.Node;
 using CityNode.Storage;
 
 namespace CityNode.Esp32.Glue
 {
     /// <summary>
     /// Flash regions on the littlefs I: drive, one file per sector: as provider, the root folder; as
-    /// sector store, one region's file prefix. littlefs commits a file only on close (Flush does not).
+    /// sector store, one region's folder. littlefs commits a file only on close (Flush does not), so a
+    /// sector is loaded and saved whole. Every region shares the provider's one sector buffer
+    /// (docs/device-budget.md).
     /// </summary>
-    internal sealed class LittleFsSectors : IFlashProvider, ISectorStore
+    internal sealed class LittleFsSectors : IFlashProvider, ISectorFiles
     {
         private readonly string _path;
+        private readonly SectorBuffer _buffer;
 
-        public LittleFsSectors(string path) => _path = path;
+        public LittleFsSectors(string path)
+            : this(path, new SectorBuffer(NodeAssembly.JournalSectorSize))
+        {
+        }
+
+        private LittleFsSectors(string path, SectorBuffer buffer)
+        {
+            _path = path;
+            _buffer = buffer;
+        }
 
         public IFlash Open(string name, int sectorSize, int sectorCount)
         {
             Directory.CreateDirectory(_path + name);
-            return new SectorFileFlash(new LittleFsSectors(_path + name + "\\s"), sectorSize, sectorCount);
+            return new SectorFileFlash(new LittleFsSectors(_path + name + "\\s", _buffer), sectorSize, sectorCount, _buffer);
         }
 
         public int Load(int sector, byte[] into)
         {
-            if (!File.Exists(_path + sector.ToString()))
-            {
-                return 0; // never written: reads as erased
-            }
-
-            using (FileStream f = new FileStream(_path + sector.ToString(), FileMode.Open, FileAccess.Read))
-            {
-                return f.Read(into, 0, into.Length) == into.Length ? 1 : -1;
-            }
+            return Load(sector, into, into.Length);
         }
 
         public bool Save(int sector, byte[] from)
         {
+            return Save(sector, from, from.Length);
+        }
+
+        public int Load(int sector, byte[] into, int count)
+        {
+            string file = FileOf(sector);
+            if (!File.Exists(file))
+            {
+                return 0; // never written: reads as erased
+            }
+
+            using (FileStream f = new FileStream(file, FileMode.Open, FileAccess.Read))
+            {
+                return f.Read(into, 0, count) == count ? 1 : -1;
+            }
+        }
+
+        public bool Save(int sector, byte[] from, int count)
+        {
             try
             {
-                using (FileStream f = new FileStream(_path + sector.ToString(), FileMode.Create, FileAccess.Write))
+                using (FileStream f = new FileStream(FileOf(sector), FileMode.Create, FileAccess.Write))
                 {
-                    f.Write(from, 0, from.Length);
+                    f.Write(from, 0, count);
                 } // closed: committed
                 return true;
             }
@@ -47,6 +71,11 @@ namespace CityNode.Esp32.Glue
             {
                 return false; // the log retires the sector
             }
+        }
+
+        private string FileOf(int sector)
+        {
+            return _path + sector.ToString();
         }
     }
 }

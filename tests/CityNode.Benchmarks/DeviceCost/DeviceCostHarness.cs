@@ -143,11 +143,15 @@ public static class DeviceCostHarness
     }
 
     /// <summary>One file per sector in RAM, counting what littlefs would do.</summary>
-    public sealed class FileStore(Ops ops) : ISectorStore
+    public sealed class FileStore(Ops ops) : ISectorFiles
     {
         private readonly Dictionary<int, byte[]> _files = new();
 
-        public int Load(int sector, byte[] into)
+        public int Load(int sector, byte[] into) => Load(sector, into, into.Length);
+
+        public bool Save(int sector, byte[] from) => Save(sector, from, from.Length);
+
+        public int Load(int sector, byte[] into, int count)
         {
             if (!_files.TryGetValue(sector, out var data))
             {
@@ -156,14 +160,14 @@ public static class DeviceCostHarness
             }
 
             ops.Loads++;
-            Buffer.BlockCopy(data, 0, into, 0, into.Length);
+            Buffer.BlockCopy(data, 0, into, 0, count);
             return 1;
         }
 
-        public bool Save(int sector, byte[] from)
+        public bool Save(int sector, byte[] from, int count)
         {
             ops.Saves++;
-            _files[sector] = (byte[])from.Clone();
+            _files[sector] = from.AsSpan(0, count).ToArray();
             return true;
         }
 
@@ -176,6 +180,11 @@ public static class DeviceCostHarness
         public readonly Ops Ops = new();
         public readonly Dictionary<string, FileStore> Regions = new();
 
+        // As LittleFsSectors: one sector buffer per boot, shared by every region.
+        private SectorBuffer? _buffer;
+
+        public void Reset() => _buffer = null;
+
         public IFlash Open(string name, int sectorSize, int sectorCount)
         {
             if (!Regions.TryGetValue(name, out var store))
@@ -183,7 +192,8 @@ public static class DeviceCostHarness
                 Regions[name] = store = new FileStore(Ops);
             }
 
-            return new SectorFileFlash(store, sectorSize, sectorCount);
+            _buffer ??= new SectorBuffer(NodeAssembly.JournalSectorSize);
+            return new SectorFileFlash(store, sectorSize, sectorCount, _buffer);
         }
     }
 
@@ -226,18 +236,19 @@ public static class DeviceCostHarness
     /// </summary>
     private sealed class JournalFiller : ILogOwner
     {
-        private readonly byte[] _state = new byte[52];
+        private readonly byte[] _state = new byte[FlashLog.RecordHeaderSize + 52];
         public uint NextSeq = 1;
         public uint LastSample;
         public long Sealed;
 
         public void SectorStarted(FlashLog log)
         {
-            WriteUInt32(_state, 0, NextSeq);
-            WriteUInt32(_state, 4, NextSeq);
-            WriteUInt32(_state, 36, LastSample);
-            BitConverter.TryWriteBytes(_state.AsSpan(40), Sealed);
-            log.Append(0x13, _state, 0, _state.Length);
+            const int r = FlashLog.RecordHeaderSize;
+            WriteUInt32(_state, r, NextSeq);
+            WriteUInt32(_state, r + 4, NextSeq);
+            WriteUInt32(_state, r + 36, LastSample);
+            BitConverter.TryWriteBytes(_state.AsSpan(r + 40), Sealed);
+            log.Append(0x13, _state, r, 52);
         }
 
         public void Reclaim(FlashLog log, int sector)
@@ -254,24 +265,25 @@ public static class DeviceCostHarness
         var log = new FlashLog(nor);
         var filler = new JournalFiller();
         log.Mount(filler);
-        var batch = new byte[20 + payloadBytes];
+        const int r = FlashLog.RecordHeaderSize; // room for the log's record header (FlashLog.Append)
+        var batch = new byte[r + 20 + payloadBytes];
         var rnd = new Random(1);
-        var release = new byte[9];
+        var release = new byte[r + 9];
         while (log.HeadGeneration < sectors + (sectors / 2))
         {
             uint seq = filler.NextSeq;
             filler.LastSample += (uint)samplesPerBatch;
             filler.Sealed += readingsPerBatch;
-            JournalFiller.WriteUInt32(batch, 0, seq);
-            JournalFiller.WriteUInt32(batch, 4, (uint)readingsPerBatch);
-            JournalFiller.WriteUInt32(batch, 8, filler.LastSample);
-            BitConverter.TryWriteBytes(batch.AsSpan(12), filler.Sealed);
-            rnd.NextBytes(batch.AsSpan(20));
-            log.Append(0x11, batch, 0, batch.Length);
+            JournalFiller.WriteUInt32(batch, r, seq);
+            JournalFiller.WriteUInt32(batch, r + 4, (uint)readingsPerBatch);
+            JournalFiller.WriteUInt32(batch, r + 8, filler.LastSample);
+            BitConverter.TryWriteBytes(batch.AsSpan(r + 12), filler.Sealed);
+            rnd.NextBytes(batch.AsSpan(r + 20));
+            log.Append(0x11, batch, r, batch.Length - r);
             filler.NextSeq = seq + 1;
-            JournalFiller.WriteUInt32(release, 0, seq + 1);
-            JournalFiller.WriteUInt32(release, 5, (uint)readingsPerBatch);
-            log.Append(0x12, release, 0, release.Length);
+            JournalFiller.WriteUInt32(release, r, seq + 1);
+            JournalFiller.WriteUInt32(release, r + 5, (uint)readingsPerBatch);
+            log.Append(0x12, release, r, 9);
         }
 
         var store = new FileStore(drive.Ops);
@@ -394,6 +406,7 @@ public static class DeviceCostHarness
             long il0 = Il;
             long a0 = GC.GetAllocatedBytesForCurrentThread();
             long n0 = Allocs;
+            Drive.Reset();
             Assembly = new NodeAssembly(Drive, _provisioned, _journalKb);
             var sampler = new Sampler(SensorFactory.Create(Assembly.Config, _hw.Buses), _clock);
             Runtime = Assembly.Build(sampler, _clock, _platform, _uplink, Power);
@@ -565,6 +578,7 @@ public static class DeviceCostHarness
             // A boot is measured after every deep sleep; at light sleep, after a forced wake from deep sleep.
             if (boots.Count == 0)
             {
+                node.Assembly.Store.Checkpoint(); // what the runtime saves before it deep-sleeps (SaveRuntime)
                 node.Build(ResetCause.DeepSleepWake);
                 boots.Add((node.LastBootIl, node.LastBootOps, node.LastBootAlloc));
             }

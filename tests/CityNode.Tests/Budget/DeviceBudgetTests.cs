@@ -178,6 +178,74 @@ public sealed class DeviceBudgetTests
         Assert.True(full <= fresh + 1, $"file loads per publish: fresh {fresh:0.##}, full {full:0.##}");
     }
 
+    /// <summary>A deep-sleep boot's journal mount: file loads and bytes read, from the hint saved before the sleep.</summary>
+    private static (long Loads, long Bytes, bool Hinted) MountCost(CountingFiles files, CountingFlash hint)
+    {
+        long loads = files.Loads;
+        long bytes = hint.BytesRead;
+        var j = new FlashJournal(new SectorFileFlash(files, Sector, JournalSectors), 1, hint);
+        j.Mount();
+        return (files.Loads - loads, hint.BytesRead - bytes, j.MountedFromHint);
+    }
+
+    [Fact]
+    public void Boot_cost_does_not_grow_with_journal_fill()
+    {
+        var files = new CountingFiles();
+        var hint = new CountingFlash(1);
+        var j = new FlashJournal(new SectorFileFlash(files, Sector, JournalSectors), 1, hint);
+        j.Mount();
+        var buffer = new byte[4096];
+        for (int i = 0; i < 5; i++)
+        {
+            Publish(j, buffer);
+        }
+
+        // Two batches left pending, as after a failed publish.
+        uint next = j.NextSequence;
+        Assert.True(j.Append(next, Payload, 0, Payload.Length, 90, next * 15));
+        Assert.True(j.Append(next + 1, Payload, 0, Payload.Length, 90, (next + 1) * 15));
+        j.Checkpoint(); // what the runtime saves before a deep sleep
+        var fresh = MountCost(files, hint);
+
+        // Fill the whole 1 MB round the region and past it, then the same.
+        j.Release(next);
+        j.Release(next + 1);
+        while (j.Log.HeadGeneration < JournalSectors + 20)
+        {
+            Publish(j, buffer);
+        }
+
+        next = j.NextSequence;
+        Assert.True(j.Append(next, Payload, 0, Payload.Length, 90, next * 15));
+        j.Checkpoint();
+        var full = MountCost(files, hint);
+
+        // Before issue 20 the full journal's mount loaded every one of its 256 files.
+        Assert.True(fresh.Hinted && full.Hinted);
+        Assert.True(full.Loads <= fresh.Loads + 2 && full.Loads <= 4, $"file loads per boot: fresh {fresh.Loads}, full {full.Loads}");
+
+        // The hinted mount finds what a full mount finds.
+        var hinted = new FlashJournal(new SectorFileFlash(files, Sector, JournalSectors), 1, hint);
+        hinted.Mount();
+        var scanned = new FlashJournal(new SectorFileFlash(files, Sector, JournalSectors), 1);
+        scanned.Mount();
+        Assert.Equal(scanned.PendingCount, hinted.PendingCount);
+        Assert.Equal(scanned.NextSequence, hinted.NextSequence);
+        Assert.Equal(scanned.Read(0, buffer, out uint a), hinted.Read(0, new byte[4096], out uint b));
+        Assert.Equal(a, b);
+
+        // A stale hint (the log moved on to other sectors after it) is refused, not trusted.
+        j.Release(next);
+        while (j.Log.HeadGeneration < JournalSectors + 24)
+        {
+            Publish(j, buffer);
+        }
+
+        var stale = MountCost(files, hint);
+        Assert.False(stale.Hinted);
+    }
+
     [Fact]
     public void Staging_a_sample_and_sealing_a_batch_allocate_nothing()
     {
