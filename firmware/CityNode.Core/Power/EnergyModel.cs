@@ -11,7 +11,7 @@ namespace CityNode.Power
         {
             return (t.BootMs * p.ActiveMicroamps)
                 + (t.ActiveMs * p.ActiveMicroamps)
-                + (t.WaitMs * p.LightSleepMicroamps)
+                + (t.WaitMs * p.IdleMicroamps) // the device waits in Thread.Sleep: CPU idle, not light sleep
                 + (t.RadioMs * p.RadioMicroamps)
                 + (t.LightSleepMs * p.LightSleepMicroamps)
                 + (t.DeepSleepMs * p.DeepSleepMicroamps)

@@ -12,7 +12,7 @@ namespace CityNode.Power
         /// <summary>CPU on for sampling, excluding warm-up waits.</summary>
         public long ActiveMs;
 
-        /// <summary>Waiting for sensors: warm-up, conversions, processing delays (CPU in light sleep, sensors powered).</summary>
+        /// <summary>Waiting for sensors: warm-up, conversions, processing delays (sensors powered; the ESP32 program idles the CPU in Thread.Sleep).</summary>
         public long WaitMs;
 
         /// <summary>Wi-Fi and MQTT: connecting, publishing, waiting for PUBACKs.</summary>

@@ -13,7 +13,7 @@ internal static class EnergyCommand
     {
         var board = new Option<string>("--board") { Description = "board profile id (boards/*.board) or file", DefaultValueFactory = _ => "reference" };
         var config = new Option<string?>("--config") { Description = "a node config: its sensors, sample and publish intervals" };
-        var channels = new Option<int>("--channels") { Description = "channels sampled (without --config)", DefaultValueFactory = _ => 5 };
+        var channels = new Option<int>("--channels") { Description = "channels sampled (without --config), by real sensors: 5 = bme280 + sds011, 6 = + scd41 (1 to 16)", DefaultValueFactory = _ => 5 };
         var sample = Options.Duration("--sample", "sample interval (without --config)", TimeSpan.FromSeconds(60));
         var publish = Options.Duration("--publish", "longest time between publishes (without --config)", TimeSpan.FromMinutes(15));
         var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh (default: the board's)" };
@@ -23,7 +23,7 @@ internal static class EnergyCommand
         var fromPostgres = new Option<string?>("--from-postgres") { Description = "the same from a PostgreSQL receiver database (connection string)" };
         var node = new Option<uint?>("--node") { Description = "with --from: only this node" };
         var json = Options.Json();
-        var command = new Command("energy", "Average current and battery life of a node, with ESPHome-style and always-on nodes on the same constants")
+        var command = new Command("energy", "Average current and battery life of a node (the ESP32 program run on the nanoFramework twin), with ESPHome-style and always-on nodes on the same costs")
         {
             board, config, channels, sample, publish, capacity, plot, sweep, from, fromPostgres, node, json,
         };
@@ -54,11 +54,6 @@ internal static class EnergyCommand
                 else
                 {
                     int n = parse.GetValue(channels);
-                    if (n < 1 || n > 64)
-                    {
-                        throw new FormatException("--channels: 1 to 64");
-                    }
-
                     long s = (long)parse.GetValue(sample).TotalSeconds;
                     long p = (long)parse.GetValue(publish).TotalSeconds;
                     if (s < NodeConfig.MinSampleSeconds || s > NodeConfig.MaxIntervalSeconds)
@@ -89,8 +84,24 @@ internal static class EnergyCommand
                 return EnergyFromDiagnostics.Print(fromDb, fromPg, parse.GetValue(node), profile, workload, cap ?? profile.Power.BatteryMilliampHours, parse.GetValue(json));
             }
 
-            var report = EnergyReport.Run(profile, workload, cap);
+            EnergyReport report;
+            try
+            {
+                report = EnergyReport.Run(profile, workload, cap, boardSource: parse.GetValue(board));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("energy: " + e.Message); // a sensor the twin has no chip for
+                return 1;
+            }
+
+
             bool asJson = parse.GetValue(json);
+            if (report.Measured is { Acknowledged: 0 } m)
+            {
+                Console.Error.WriteLine($"energy: warning: the node delivered nothing in the {m.Span.TotalMs / 3_600_000.0:F0} h measured (sleep: {report.Sleep}); the figure is that of a node that does not work with this workload");
+            }
+
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
@@ -132,6 +143,12 @@ internal static class EnergyCommand
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"per reading delivered: {r.MicroampHoursPerReading:F2} µAh. Where CityNode's current goes: " +
             Markup.Escape(string.Join(", ", r.Breakdown.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:F3} mA"))));
+        if (r.Measured is { } m)
+        {
+            AnsiConsole.MarkupLine($"measured on the twin over {m.Span.TotalMs / 3_600_000.0:F1} h: {m.Wakes} wakes, {m.Boots} boots, {m.Connections} connections, {m.Acknowledged} batches acknowledged, {m.Readings} readings. Ledger: " +
+                Markup.Escape(m.Span.ToString()));
+        }
+
         AnsiConsole.MarkupLine("constants: " + Markup.Escape(string.Join(", ", r.Constants.Select(kv => $"{kv.Key}={kv.Value}"))) + $" (boards/{Markup.Escape(board.Id)}.board, with sources)");
     }
 

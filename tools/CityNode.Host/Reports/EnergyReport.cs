@@ -1,21 +1,19 @@
 using System.Text.Json.Serialization;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
-using CityNode.Hal;
+using CityNode.Host.Mqtt;
 using CityNode.Host.Sim;
 using CityNode.Host.Simulation;
-using CityNode.Node;
+using CityNode.NanoTwin;
 using CityNode.Power;
-using CityNode.Sensors;
-using CityNode.Telemetry;
 
 namespace CityNode.Host.Reports;
 
 /// <summary>
 /// <c>citynode energy</c>: average current and battery life of a node on a board, for a workload,
-/// under CityNode's policy — measured by running the real <see cref="NodeRuntime"/> on virtual time
-/// and charging each phase at the board's currents (the same phases the diagnostics report) —
-/// next to the model's lower bound and two peers' policies with the same constants.
+/// under CityNode's policy — measured by running the ESP32 program itself on the nanoFramework twin
+/// and charging the board's ledger (CPU and Wi-Fi states) at the board's currents — next to the
+/// lower bound and two peers' policies on the same measured costs and constants.
 /// </summary>
 public sealed class EnergyReport
 {
@@ -38,7 +36,7 @@ public sealed class EnergyReport
     /// <summary>Charge per reading delivered, µAh.</summary>
     [JsonPropertyName("uah_per_reading")] public required double MicroampHoursPerReading { get; init; }
 
-    /// <summary>Where the average current goes: phase → mA.</summary>
+    /// <summary>Where the average current goes: the twin's states (boot, cpu_active, cpu_idle, wifi_*, light_sleep, deep_sleep) and the sensors → mA.</summary>
     [JsonPropertyName("breakdown_ma")] public required Dictionary<string, double> Breakdown { get; init; }
 
     [JsonPropertyName("sleep")] public required string Sleep { get; init; }
@@ -55,24 +53,90 @@ public sealed class EnergyReport
     public const string EsphomeStyle = "esphome_style";
     public const string AlwaysOn = "always_on";
 
-    /// <summary>A workload: the sensors (each with its channel count) sampled every S, published at least every P.</summary>
+    /// <summary>
+    /// A workload: the sensors (each with its channel count) sampled every S, published at least every P.
+    /// <see cref="Placements"/> says where each sensor is attached (its config value, parallel to
+    /// <see cref="Sensors"/>), <see cref="OtherConfig"/> the rest of the node config.
+    /// </summary>
     public sealed record Workload(long SampleSeconds, long PublishSeconds, (string Sensor, int Channels)[] Sensors)
     {
         public int ChannelCount => Sensors.Sum(s => s.Channels);
 
-        /// <summary>N generic channels: an I2C sensor per 3 channels (BME280-like).</summary>
-        public static Workload Generic(int channels, long sample, long publish) =>
-            new(sample, publish, Enumerable.Range(0, (channels + 2) / 3).Select(i => ("bme280", Math.Min(3, channels - (3 * i)))).ToArray());
+        /// <summary>Where each sensor is attached (<c>i2c:0x76</c>, <c>uart:COM2</c>, <c>adc:4</c> …); null: <see cref="DefaultPlacement"/>.</summary>
+        public string[]? Placements { get; init; }
+
+        /// <summary>Config lines besides node.id, sample, publish, the sensors, Wi-Fi and the broker (batch, sleep, early.*, calibration.* …).</summary>
+        public string OtherConfig { get; init; } = "batch = 256\nsleep = auto\n";
+
+        /// <summary>
+        /// The real sensors whose channels add up to <paramref name="channels"/>, taken in this order
+        /// and skipping one that would overshoot: BME280 (3), SDS011 (2), SCD41 (1), a second BME280
+        /// at 0x77 (3), EZO RTD, pH, EC, DO (1 each), TDS probe (2), turbidity probe (1). So 5 =
+        /// BME280 + SDS011, 6 = BME280 + SDS011 + SCD41, 1 = SCD41; at most 16.
+        /// </summary>
+        public static Workload Generic(int channels, long sample, long publish)
+        {
+            var chosen = new List<(string Sensor, int Channels, string Where)>();
+            int left = channels;
+            foreach (var c in GenericSensors)
+            {
+                if (c.Channels <= left)
+                {
+                    chosen.Add(c);
+                    left -= c.Channels;
+                }
+            }
+
+            if (left != 0 || channels < 1)
+            {
+                throw new FormatException($"--channels: 1 to {GenericSensors.Sum(c => c.Channels)} (the simulated sensors: {string.Join(", ", GenericSensors.Select(c => $"{c.Sensor} {c.Channels}"))})");
+            }
+
+            return new Workload(sample, publish, chosen.Select(c => (c.Sensor, c.Channels)).ToArray()) { Placements = chosen.Select(c => c.Where).ToArray() };
+        }
+
+        private static readonly (string Sensor, int Channels, string Where)[] GenericSensors =
+        {
+            ("bme280", 3, "i2c:0x76"), ("sds011", 2, "uart:COM2"), ("scd41", 1, "i2c:0x62"), ("bme280", 3, "i2c:0x77"),
+            ("ezo_rtd", 1, "i2c:0x66"), ("ezo_ph", 1, "i2c:0x63"), ("ezo_ec", 1, "i2c:0x64"), ("ezo_do", 1, "i2c:0x61"),
+            ("tds", 2, "adc:5"), ("turbidity", 1, "adc:4,divider=2/1"),
+        };
+
+        /// <summary>Where a sensor named without a placement is attached (the sensors' READMEs).</summary>
+        public static string DefaultPlacement(string sensor) => sensor switch
+        {
+            "bme280" or "bme680" => "i2c:0x76",
+            "sds011" or "pms5003" => "uart:COM2",
+            "scd41" => "i2c:0x62",
+            "ezo_ph" => "i2c:0x63",
+            "ezo_ec" => "i2c:0x64",
+            "ezo_do" => "i2c:0x61",
+            "ezo_orp" => "i2c:0x62",
+            "ezo_rtd" => "i2c:0x66",
+            "tds" => "adc:5",
+            "analog_ph" => "adc:3",
+            _ => "adc:4,divider=2/1",
+        };
 
         public static Workload FromConfig(NodeConfig config)
         {
             var list = new List<(string, int)>();
+            var where = new List<string>();
+            var other = new System.Text.StringBuilder();
             for (int i = 0; i < config.Document.Count; i++)
             {
                 string key = config.Document.Key(i);
-                if (key.StartsWith("sensor.", StringComparison.Ordinal) && config.IsSensorEnabled(key[7..]))
+                if (key.StartsWith("sensor.", StringComparison.Ordinal))
                 {
-                    list.Add((key[7..], ChannelsOf(key[7..])));
+                    if (config.IsSensorEnabled(key[7..]))
+                    {
+                        list.Add((key[7..], ChannelsOf(key[7..])));
+                        where.Add(config.Document.Value(i));
+                    }
+                }
+                else if (!(key is "node.id" or "sample" or "publish" or "sensors" || key.StartsWith("wifi.", StringComparison.Ordinal) || key.StartsWith("mqtt.", StringComparison.Ordinal)))
+                {
+                    other.Append(key).Append(" = ").Append(config.Document.Value(i)).Append('\n');
                 }
             }
 
@@ -81,7 +145,7 @@ public sealed class EnergyReport
                 throw new FormatException("the config names no sensor (sensor.NAME = ... lines)");
             }
 
-            return new Workload(config.SampleSeconds, config.PublishSeconds, list.ToArray());
+            return new Workload(config.SampleSeconds, config.PublishSeconds, list.ToArray()) { Placements = where.ToArray(), OtherConfig = other.ToString() };
         }
 
         private static int ChannelsOf(string sensor) => sensor switch
@@ -93,21 +157,41 @@ public sealed class EnergyReport
         };
     }
 
-    public static EnergyReport Run(BoardProfile board, Workload w, int? capacityMah = null, int days = 0)
+    /// <summary>
+    /// CityNode's figure for a workload on a board: the ESP32 program (NodeProgram and its glue) runs on
+    /// the nanoFramework twin with simulated chips for the workload's sensors and an embedded MQTT
+    /// broker, for at least two days or twenty publish windows after a first window left out as
+    /// start-up; the board's ledger of that span (CPU and radio states) is charged at the board's
+    /// currents, plus the sensors' own current per sample (<see cref="SensorPower"/>).
+    /// </summary>
+    /// <param name="boardSource">The board file's id or path as the node deploys it (default: <paramref name="board"/>'s id).</param>
+    public static EnergyReport Run(BoardProfile board, Workload w, int? capacityMah = null, int days = 0, string? boardSource = null)
     {
         var p = board.Power;
         int capacity = capacityMah ?? p.BatteryMilliampHours;
-        var (times, readings, sleep) = Measure(board, w, days);
+        var m = Measure(board, w, days, boardSource ?? board.Id);
         long sensorCharge = SensorPower.ChargePerSample(w.Sensors.Select(s => s.Sensor).ToArray());
-        times.SensorMicroampMs = times.Samples * sensorCharge;
-        long total = times.TotalMs;
-        double avg = (double)EnergyModel.Charge(p, times) / total / 1000.0;
-        double perSampleActive = (double)times.ActiveMs / times.Samples;
-        double perSampleWait = (double)times.WaitMs / times.Samples;
-        double lower = LowerBound(p, w, perSampleActive, perSampleWait, sensorCharge);
-        double esphome = Esphome(p, w, perSampleActive, perSampleWait, sensorCharge);
-        double alwaysOn = AlwaysOnMa(p, w, sensorCharge);
-        var breakdown = PhaseBreakdown(p, times);
+        double samples = (double)m.Readings / w.ChannelCount;
+        double sensorTotal = samples * sensorCharge;
+        var byState = m.Span.ChargeByState(p);
+        double charge = m.Span.ChargeMicroampMs(p) + sensorTotal;
+        long total = Math.Max(1, m.Span.TotalMs);
+        double avg = charge / total / 1000.0;
+
+        // The twin's costs per event, for the bound and the peers' policies: a sample's awake time with
+        // the radio off (drivers, waits), and a connection (everything the radio was on for, per publishing wake).
+        var costs = new EventCosts(
+            SampleCharge: (byState["cpu_active"] + byState["cpu_idle"]) / Math.Max(1, samples),
+            SampleMs: m.Span.CpuShare * (m.Span.Cpu(CpuState.Active) + m.Span.Cpu(CpuState.Idle)) / Math.Max(1, samples),
+            ConnectionCharge: (byState["wifi_started"] + byState["wifi_connecting"] + byState["wifi_associated"]) / Math.Max(1, m.Connections),
+            ConnectionMs: (double)m.Span.RadioOnMs / Math.Max(1, m.Connections),
+            SensorCharge: sensorCharge,
+            BootCharge: m.Span.CpuShare * p.ActiveMicroamps * p.BootMs);
+        double lower = LowerBound(p, w, costs);
+        double esphome = Esphome(p, w, costs);
+        double alwaysOn = AlwaysOnMa(p, w, costs);
+        var breakdown = byState.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / total / 1000.0, 4));
+        breakdown["sensors"] = Math.Round(sensorTotal / total / 1000.0, 4);
         return new EnergyReport
         {
             Board = board.Id,
@@ -118,9 +202,9 @@ public sealed class EnergyReport
             CapacityMah = capacity,
             AverageMilliamps = Math.Round(avg, 4),
             Days = Math.Round(capacity / avg / 24, 1),
-            MicroampHoursPerReading = Math.Round(EnergyModel.Charge(p, times) / 3_600_000.0 / Math.Max(1, readings), 3),
+            MicroampHoursPerReading = Math.Round(charge / 3_600_000.0 / Math.Max(1, m.Readings), 3),
             Breakdown = breakdown,
-            Sleep = sleep,
+            Sleep = m.Sleep,
             LowerBoundMilliamps = Math.Round(lower, 4),
             Baselines = new Dictionary<string, double> { [EsphomeStyle] = Math.Round(esphome, 4), [AlwaysOn] = Math.Round(alwaysOn, 3) },
             BaselineDays = new Dictionary<string, double> { [EsphomeStyle] = Math.Round(capacity / esphome / 24, 1), [AlwaysOn] = Math.Round(capacity / alwaysOn / 24, 1) },
@@ -129,14 +213,40 @@ public sealed class EnergyReport
                 ["deep_sleep_ua"] = p.DeepSleepMicroamps.ToString(),
                 ["light_sleep_ua"] = p.LightSleepMicroamps.ToString(),
                 ["active_ua"] = p.ActiveMicroamps.ToString(),
+                ["idle_ua"] = p.IdleMicroamps.ToString(),
+                ["wifi_started_ua"] = p.WifiStartedMicroamps.ToString(),
+                ["wifi_connecting_ua"] = p.WifiConnectingMicroamps.ToString(),
+                ["wifi_associated_ua"] = p.WifiAssociatedMicroamps.ToString(),
                 ["radio_ua"] = p.RadioMicroamps.ToString(),
                 ["connect_publish_ms"] = p.ConnectPublishMs.ToString(),
                 ["boot_ms"] = p.BootMs.ToString(),
             },
+            Measured = m,
         };
     }
 
-    /// <summary>Average current (mA) per phase for the times, with the board's currents.</summary>
+    /// <summary>The twin run behind the figure (not serialized): the ledger of the measured span and what happened in it.</summary>
+    [JsonIgnore] public Measurement? Measured { get; init; }
+
+    /// <summary>What the measured span of a twin run held.</summary>
+    public sealed record Measurement(LedgerSpan Span, long Readings, long Connections, long Boots, long Wakes, long Acknowledged, string Sleep);
+
+    /// <summary>
+    /// Per-event costs measured on the twin (µA·ms, ms): a sample's awake time with the radio off, a
+    /// connection (all radio-on time per join), the sensors per sample, and a CLR boot as the ledger
+    /// charges it (its CPU share: see <see cref="LedgerSpan.CpuShare"/>).
+    /// </summary>
+    public sealed record EventCosts(double SampleCharge, double SampleMs, double ConnectionCharge, double ConnectionMs, long SensorCharge, double BootCharge)
+    {
+        /// <summary>The cheaper of light sleep and deep sleep plus a boot, for a sleep of <paramref name="ms"/>.</summary>
+        public double SleepFloor(PowerProfile p, double ms)
+        {
+            ms = Math.Max(0, ms);
+            return Math.Min(ms * p.LightSleepMicroamps, (ms * p.DeepSleepMicroamps) + BootCharge);
+        }
+    }
+
+    /// <summary>Average current (mA) per phase of the runtime's own time accounting (the diagnostics fields), with the board's currents: what <c>energy --from</c> sees of deployed nodes.</summary>
     public static Dictionary<string, double> PhaseBreakdown(PowerProfile p, PhaseTimes times)
     {
         long total = Math.Max(1, times.TotalMs);
@@ -145,7 +255,7 @@ public sealed class EnergyReport
         {
             ["boot"] = Ma(times.BootMs * (long)p.ActiveMicroamps),
             ["sample_cpu"] = Ma(times.ActiveMs * (long)p.ActiveMicroamps),
-            ["sample_wait"] = Ma(times.WaitMs * (long)p.LightSleepMicroamps),
+            ["sample_wait"] = Ma(times.WaitMs * (long)p.IdleMicroamps),
             ["sensors"] = Ma(times.SensorMicroampMs),
             ["radio"] = Ma(times.RadioMs * (long)p.RadioMicroamps),
             ["light_sleep"] = Ma(times.LightSleepMs * (long)p.LightSleepMicroamps),
@@ -153,129 +263,102 @@ public sealed class EnergyReport
         };
     }
 
-    /// <summary>Runs the real runtime for a few publish windows and sums where its time went.</summary>
-    private static (PhaseTimes Times, long Readings, string Sleep) Measure(BoardProfile board, Workload w, int days)
+    /// <summary>Boots the device program on a twin board next to an embedded broker and runs it for the start-up window and the measured span.</summary>
+    private static Measurement Measure(BoardProfile board, Workload w, int days, string boardSource)
     {
-        var clock = new VirtualClock(1_700_000_000);
-        var sensors = new List<ISensor>();
-        foreach (var (name, channels) in w.Sensors)
+        var broker = EmbeddedBroker.StartAsync().GetAwaiter().GetResult();
+        try
         {
-            sensors.Add(new PowerSensor(name, channels, clock));
-        }
+            var clock = new VirtualClock(1_700_000_000);
+            var placements = w.Sensors.Select((s, i) => (s.Sensor, w.Placements?[i] ?? Workload.DefaultPlacement(s.Sensor))).ToList();
+            var hardware = NodeHardware.ForSensors(clock, placements, new World());
+            long publish = Math.Max(w.PublishSeconds, w.SampleSeconds);
+            string config = $"node.id = 1\nsample = {w.SampleSeconds}s\npublish = {publish}s\n" + w.OtherConfig;
+            var node = new DeviceNode(1, clock, hardware, BrokerAddress.Parse(broker.Url), config, new NodeStorage(16), boardSource);
+            node.Boot();
 
-        var sampler = new Sampler(sensors.ToArray(), clock);
-        var uplink = new ModelUplink(clock, board.Power.ConnectPublishMs);
-        var config = NodeConfig.Parse($"node.id = 1\nsample = {w.SampleSeconds}s\npublish = {Math.Max(w.PublishSeconds, w.SampleSeconds)}s\nbatch = 256\nsleep = auto");
-        var services = new NodeServices
-        {
-            Clock = clock,
-            Platform = new SimPlatform(),
-            Uplink = uplink,
-            Store = new CityNode.Delivery.RamBatchStore(1 << 20, 1),
-            Sampler = sampler,
-            Power = board.Power,
-            RingBytes = 64 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(256, sampler.ChannelCount),
-        };
-        var node = new NodeRuntime(config, services);
-        node.Boot(0);
-
-        // Long enough for 20 publish windows, at least two days; the first window is left out (start-up).
-        long window = Math.Max(w.PublishSeconds, w.SampleSeconds) * 1000;
-        long span = days > 0 ? days * 86_400_000L : Math.Max(2 * 86_400_000L, 20 * window);
-        RunFor(node, clock, window, board.Power);
-        var before = Snapshot(node.Totals);
-        long deep = 0;
-        long wakes = 0;
-        long until = clock.MonotonicMs + span;
-        while (clock.MonotonicMs < until)
-        {
-            var o = node.RunCycle();
-            long ms = Math.Max(o.SleepMs, 1);
-            clock.Advance(ms);
-            node.Slept(o.Sleep, ms);
-            wakes++;
-            if (o.Sleep == SleepKind.Deep)
+            // Long enough for 20 publish windows, at least two days; the first window is left out (start-up).
+            long window = publish * 1000;
+            long span = days > 0 ? days * 86_400_000L : Math.Max(2 * 86_400_000L, 20 * window);
+            RunUntil(node, window, null);
+            var before = LedgerSpan.Of(node.Board.Ledger);
+            long readings = node.ProducedReadings;
+            long acked = node.TotalAcknowledged;
+            int boots = node.Board.Boots;
+            var counts = new long[2];
+            RunUntil(node, node.ElapsedMs + span, counts); // a wake may overrun the window (a node that never sleeps)
+            var ledger = LedgerSpan.Of(node.Board.Ledger).Minus(before);
+            long deep = node.Board.Boots - boots;
+            string sleep = (ledger.Cpu(CpuState.LightSleep), ledger.Cpu(CpuState.DeepSleep)) switch
             {
-                // A deep-sleep wake is a reset: the CLR boots again.
-                deep++;
-                node.Totals.BootMs += board.Power.BootMs;
-                clock.Advance(board.Power.BootMs);
-            }
+                (0, 0) => "none",
+                (_, 0) => "light",
+                (0, _) => "deep",
+                _ => $"mixed ({deep} deep of {counts[1]} wakes)",
+            };
+            return new Measurement(ledger, node.ProducedReadings - readings, counts[0], deep, counts[1], node.TotalAcknowledged - acked, sleep);
         }
-
-        var t = Snapshot(node.Totals);
-        Subtract(t, before);
-        string sleep = deep == 0 ? "light" : deep == wakes ? "deep" : $"mixed ({deep} deep of {wakes})";
-        return (t, t.Readings, sleep);
-    }
-
-    private static void RunFor(NodeRuntime node, VirtualClock clock, long ms, PowerProfile p)
-    {
-        long until = clock.MonotonicMs + ms;
-        while (clock.MonotonicMs < until)
+        finally
         {
-            var o = node.RunCycle();
-            long s = Math.Max(o.SleepMs, 1);
-            clock.Advance(s);
-            node.Slept(o.Sleep, s);
-            if (o.Sleep == SleepKind.Deep)
-            {
-                node.Totals.BootMs += p.BootMs;
-                clock.Advance(p.BootMs);
-            }
+            broker.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private static PhaseTimes Snapshot(PhaseTimes t)
-    {
-        var c = new PhaseTimes();
-        c.Add(t);
-        return c;
-    }
-
-    private static void Subtract(PhaseTimes t, PhaseTimes b)
-    {
-        t.BootMs -= b.BootMs;
-        t.ActiveMs -= b.ActiveMs;
-        t.WaitMs -= b.WaitMs;
-        t.RadioMs -= b.RadioMs;
-        t.LightSleepMs -= b.LightSleepMs;
-        t.DeepSleepMs -= b.DeepSleepMs;
-        t.Samples -= b.Samples;
-        t.Readings -= b.Readings;
     }
 
     /// <summary>
-    /// The least any policy can draw for the workload: the sensors and the CPU time to read them,
-    /// between samples the cheaper of light sleep and deep sleep plus a CLR boot, and one connection
-    /// per freshness window — the longest stretch a connection can cover while no sample waits more
-    /// than the publish interval: (⌊P / S⌋ + 1) samples.
+    /// Steps the node until it has lived <paramref name="elapsedMs"/>; counts the joins (steps in which
+    /// the radio spent time connecting: with the join at boot, that is the step that ends in the deep
+    /// sleep before the publishing wake) and all wakes.
     /// </summary>
-    public static double LowerBound(PowerProfile p, Workload w, double activeMs, double waitMs, long sensorCharge)
+    private static void RunUntil(DeviceNode node, long elapsedMs, long[]? counts)
+    {
+        while (node.ElapsedMs < elapsedMs)
+        {
+            long connecting = node.Board.Ledger.RadioMs(RadioState.Connecting);
+            node.Step();
+
+            if (node.Dead)
+            {
+                throw new InvalidOperationException("energy: the device program stopped on the twin: " + string.Join(" | ", node.Board.ConsoleLines.TakeLast(5)));
+            }
+
+            if (counts is not null)
+            {
+                counts[1]++;
+                if (node.Board.Ledger.RadioMs(RadioState.Connecting) > connecting)
+                {
+                    counts[0]++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The least any policy can draw for the workload on the twin's costs: the sensors and the awake
+    /// time to read them, between samples the cheaper of light sleep and deep sleep plus a CLR boot,
+    /// and one connection per freshness window — the longest stretch a connection can cover while no
+    /// sample waits more than the publish interval: (⌊P / S⌋ + 1) samples.
+    /// </summary>
+    public static double LowerBound(PowerProfile p, Workload w, EventCosts c)
     {
         double n = Math.Floor((double)w.PublishSeconds / w.SampleSeconds) + 1;
-        double windowS = n * w.SampleSeconds;
-        double perSample = sensorCharge + (activeMs * p.ActiveMicroamps) + (waitMs * p.LightSleepMicroamps);
-        double sleepMs = (w.SampleSeconds * 1000) - activeMs - waitMs;
-        double floor = EnergyModel.SleepFloor(p, (long)sleepMs);
-        double radio = (double)p.ConnectPublishMs * p.RadioMicroamps;
-        return ((n * (perSample + floor)) + radio) / (windowS * 1000) / 1000;
+        double windowMs = n * w.SampleSeconds * 1000;
+        double sleepMs = windowMs - (n * c.SampleMs) - c.ConnectionMs;
+        double perSample = c.SensorCharge + c.SampleCharge + c.SleepFloor(p, sleepMs / n);
+        return ((n * perSample) + c.ConnectionCharge) / windowMs / 1000;
     }
 
     /// <summary>ESPHome's way: wake, read, connect and publish every sample, sleep the cheaper sleep in between.</summary>
-    public static double Esphome(PowerProfile p, Workload w, double activeMs, double waitMs, long sensorCharge)
+    public static double Esphome(PowerProfile p, Workload w, EventCosts c)
     {
-        double perSample = sensorCharge + (activeMs * p.ActiveMicroamps) + (waitMs * p.LightSleepMicroamps) + ((double)p.ConnectPublishMs * p.RadioMicroamps);
-        double sleepMs = (w.SampleSeconds * 1000) - activeMs - waitMs - p.ConnectPublishMs;
-        return (perSample + EnergyModel.SleepFloor(p, (long)Math.Max(0, sleepMs))) / (w.SampleSeconds * 1000) / 1000;
+        double sampleMs = w.SampleSeconds * 1000;
+        double sleepMs = sampleMs - c.SampleMs - c.ConnectionMs;
+        return (c.SensorCharge + c.SampleCharge + c.ConnectionCharge + c.SleepFloor(p, sleepMs)) / sampleMs / 1000;
     }
 
     /// <summary>airRohr's way: CPU and Wi-Fi on all the time, a publish every sample.</summary>
-    public static double AlwaysOnMa(PowerProfile p, Workload w, long sensorCharge)
+    public static double AlwaysOnMa(PowerProfile p, Workload w, EventCosts c)
     {
         double sampleMs = w.SampleSeconds * 1000;
-        double perSample = sensorCharge + ((double)p.ConnectPublishMs * p.RadioMicroamps) + ((sampleMs - p.ConnectPublishMs) * p.ActiveMicroamps);
-        return perSample / sampleMs / 1000;
+        return (c.SensorCharge + c.ConnectionCharge + (Math.Max(0, sampleMs - c.ConnectionMs) * p.ActiveMicroamps)) / sampleMs / 1000;
     }
 }
