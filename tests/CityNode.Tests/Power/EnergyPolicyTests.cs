@@ -15,7 +15,7 @@ public class EnergyPolicyTests
     {
         var p = new PowerProfile();
         var t = new PhaseTimes { BootMs = 1500, ActiveMs = 100, WaitMs = 1000, RadioMs = 3000, LightSleepMs = 0, DeepSleepMs = 55_400, SensorMicroampMs = 700 * 45 };
-        long expected = (1500 * 50_000L) + (100 * 50_000L) + (1000 * 800L) + (3000 * 120_000L) + (55_400 * 10L) + (700 * 45);
+        long expected = (1500 * 50_000L) + (100 * 50_000L) + (1000 * 30_000L) + (3000 * 120_000L) + (55_400 * 10L) + (700 * 45); // waits at idle: Thread.Sleep on the device
         Assert.Equal(expected, EnergyModel.Charge(p, t));
         Assert.Equal(expected / 61_000, EnergyModel.AverageMicroamps(p, t));
         Assert.Equal(125, EnergyModel.Days(3000, 1000));
