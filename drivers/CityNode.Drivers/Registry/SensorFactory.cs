@@ -80,7 +80,7 @@ namespace CityNode.Drivers.Registry
                 case "bme280":
                 case "bme680":
                     Require(s, "i2c", key, line);
-                    return new Bmxx80Sensor(buses.Bmxx80(s.BusId, s.Address, s.Name == "bme680"), buses.I2c(s.BusId), s.Address);
+                    return new Bmxx80Sensor(new GuardedBmxx80Port(buses.Bmxx80(s.BusId, s.Address, s.Name == "bme680")), buses.I2c(s.BusId), s.Address);
                 case "pms5003":
                     Require(s, "uart", key, line);
                     return new Pms5003.Pms5003(buses.Uart(s.Port, 9600), buses.Clock);

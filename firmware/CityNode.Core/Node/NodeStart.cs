@@ -1,0 +1,104 @@
+using System;
+using CityNode.Config;
+using CityNode.Hal;
+using CityNode.Sensors;
+
+namespace CityNode.Node
+{
+    /// <summary>
+    /// A device program's start, the same sequence on every platform: read citynode.conf and board.conf,
+    /// build the node from them, make sure the clock is set, run the loop. When a step fails the console
+    /// says why and the node sleeps to try again (a technician fixes the file meanwhile) — deep sleep,
+    /// not an awake wait: the node may be on a battery. The platform's program supplies its parts.
+    /// </summary>
+    public abstract class NodeStart
+    {
+        public const int RetryMs = 10 * 60 * 1000;
+
+        public NodeConfig Config { get; private set; }
+
+        public BoardProfile Board { get; private set; }
+
+        public NodeAssembly Node { get; private set; }
+
+        public Sampler Sampler { get; private set; }
+
+        public NodeRuntime Runtime { get; private set; }
+
+        public IClock Clock { get; protected set; }
+
+        public INodePlatform Platform { get; protected set; }
+
+        public ISleeper Sleeper { get; protected set; }
+
+        public IUplink Uplink { get; protected set; }
+
+        public void Run()
+        {
+            if (!Assemble())
+            {
+                SleepAndRetry(RetryMs);
+                return; // not reached on the chip
+            }
+
+            new NodeLoop(Runtime, Sleeper, Node.Crashes, Clock).Run(Platform.ResetCause == ResetCause.DeepSleepWake ? Board.Power.BootMs : 0);
+        }
+
+        /// <summary>Builds the node from the two files; false (with a console line saying why) when it cannot run.</summary>
+        public bool Assemble()
+        {
+            NodeConfig config;
+            BoardProfile board;
+            string configText = ReadFile("citynode.conf");
+            string boardText = ReadFile("board.conf");
+            if (configText == null || boardText == null || !NodeFiles.Parse(configText, boardText, out config, out board))
+            {
+                return false;
+            }
+
+            Config = config;
+            Board = board;
+            CreateParts(config, board);
+            Node = new NodeAssembly(Flash(), config, board.JournalKilobytes);
+            try
+            {
+                Sampler = new Sampler(CreateSensors(Node.Config), Clock);
+            }
+            catch (ConfigException e)
+            {
+                Console.WriteLine("citynode.conf: " + e.Message); // a sensor line the node cannot build
+                return false;
+            }
+
+            if (config.Bench)
+            {
+                BenchCheck.Run(Sampler, Clock, 5000, 0); // docs/field-guide.md: live readings, nothing sent
+            }
+
+            // Samples need true time: after a power loss the RTC must be set before the first one.
+            if (Clock.UnixSeconds == 0 && !SetClock())
+            {
+                return false;
+            }
+
+            Runtime = Node.Build(Sampler, Clock, Platform, Uplink, board.Power);
+            return true;
+        }
+
+        /// <summary>A file of the node's drive, or null after a console line saying why it cannot be read.</summary>
+        protected abstract string ReadFile(string name);
+
+        /// <summary>Creates the platform's clock, platform, sleeper and uplink for the config and board.</summary>
+        protected abstract void CreateParts(NodeConfig config, BoardProfile board);
+
+        /// <summary>The sensors the config names (the drivers' registry on the platform's buses); throws ConfigException for a line it cannot build.</summary>
+        protected abstract ISensor[] CreateSensors(NodeConfig config);
+
+        protected abstract IFlashProvider Flash();
+
+        /// <summary>Sets the clock from the network; false (after a console line) when the node must sleep and try again.</summary>
+        protected abstract bool SetClock();
+
+        protected abstract void SleepAndRetry(int ms);
+    }
+}
