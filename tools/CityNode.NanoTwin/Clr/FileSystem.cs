@@ -69,6 +69,7 @@ public sealed class FileStream : IDisposable
     private long _position;
     private bool _written;
     private bool _loaded;
+    private long _cached = -1;
     private bool _closed;
 
     public FileStream(string path, FileMode mode)
@@ -121,13 +122,12 @@ public sealed class FileStream : IDisposable
     public int Read(byte[] buffer, int offset, int count)
     {
         Check(CanRead, "read");
-        if (!_loaded)
-        {
-            _drive.Loaded(_length); // the first read loads the blocks
-            _loaded = true;
-        }
-
         int n = (int)Math.Max(0, Math.Min(count, _length - _position));
+
+        // littlefs reads what the call touches, in read_size units through the file's cache
+        // (TwinLittleFs.Read), not the whole file: a header read of a 4 KB file costs 512 B.
+        _cached = _drive.Read(_length, _position, n, _cached, first: !_loaded);
+        _loaded |= n > 0;
         Array.Copy(_content, _position, buffer, offset, n);
         _position += n;
         return n;

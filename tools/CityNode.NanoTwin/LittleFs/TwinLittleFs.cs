@@ -3,18 +3,54 @@ namespace CityNode.NanoTwin;
 /// <summary>
 /// littlefs geometry and the SPI NOR timing it costs on an ESP32 module. Defaults: the I: partition
 /// of an 8 MB board (nanoframework/nf-interpreter targets/ESP32/_IDF/esp32/partitions_nanoclr_8mb.csv:
-/// "config" 2 MB); esp_littlefs (joltwallet/esp_littlefs src/esp_littlefs.c) uses the flash's 4 KB
-/// sector as block and the cache sizes of its Kconfig; NOR timing from the figures
-/// (4 KB rewrite ≈ 60 ms = sector erase ≈ 45 ms + 16 page programs, 4 KB load ≈ 2 ms), which match
-/// common SPI NOR datasheets (e.g. GD25Q64: tSE 45 ms typ, tPP 0.9 ms typ for 256 B).
+/// "config" 2 MB). nanoFramework reaches littlefs through the ESP-IDF VFS (nf-interpreter
+/// targets/ESP32/_littlefs/littlefs_FS_Driver.cpp: fopen/fread/fwrite/fclose), i.e. joltwallet/esp_littlefs,
+/// and its sdkconfig (nf-interpreter targets/ESP32/_IDF/sdkconfig.default) sets no CONFIG_LITTLEFS_*, so
+/// the esp_littlefs Kconfig defaults apply (joltwallet/esp_littlefs Kconfig: LITTLEFS_READ_SIZE 128,
+/// LITTLEFS_WRITE_SIZE 128, LITTLEFS_CACHE_SIZE 512, LITTLEFS_BLOCK_CYCLES 512, block 4096 =
+/// the flash sector; src/esp_littlefs.c copies them into lfs_config). NOR timing from the issue's
+/// figures (4 KB rewrite ≈ 60 ms = sector erase ≈ 45 ms + 16 page programs, 4 KB load ≈ 2 ms), which
+/// match common SPI NOR datasheets (e.g. GD25Q64: tSE 45 ms typ, tPP 0.9 ms typ for a 256 B page).
 /// </summary>
 public sealed record LittleFsGeometry
 {
     public int BlockSize { get; init; } = 4096;
     public int BlockCount { get; init; } = 512;
-    public int ProgSize { get; init; } = 256;
-    /// <summary>Files up to this size live inside their directory's metadata (littlefs inline files: min(cache, block/8)).</summary>
-    public int InlineMax { get; init; } = 256;
+
+    /// <summary>lfs_config.read_size: every read is a multiple of it.</summary>
+    public int ReadSize { get; init; } = 128;
+
+    /// <summary>lfs_config.prog_size: every program (a metadata commit included) is padded to it.</summary>
+    public int ProgSize { get; init; } = 128;
+
+    /// <summary>lfs_config.cache_size: the read cache and each open file's cache.</summary>
+    public int CacheSize { get; init; } = 512;
+
+    /// <summary>The NOR chip's page: a program of up to this many bytes is one page-program operation.</summary>
+    public int PageSize { get; init; } = 256;
+
+    /// <summary>
+    /// lfs_config.block_cycles: a metadata pair is moved to other blocks every (block_cycles+1)|1
+    /// erases (littlefs lfs.c lfs_dir_needsrelocation), which also commits the new pair to its parent.
+    /// </summary>
+    public int BlockCycles { get; init; } = 512;
+
+    /// <summary>LFS_ATTR_MAX (littlefs lfs.h: 1022), the default attr_max.</summary>
+    public int AttrMax { get; init; } = 1022;
+
+    /// <summary>
+    /// Files up to this size live inside their directory's metadata (littlefs inline files). littlefs
+    /// lfs.c lfs_init: inline_max left at 0 becomes min(cache_size, attr_max, block_size/8)
+    /// (metadata_max unset) = min(512, 1022, 512) = 512 B with esp_littlefs's defaults.
+    /// </summary>
+    public int InlineMax => Math.Min(CacheSize, Math.Min(AttrMax, BlockSize / 8));
+
+    /// <summary>
+    /// A compacted metadata pair holding more than this is split in two (littlefs lfs.c
+    /// lfs_dir_splittingcompact: the entries kept must fit min(block_size - 40, alignup(block_size/2, prog_size)).
+    /// </summary>
+    public int SplitAbove => Math.Min(BlockSize - 40, (BlockSize / 2 + ProgSize - 1) / ProgSize * ProgSize);
+
     public int EraseMicros { get; init; } = 45_000;
     public int ProgramMicrosPerPage { get; init; } = 940;
     public int ReadMicrosPerKb { get; init; } = 500;
@@ -27,18 +63,28 @@ public sealed record LittleFsGeometry
 /// committed only when the file is closed (Flush does not: nf-interpreter
 /// targets/ESP32/_littlefs/littlefs_FS_Driver.cpp does fwrite/fflush only; lfs_file_close commits),
 /// a commit is atomic (a power cut leaves the old content), and every operation costs flash time:
-/// opening fetches the directory's metadata log, loading reads the blocks, committing programs new
-/// blocks copy-on-write (a rewritten block costs an erase + its pages; the first write after
-/// reopening a file relocates its partly written last block), plus a metadata commit that
-/// compacts its pair (erase + rewrite) when the log block is full. Erases per block are kept for
-/// wear figures. Power cuts are armed by count of flash operations (erase or page program).
+/// opening fetches the metadata pair that holds the file's entry, reading costs the read-size units
+/// it touches outside the file's cache, committing programs new blocks copy-on-write (a rewritten
+/// block costs an erase + its pages; the first write after reopening a file relocates its partly
+/// written last block), plus a metadata commit padded to prog_size that compacts its pair (erase +
+/// rewrite of the live entries) when the log block is full, and splits the pair when what stays is
+/// more than about half a block. Erases per block are kept for wear figures. Power cuts are armed by
+/// count of flash operations (erase or page program).
 /// </summary>
 public sealed class TwinLittleFs
 {
+    /// <summary>One metadata pair: two blocks holding a log of commits for the entries in a name range of one directory.</summary>
+    private sealed class MetaPair
+    {
+        public readonly SortedSet<string> Names = new(StringComparer.Ordinal);
+        public int Log;
+        public int Compactions;
+    }
+
     private readonly TwinBoard _board;
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _fileBlocks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _dirLog = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<MetaPair>> _pairs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirs = new(StringComparer.Ordinal) { "" };
     private readonly HashSet<string> _open = new(StringComparer.Ordinal);
     private int[] _erases;
@@ -50,6 +96,7 @@ public sealed class TwinLittleFs
     {
         _board = board;
         _erases = new int[_geometry.BlockCount];
+        _pairs[""] = new List<MetaPair> { new() };
         _usedBlocks = 2; // the root directory's metadata pair
     }
 
@@ -71,13 +118,28 @@ public sealed class TwinLittleFs
 
     public int FreeBlocks => _geometry.BlockCount - _usedBlocks;
 
+    /// <summary>Flash time the drive has cost (reads, erases, page programs), µs: the board books it as active CPU.</summary>
+    public long FlashMicros { get; private set; }
+
     public IEnumerable<string> Files => _files.Keys;
+
+    /// <summary>Metadata pairs of a directory (host side: tests of the split).</summary>
+    public int MetadataPairs(string path) => _pairs.TryGetValue(Normalize(path), out var l) ? l.Count : 0;
 
     /// <summary>Puts a file on the drive as nanoff's file deployment does (no cost, before the program runs).</summary>
     public void Deploy(string path, byte[] content)
     {
         string p = Normalize(path);
         EnsureParents(p);
+        if (_files.ContainsKey(p))
+        {
+            _usedBlocks -= _fileBlocks[p];
+        }
+        else
+        {
+            PairOf(p, add: true);
+        }
+
         _files[p] = (byte[])content.Clone();
         _fileBlocks[p] = BlocksFor(content.Length);
         _usedBlocks += _fileBlocks[p];
@@ -88,8 +150,9 @@ public sealed class TwinLittleFs
 
     internal bool Exists(string path)
     {
-        Cost(_board, OpenCost(Normalize(path)));
-        return _files.ContainsKey(Normalize(path));
+        string p = Normalize(path);
+        Cost(_board, OpenCost(p));
+        return _files.ContainsKey(p);
     }
 
     internal bool DirectoryExists(string path) => _dirs.Contains(Normalize(path));
@@ -121,11 +184,12 @@ public sealed class TwinLittleFs
     internal void Delete(string path)
     {
         string p = Normalize(path);
-        if (_files.Remove(p))
+        if (_files.ContainsKey(p))
         {
+            Commit(p, _geometry.EntryBytes, deleting: true);
+            _files.Remove(p);
             _usedBlocks -= _fileBlocks[p];
             _fileBlocks.Remove(p);
-            Commit(DirOf(p), _geometry.EntryBytes);
         }
     }
 
@@ -156,15 +220,50 @@ public sealed class TwinLittleFs
         return truncate || !exists ? Array.Empty<byte>() : (byte[])content!.Clone();
     }
 
-    /// <summary>Reading the file's blocks (inline files came with the metadata).</summary>
-    internal void Loaded(int bytes)
+    /// <summary>
+    /// A read of [<paramref name="position"/>, +<paramref name="count"/>) from a file of
+    /// <paramref name="length"/> bytes whose cache holds the window starting at <paramref name="cached"/>
+    /// (-1: nothing yet). Inline files came with the metadata fetch. Otherwise littlefs reads through
+    /// the file's cache_size cache (lfs.c lfs_file_flushedread → lfs_bd_read): a read inside the cached
+    /// window costs nothing, a read of at least a cache reads its read_size-aligned bytes directly, a
+    /// smaller one fills the cache with the window around it. The first read of an open counts as a file load.
+    /// Returns the window the cache holds afterwards.
+    /// </summary>
+    internal long Read(int length, long position, int count, long cached, bool first)
     {
-        if (bytes > _geometry.InlineMax)
+        if (length <= _geometry.InlineMax || count <= 0)
+        {
+            return cached;
+        }
+
+        long end = Math.Min(length, position + count);
+        if (cached >= 0 && position >= cached && end <= cached + _geometry.CacheSize)
+        {
+            return cached;
+        }
+
+        long from = position / _geometry.ReadSize * _geometry.ReadSize;
+        long to;
+        long window = cached;
+        if (count >= _geometry.CacheSize)
+        {
+            to = (end + _geometry.ReadSize - 1) / _geometry.ReadSize * _geometry.ReadSize;
+        }
+        else
+        {
+            from = position / _geometry.CacheSize * _geometry.CacheSize;
+            to = Math.Min(from + _geometry.CacheSize, (length + _geometry.ReadSize - 1) / _geometry.ReadSize * _geometry.ReadSize);
+            window = from;
+        }
+
+        if (first)
         {
             _board.Ledger.FileLoads++;
-            _board.Ledger.BytesRead += bytes;
-            Cost(_board, (long)bytes * _geometry.ReadMicrosPerKb / 1024);
         }
+
+        _board.Ledger.BytesRead += to - from;
+        Cost(_board, (to - from) * _geometry.ReadMicrosPerKb / 1024);
+        return window;
     }
 
     /// <summary>lfs_file_close: commits <paramref name="content"/> atomically if the handle wrote, then releases it.</summary>
@@ -203,11 +302,12 @@ public sealed class TwinLittleFs
                 {
                     int bytes = Math.Min(_geometry.BlockSize, content.Length - (b * _geometry.BlockSize));
                     Erase();
-                    Program((bytes + _geometry.ProgSize - 1) / _geometry.ProgSize);
+                    Program(bytes);
                 }
             }
 
-            Commit(DirOf(p), _geometry.EntryBytes + inline);
+            bool isNew = !_files.ContainsKey(p);
+            Commit(p, _geometry.EntryBytes + inline, deleting: false, isNew ? content.Length : -1);
 
             // Committed: the new blocks replace the old ones.
             _files[p] = content;
@@ -221,27 +321,155 @@ public sealed class TwinLittleFs
         }
     }
 
-    private void Commit(string dir, int bytes)
+    /// <summary>
+    /// A metadata commit of <paramref name="bytes"/> for the entry of <paramref name="path"/> into its
+    /// pair's log (padded to prog_size). A full log compacts: littlefs lfs.c lfs_dir_splittingcompact
+    /// first moves the upper part of the entries (by name) to new pairs until what stays fits
+    /// <see cref="LittleFsGeometry.SplitAbove"/> (lfs_dir_split: a new pair, erased and written), then
+    /// lfs_dir_compact erases the pair's other block and writes the live entries with this commit.
+    /// A pair left with no entry by a delete is dropped (lfs_dir_relocatingcommit), its predecessor
+    /// taking its tail. <paramref name="newLength"/> ≥ 0: the file is created with that length.
+    /// </summary>
+    private void Commit(string path, int bytes, bool deleting, int newLength = -1)
     {
-        int pages = (bytes + _geometry.ProgSize - 1) / _geometry.ProgSize;
-        int log = _dirLog.GetValueOrDefault(dir) + (pages * _geometry.ProgSize);
-        if (log > _geometry.BlockSize)
+        string dir = DirOf(path);
+        List<MetaPair> pairs = _pairs[dir];
+        MetaPair pair = PairOf(path, add: false);
+        int padded = Pad(bytes);
+        if (pair.Log + padded <= _geometry.BlockSize)
         {
-            // Metadata compaction: erase the pair's other block and write the live entries there.
-            int live = _files.Where(f => DirOf(f.Key) == dir).Sum(f => _geometry.EntryBytes + (f.Value.Length <= _geometry.InlineMax ? f.Value.Length : 0));
-            Erase();
-            Program(Math.Max(1, (live + _geometry.ProgSize - 1) / _geometry.ProgSize));
-            log = ((live + _geometry.ProgSize - 1) / _geometry.ProgSize * _geometry.ProgSize) + (pages * _geometry.ProgSize);
+            Program(padded);
+            pair.Log += padded;
         }
         else
         {
-            Program(pages);
+            // Compaction (and split): the entries as they will be after this commit.
+            var live = pair.Names.Where(n => !(deleting && n == path)).ToList();
+            if (newLength >= 0 && !pair.Names.Contains(path))
+            {
+                live.Add(path);
+                live.Sort(StringComparer.Ordinal);
+            }
+
+            // Plan the splits first: nothing changes unless the compaction completes (a power cut
+            // during it leaves the old pair, as littlefs does: the new pairs are linked only by it).
+            int end = live.Count;
+            int threshold = _geometry.SplitAbove;
+            var splits = new List<(int From, int To)>();
+            int spare = _geometry.BlockCount - _usedBlocks;
+            while (spare >= 2)
+            {
+                int split = 0;
+                while (end - split > 1 && LiveBytes(live, split, end, path, newLength) > threshold)
+                {
+                    split += (end - split) / 2;
+                }
+
+                if (split == 0)
+                {
+                    break;
+                }
+
+                splits.Add((split, end));
+                spare -= 2;
+                end = split;
+            }
+
+            foreach (var (from, to) in splits)
+            {
+                Erase();
+                Program(Pad(LiveBytes(live, from, to, path, newLength)));
+            }
+
+            int kept = Math.Max(_geometry.ProgSize, Pad(LiveBytes(live, 0, end, path, newLength)));
+            Erase();
+            Program(kept);
+            int at = pairs.IndexOf(pair);
+            foreach (var (from, to) in splits)
+            {
+                var moved = new MetaPair { Log = Pad(LiveBytes(live, from, to, path, newLength)) };
+                for (int i = from; i < to; i++)
+                {
+                    moved.Names.Add(live[i]);
+                    pair.Names.Remove(live[i]);
+                }
+
+                pairs.Insert(at + 1, moved); // splits come highest names first
+                _usedBlocks += 2;
+            }
+
+            pair.Log = kept;
+            if (++pair.Compactions % ((_geometry.BlockCycles + 1) | 1) == 0 && dir.Length > 0)
+            {
+                Commit(dir, _geometry.EntryBytes, deleting: false); // relocated: the parent points at the new blocks
+            }
         }
 
-        _dirLog[dir] = log;
+        if (deleting)
+        {
+            pair.Names.Remove(path);
+            if (pair.Names.Count == 0 && pairs.Count > 1 && pairs[0] != pair)
+            {
+                MetaPair before = pairs[pairs.IndexOf(pair) - 1];
+                pairs.Remove(pair);
+                _usedBlocks -= 2;
+                Program(_geometry.ProgSize); // the predecessor's tail moves on
+                before.Log += _geometry.ProgSize;
+            }
+        }
+        else if (!PairOf(path, add: false).Names.Contains(path))
+        {
+            PairOf(path, add: true);
+        }
     }
 
-    private long OpenCost(string path) => (long)Math.Max(_geometry.ProgSize, _dirLog.GetValueOrDefault(DirOf(path))) * _geometry.ReadMicrosPerKb / 1024;
+    /// <summary>Bytes a compaction writes for entries [from, to) of <paramref name="live"/>.</summary>
+    private int LiveBytes(List<string> live, int from, int to, string path, int newLength)
+    {
+        int sum = 0;
+        for (int i = from; i < to; i++)
+        {
+            int length = live[i] == path && newLength >= 0 ? newLength : _files.TryGetValue(live[i], out var c) ? c.Length : 0;
+            sum += _geometry.EntryBytes + (length <= _geometry.InlineMax ? length : 0);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The pair whose name range holds <paramref name="path"/> (littlefs keeps a directory's entries sorted by name across its pairs).</summary>
+    private MetaPair PairOf(string path, bool add)
+    {
+        List<MetaPair> pairs = _pairs[DirOf(path)];
+        MetaPair pick = pairs[0];
+        foreach (MetaPair pair in pairs)
+        {
+            if (pair.Names.Count > 0 && string.CompareOrdinal(pair.Names.Min, path) <= 0)
+            {
+                pick = pair;
+            }
+        }
+
+        if (add)
+        {
+            pick.Names.Add(path);
+        }
+
+        return pick;
+    }
+
+    private int Pad(int bytes) => (bytes + _geometry.ProgSize - 1) / _geometry.ProgSize * _geometry.ProgSize;
+
+    /// <summary>lfs_dir_fetch: the pair's revision counts, then its log up to the last valid commit.</summary>
+    private long OpenCost(string path)
+    {
+        long log = _geometry.ReadSize;
+        if (_pairs.ContainsKey(DirOf(path)))
+        {
+            log = Math.Max(log, PairOf(path, add: false).Log);
+        }
+
+        return log * _geometry.ReadMicrosPerKb / 1024;
+    }
 
     private void Erase()
     {
@@ -252,8 +480,10 @@ public sealed class TwinLittleFs
         Cost(_board, _geometry.EraseMicros);
     }
 
-    private void Program(int pages)
+    /// <summary>Programs <paramref name="bytes"/> (already a multiple of prog_size): one page-program operation per NOR page touched.</summary>
+    private void Program(int bytes)
     {
+        int pages = Math.Max(1, (bytes + _geometry.PageSize - 1) / _geometry.PageSize);
         for (int i = 0; i < pages; i++)
         {
             FlashOperation();
@@ -270,7 +500,11 @@ public sealed class TwinLittleFs
         }
     }
 
-    private static void Cost(TwinBoard board, long micros) => board.Busy(micros);
+    private void Cost(TwinBoard board, long micros)
+    {
+        FlashMicros += micros;
+        board.Busy(micros);
+    }
 
     private int BlocksFor(int bytes) => bytes <= _geometry.InlineMax ? 0 : (bytes + _geometry.BlockSize - 1) / _geometry.BlockSize;
 
@@ -297,6 +531,7 @@ public sealed class TwinLittleFs
             }
 
             _dirs.Add(dir);
+            _pairs[dir] = new List<MetaPair> { new() };
             _usedBlocks += 2; // a metadata pair per directory
             dir = DirOf(dir);
         }
