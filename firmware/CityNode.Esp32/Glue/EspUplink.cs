@@ -13,23 +13,20 @@ using nanoFramework.Networking;
 namespace CityNode.Esp32.Glue
 {
     /// <summary>
-    /// IUplink: Wi-Fi, then M2Mqtt (MQTT 5, TLS with the broker's CA from I:, per-device credentials, QoS 1).
-    /// What the nanoFramework firmware does and this answers (nf-interpreter targets/ESP32/_Network/NF_ESP32_Wireless.cpp):
-    /// Wi-Fi starts at boot when the saved options say Enable and joins when they say AutoConnect; no
-    /// managed call stops it (Disconnect is esp_wifi_disconnect only). So the saved options decide, at each
-    /// deep sleep, whether the next boot has a radio: joined at boot when it will publish, off otherwise.
+    /// The uplink's nanoFramework calls: Wi-Fi (WifiNetworkHelper), then M2Mqtt (MQTT 5, TLS with the
+    /// broker's CA from I:, per-device credentials, QoS 1); SessionUplink sequences them. Wi-Fi starts at
+    /// boot when the saved options say Enable and joins when they say AutoConnect, and nothing but a reset
+    /// stops it (nf-interpreter targets/ESP32/_Network/NF_ESP32_Wireless.cpp): the options saved before
+    /// each deep sleep decide whether the next boot has a radio. Native waits (Wi-Fi connect ≤ 20 s,
+    /// TCP SYN retries ≈ 6.5 s, CONNACK ≤ 30 s) cannot be cut short once started.
     /// </summary>
-    internal sealed class EspUplink : IUplink
+    internal sealed class EspUplink : SessionUplink
     {
-        private const int SubackWaitMs = 3000;
         private readonly NodeConfig _c;
         private readonly EspClock _clock;
-        private readonly UplinkEventQueue _events = new UplinkEventQueue();
-        private readonly AutoResetEvent _subscribed = new AutoResetEvent(false);
         private readonly Wireless80211Configuration _wifi;
+        private readonly bool _radio;
         private MqttClient _client;
-        private int _subscribeId;
-        private int _grant;
 
         public EspUplink(NodeConfig config, EspClock clock)
         {
@@ -37,15 +34,16 @@ namespace CityNode.Esp32.Glue
             _clock = clock;
             Wireless80211Configuration[] saved = Wireless80211Configuration.GetAllWireless80211Configurations();
             _wifi = saved.Length > 0 ? saved[0] : null;
-            RadioThisBoot = _wifi == null || (_wifi.Options & Wireless80211Configuration.ConfigurationOptions.Enable) != 0;
+            _radio = _wifi == null || (_wifi.Options & Wireless80211Configuration.ConfigurationOptions.Enable) != 0;
         }
 
-        public bool IsConnected => _client != null && _client.IsConnected;
+        public override bool IsConnected => _client != null && _client.IsConnected;
 
-        /// <summary>Wi-Fi was started at this boot (the saved options had Enable): without it no connect can work until a reset.</summary>
-        public bool RadioThisBoot { get; private set; }
+        public override bool RadioThisBoot => _radio;
 
-        public int Rssi => 0; // only a 6 s Wi-Fi scan tells it (WifiAdapter.ScanAsync): left out of the diagnostics
+        protected override long NowMs => _clock.MonotonicMs;
+
+        protected override bool ClockIsSet => _clock.IsSet;
 
         /// <summary>Saves the Wi-Fi options the firmware reads at the next reset: join at boot, or leave the radio off.</summary>
         public void RadioAtNextBoot(bool on)
@@ -60,121 +58,15 @@ namespace CityNode.Esp32.Glue
             }
         }
 
-        /// <summary>Joins Wi-Fi and waits for SNTP (after a power loss the RTC reads 1970), then leaves the network.</summary>
-        public bool SetClock(int timeoutMs)
+        // The helper waits for an address (and the time) until the token ends; a default token waits forever.
+        protected override bool Join(int timeoutMs, bool needTime)
         {
-            bool joined = Join(_clock.MonotonicMs + timeoutMs, true);
-            WifiNetworkHelper.Disconnect();
-            return joined && _clock.IsSet;
-        }
-
-        // Each stage starts only while the budget lasts; a native wait already started runs to its own
-        // limit (Wi-Fi connect ≤ 20 s, TCP connect ≤ 6.5 s of SYN retries, CONNACK ≤ 30 s).
-        public UplinkStatus Connect(int timeoutMs)
-        {
-            long deadline = _clock.MonotonicMs + timeoutMs;
-            Drop();
-            if (!RadioThisBoot || !Join(deadline, !_clock.IsSet))
-            {
-                WifiNetworkHelper.Disconnect(); // else the driver keeps retrying on every disconnect event
-                return UplinkStatus.NoNetwork;
-            }
-
-            if (_c.MqttTls && _c.MqttCa == null)
-            {
-                Console.WriteLine("mqtt: mqtts:// needs mqtt.ca (the broker's CA on I:); not trusting the device store");
-                return UplinkStatus.Refused;
-            }
-
-            try
-            {
-                X509Certificate ca = _c.MqttTls ? new X509Certificate(File.ReadAllText(_c.MqttCa)) : null;
-                _client = _clock.MonotonicMs < deadline ? new MqttClient(_c.MqttHost, _c.MqttPort, _c.MqttTls, ca, null, _c.MqttTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None) : null; // resolves the host
-                if (_client == null || _clock.MonotonicMs >= deadline)
-                {
-                    Drop();
-                    return UplinkStatus.Timeout;
-                }
-
-                _client.ProtocolVersion = MqttProtocolVersion.Version_5;
-                _client.MqttMsgPublished += OnPublished;
-                _client.MqttMsgPublishReceived += OnMessage;
-                _client.MqttMsgSubscribed += OnSubscribed;
-                MqttReasonCode code = _client.Connect("citynode-" + _c.NodeId.ToString(), _c.MqttUsername, _c.MqttPassword, true, (ushort)_c.KeepAliveSeconds);
-                if (code != MqttReasonCode.Success)
-                {
-                    Drop();
-                }
-
-                return code == MqttReasonCode.Success ? UplinkStatus.Ok
-                    : code == MqttReasonCode.BadUserNameOrPassword || code == MqttReasonCode.NotAuthorized ? UplinkStatus.AuthFailed : UplinkStatus.Refused;
-            }
-            catch (Exception)
-            {
-                Drop(); // DNS, socket, TLS or CONNACK timeout
-                return UplinkStatus.Timeout;
-            }
-        }
-
-        // M2Mqtt returns the message id at once; the broker's answer comes in SUBACK (MqttMsgSubscribed).
-        public UplinkStatus Subscribe(string topic)
-        {
-            if (!IsConnected)
-            {
-                return UplinkStatus.NotConnected;
-            }
-
-            _grant = -1;
-            _subscribed.Reset();
-            _subscribeId = _client.Subscribe(new string[] { topic }, new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce });
-            return !_subscribed.WaitOne(SubackWaitMs, false) ? UplinkStatus.Timeout : _grant < 0x80 ? UplinkStatus.Ok : UplinkStatus.Refused;
-        }
-
-        public int Publish(string topic, byte[] payload, int offset, int count)
-        {
-            if (!IsConnected)
-            {
-                return -(int)UplinkStatus.NotConnected;
-            }
-
-            byte[] message = new byte[count]; // M2Mqtt holds the array until PUBACK
-            Array.Copy(payload, offset, message, 0, count);
-            try
-            {
-                return _client.Publish(topic, message, null, null, MqttQoSLevel.AtLeastOnce, false);
-            }
-            catch (Exception)
-            {
-                return -(int)UplinkStatus.QueueFull;
-            }
-        }
-
-        public void Poll(int timeoutMs, IUplinkEvents events) => _events.Drain(timeoutMs, events);
-
-        public void Disconnect()
-        {
-            try
-            {
-                _client?.Disconnect();
-            }
-            catch (Exception)
-            {
-            }
-
-            Drop();
-            WifiNetworkHelper.Disconnect(); // esp_wifi_disconnect: the radio stays started until the next reset
-        }
-
-        private bool Join(long deadline, bool needTime)
-        {
-            long left = deadline - _clock.MonotonicMs;
-            if (left <= 0)
+            if (timeoutMs <= 0)
             {
                 return false;
             }
 
-            // The helper waits for an address (and the time) until the token ends; the native connect inside it takes up to 20 s regardless.
-            using (CancellationTokenSource cts = new CancellationTokenSource((int)left))
+            using (CancellationTokenSource cts = new CancellationTokenSource(timeoutMs))
             {
                 bool ok = _c.WifiIp == null
                     ? WifiNetworkHelper.ConnectDhcp(_c.WifiSsid, _c.WifiPassword, WifiReconnectionKind.Automatic, needTime, 0, cts.Token)
@@ -190,33 +82,56 @@ namespace CityNode.Esp32.Glue
             }
         }
 
-        // Handlers run on M2Mqtt's thread, where an exception closes the connection: they only queue.
-        // M2Mqtt reports IsPublished for any PUBACK and drops its MQTT 5 reason code: a refusal looks delivered.
-        private void OnPublished(object sender, MqttMsgPublishedEventArgs e) => _events.Published(e.MessageId, e.IsPublished, e.IsPublished ? 0 : -1);
+        protected override void Leave() => WifiNetworkHelper.Disconnect(); // esp_wifi_disconnect: the radio stays started until a reset
 
-        private void OnMessage(object sender, MqttMsgPublishEventArgs e) => _events.Message(e.Topic, e.Message);
-
-        private void OnSubscribed(object sender, MqttMsgSubscribedEventArgs e)
+        protected override UplinkStatus Open(long deadlineMs)
         {
-            if (e.MessageId == _subscribeId)
+            if (_c.MqttTls && _c.MqttCa == null)
             {
-                _grant = e.GrantedQoSLevels != null && e.GrantedQoSLevels.Length > 0 ? (int)e.GrantedQoSLevels[0] : 0x80;
-                _subscribed.Set();
+                Console.WriteLine("mqtt: mqtts:// needs mqtt.ca (the broker's CA on I:); not trusting the device store");
+                return UplinkStatus.Refused;
             }
+
+            X509Certificate ca = _c.MqttTls ? new X509Certificate(File.ReadAllText(_c.MqttCa)) : null;
+            _client = new MqttClient(_c.MqttHost, _c.MqttPort, _c.MqttTls, ca, null, _c.MqttTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None); // resolves the host
+            if (_clock.MonotonicMs >= deadlineMs)
+            {
+                return UplinkStatus.Timeout;
+            }
+
+            _client.ProtocolVersion = MqttProtocolVersion.Version_5;
+
+            // M2Mqtt reports IsPublished for any PUBACK and drops its MQTT 5 reason code: a refusal looks delivered (issue 19).
+            _client.MqttMsgPublished += (s, e) => Published(e.MessageId, e.IsPublished, e.IsPublished ? 0 : -1);
+            _client.MqttMsgPublishReceived += (s, e) => Received(e.Topic, e.Message);
+            _client.MqttMsgSubscribed += (s, e) => Subscribed(e.MessageId, e.GrantedQoSLevels != null && e.GrantedQoSLevels.Length > 0 ? (int)e.GrantedQoSLevels[0] : 0x80);
+            MqttReasonCode code = _client.Connect("citynode-" + _c.NodeId.ToString(), _c.MqttUsername, _c.MqttPassword, true, (ushort)_c.KeepAliveSeconds);
+            return code == MqttReasonCode.Success ? UplinkStatus.Ok
+                : code == MqttReasonCode.BadUserNameOrPassword || code == MqttReasonCode.NotAuthorized ? UplinkStatus.AuthFailed : UplinkStatus.Refused;
         }
 
-        private void Drop()
+        protected override void CloseSession()
         {
             MqttClient c = _client;
             _client = null;
-            _events.Clear();
-            try
+            if (c != null)
             {
-                c?.Dispose();
-            }
-            catch (Exception)
-            {
+                try
+                {
+                    if (c.IsConnected)
+                    {
+                        c.Disconnect();
+                    }
+                }
+                finally
+                {
+                    c.Dispose();
+                }
             }
         }
+
+        protected override int SendSubscribe(string topic) => _client.Subscribe(new string[] { topic }, new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce });
+
+        protected override int SendPublish(string topic, byte[] message) => _client.Publish(topic, message, null, null, MqttQoSLevel.AtLeastOnce, false);
     }
 }
