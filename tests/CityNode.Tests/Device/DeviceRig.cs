@@ -49,7 +49,7 @@ public sealed class DeviceRig : IAsyncDisposable
         var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.Air(clock, AirEnvironment(air, start), new Environment(co2, 0, start).Map(CityNode.Telemetry.Channels.Co2, "CO2"), pms);
+        var hw = NodeHardware.Air(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), pms);
         return Add(new DeviceNode(id, clock, hw, Address, $"node.id = {id}\n" + config, new NodeStorage(journalSectors), board));
     }
 
@@ -60,21 +60,7 @@ public sealed class DeviceRig : IAsyncDisposable
         return node;
     }
 
-    public static Environment AirEnvironment(Recording air, long start) =>
-        new Environment(air, 0, start)
-            .Map(CityNode.Telemetry.Channels.AirTemperature, "temperature_c")
-            .Map(CityNode.Telemetry.Channels.RelativeHumidity, "humidity_pct")
-            .Map(CityNode.Telemetry.Channels.AirPressure, "pressure_pa")
-            .Map(CityNode.Telemetry.Channels.Pm25, "pm25_ugm3")
-            .Map(CityNode.Telemetry.Channels.Pm10, "pm10_ugm3");
-
-    public static Environment WaterEnvironment(Recording water, long start) =>
-        new Environment(water, 0, start)
-            .Map(CityNode.Telemetry.Channels.WaterTemperature, "water_temp_c")
-            .Map(CityNode.Telemetry.Channels.Ph, "ph")
-            .Map(CityNode.Telemetry.Channels.Conductivity, "spec_cond_uscm_25c")
-            .Map(CityNode.Telemetry.Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
-            .Map(CityNode.Telemetry.Channels.Turbidity, "turbidity_fnu");
+    public static Environment AirEnvironment(Recording air, long start) => Environment.Air(air, 0, start);
 
     /// <summary>Steps every node until each has lived <paramref name="duration"/> of virtual time; <paramref name="each"/> runs before every step.</summary>
     public void Run(TimeSpan duration, Action<DeviceNode>? each = null)

@@ -53,9 +53,7 @@ public class GlueOnTwinTests
         var water = Recording.Load(Paths.Data(CitySimulation.WaterRecording));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.AirAndWater(clock, DeviceRig.AirEnvironment(air, start),
-            new Environment(co2, 0, start).Map(Channels.Co2, "CO2"),
-            DeviceRig.WaterEnvironment(water, start));
+        var hw = NodeHardware.AirAndWater(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), Environment.Water(water, 0, start));
         var node = rig.Add(new DeviceNode(1, clock, hw, rig.Address, "node.id = 1\nsample = 60s\npublish = 15m\n", new NodeStorage(16), "esp32-devkitc-dual-i2c"));
         rig.Run(TimeSpan.FromMinutes(20));
         Assert.True(node.Flush());

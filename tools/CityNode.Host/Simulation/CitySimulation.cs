@@ -174,22 +174,12 @@ public sealed class CitySimulation
             NodeHardware hw;
             if (water)
             {
-                hw = NodeHardware.Water(clock, new Environment(main, startRow, start)
-                    .Map(Channels.WaterTemperature, "water_temp_c")
-                    .Map(Channels.Ph, "ph")
-                    .Map(Channels.Conductivity, "spec_cond_uscm_25c")
-                    .Map(Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
-                    .Map(Channels.Turbidity, "turbidity_fnu"));
+                hw = NodeHardware.Water(clock, Environment.Water(main, startRow, start));
             }
             else
             {
-                var air = new Environment(main, startRow, start)
-                    .Map(Channels.AirTemperature, "temperature_c")
-                    .Map(Channels.RelativeHumidity, "humidity_pct")
-                    .Map(Channels.AirPressure, "pressure_pa")
-                    .Map(Channels.Pm25, "pm25_ugm3")
-                    .Map(Channels.Pm10, "pm10_ugm3");
-                var co2 = new Environment(rec.Co2!, (int)((long)i * rec.Co2!.Rows / Math.Max(1, _options.Nodes)), start).Map(Channels.Co2, "CO2");
+                var air = Environment.Air(main, startRow, start);
+                var co2 = Environment.Co2(rec.Co2!, (int)((long)i * rec.Co2!.Rows / Math.Max(1, _options.Nodes)), start);
                 hw = NodeHardware.Air(clock, air, co2, usePms: _options.Kind == "mixed" && i % 4 == 2);
             }
 

@@ -24,6 +24,27 @@ public sealed class Environment
         _shift = recording.Times[startRow] - nodeStartUnix;
     }
 
+    /// <summary>The Sensor.Community air recording's columns as the air node's channels.</summary>
+    public static Environment Air(Recording r, int startRow, long nodeStartUnix) =>
+        new Environment(r, startRow, nodeStartUnix)
+            .Map(Channels.AirTemperature, "temperature_c")
+            .Map(Channels.RelativeHumidity, "humidity_pct")
+            .Map(Channels.AirPressure, "pressure_pa")
+            .Map(Channels.Pm25, "pm25_ugm3")
+            .Map(Channels.Pm10, "pm10_ugm3");
+
+    /// <summary>The UCI occupancy recording's CO2.</summary>
+    public static Environment Co2(Recording r, int startRow, long nodeStartUnix) => new Environment(r, startRow, nodeStartUnix).Map(Channels.Co2, "CO2");
+
+    /// <summary>The USGS water recording's columns as the water node's channels.</summary>
+    public static Environment Water(Recording r, int startRow, long nodeStartUnix) =>
+        new Environment(r, startRow, nodeStartUnix)
+            .Map(Channels.WaterTemperature, "water_temp_c")
+            .Map(Channels.Ph, "ph")
+            .Map(Channels.Conductivity, "spec_cond_uscm_25c")
+            .Map(Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
+            .Map(Channels.Turbidity, "turbidity_fnu");
+
     public Recording Recording => _recording;
 
     /// <summary>Feeds a channel id from a column of the recording.</summary>

@@ -69,6 +69,28 @@ public sealed class NodeHardware
         }
     }
 
+    /// <summary>EZO circuits at their default addresses, all answering from the world's water at the clock's time.</summary>
+    private void AttachEzo(SimI2cBus bus, VirtualClock clock, params EzoKind[] kinds)
+    {
+        SimEzo.Water Sample()
+        {
+            long t = clock.UnixSeconds;
+            return new SimEzo.Water(
+                World.Value(Channels.WaterTemperature, t, EzoCircuit.Spec(EzoKind.Rtd)),
+                World.Value(Channels.Ph, t, EzoCircuit.Spec(EzoKind.Ph)),
+                World.Value(Channels.Conductivity, t, EzoCircuit.Spec(EzoKind.Ec)),
+                World.Value(Channels.DissolvedOxygen, t, EzoCircuit.Spec(EzoKind.Do)),
+                World.Value(Channels.Orp, t, EzoCircuit.Spec(EzoKind.Orp)));
+        }
+
+        foreach (var kind in kinds)
+        {
+            var chip = new SimEzo(kind, () => clock.MonotonicMs, Sample);
+            Ezo[kind] = chip;
+            bus.Attach((int)kind, chip);
+        }
+    }
+
     /// <summary>
     /// An air node: BME280 (0x76), a particulate sensor (SDS011 on COM2, or PMS5003 when
     /// <paramref name="usePms"/>), SCD41 (0x62). Temperature, humidity, pressure and PM come from the
@@ -208,25 +230,7 @@ public sealed class NodeHardware
         bus1.Attach(0x76, hw.Bme);
         hw.Scd = new SimScd41(() => clock.MonotonicMs, () => (world.Value(ppm.Id, Now(), ppm), world.Raw(t.Id, Now()), world.Raw(rh.Id, Now()), world.Raw(p.Id, Now())));
         bus1.Attach(0x62, hw.Scd);
-        var bus2 = buses.SimI2c(2);
-        SimEzo.Water Sample()
-        {
-            long s = Now();
-            return new SimEzo.Water(
-                world.Value(Channels.WaterTemperature, s, EzoCircuit.Spec(EzoKind.Rtd)),
-                world.Value(Channels.Ph, s, EzoCircuit.Spec(EzoKind.Ph)),
-                world.Value(Channels.Conductivity, s, EzoCircuit.Spec(EzoKind.Ec)),
-                world.Value(Channels.DissolvedOxygen, s, EzoCircuit.Spec(EzoKind.Do)),
-                world.Value(Channels.Orp, s, EzoCircuit.Spec(EzoKind.Orp)));
-        }
-
-        foreach (var kind in new[] { EzoKind.Rtd, EzoKind.Ph, EzoKind.Orp })
-        {
-            var chip = new SimEzo(kind, () => clock.MonotonicMs, Sample);
-            hw.Ezo[kind] = chip;
-            bus2.Attach((int)kind, chip);
-        }
-
+        hw.AttachEzo(buses.SimI2c(2), clock, EzoKind.Rtd, EzoKind.Ph, EzoKind.Orp);
         return hw;
     }
 
@@ -246,23 +250,7 @@ public sealed class NodeHardware
             "sensor.ezo_rtd = i2c:0x66\nsensor.ezo_ph = i2c:0x63\nsensor.ezo_ec = i2c:0x64\nsensor.ezo_do = i2c:0x61\nsensor.ezo_orp = i2c:0x62\nsensor.turbidity = adc:6,divider=2/1\n");
         var bus = buses.SimI2c(1);
         long Now() => clock.UnixSeconds;
-        SimEzo.Water Sample()
-        {
-            long t = Now();
-            return new SimEzo.Water(
-                world.Value(Channels.WaterTemperature, t, EzoCircuit.Spec(EzoKind.Rtd)),
-                world.Value(Channels.Ph, t, EzoCircuit.Spec(EzoKind.Ph)),
-                world.Value(Channels.Conductivity, t, EzoCircuit.Spec(EzoKind.Ec)),
-                world.Value(Channels.DissolvedOxygen, t, EzoCircuit.Spec(EzoKind.Do)),
-                world.Value(Channels.Orp, t, EzoCircuit.Spec(EzoKind.Orp)));
-        }
-
-        foreach (var kind in new[] { EzoKind.Rtd, EzoKind.Ph, EzoKind.Ec, EzoKind.Do, EzoKind.Orp })
-        {
-            var chip = new SimEzo(kind, () => clock.MonotonicMs, Sample);
-            hw.Ezo[kind] = chip;
-            bus.Attach((int)kind, chip);
-        }
+        hw.AttachEzo(bus, clock, EzoKind.Rtd, EzoKind.Ph, EzoKind.Ec, EzoKind.Do, EzoKind.Orp);
 
         buses.SimAdc.NoiseMillivolts = 1;
         buses.SimAdc.Connect(6, () => AnalogProbeModels.TurbidityMillivolts(world.Raw(Channels.Turbidity, Now())) / 2);
