@@ -13,6 +13,7 @@ namespace CityNode.Config
         {
             "power.deep_sleep_ua", "power.light_sleep_ua", "power.active_ua", "power.radio_ua", "power.connect_publish_ms", "power.boot_ms", "power.battery_mah",
             "power.idle_ua", "power.wifi_started_ua", "power.wifi_connecting_ua", "power.wifi_associated_ua",
+            "power.il_per_second",
         };
 
         private BoardProfile(ConfigDocument doc)
@@ -156,7 +157,9 @@ namespace CityNode.Config
                     throw new ConfigException(line, key, "unknown key in a board profile");
                 }
 
-                n = Number(line, key, value, p == 6 ? 100 : 1, p == 4 || p == 5 ? 60000 : 1000000);
+                n = p == 11
+                    ? Number(line, key, value, 500000, 5000000) // the range of public figures (docs/device-budget.md)
+                    : Number(line, key, value, p == 6 ? 100 : 1, p == 4 || p == 5 ? 60000 : 1000000);
                 switch (p)
                 {
                     case 0: b.Power.DeepSleepMicroamps = (int)n; break;
@@ -169,7 +172,8 @@ namespace CityNode.Config
                     case 7: b.Power.IdleMicroamps = (int)n; break;
                     case 8: b.Power.WifiStartedMicroamps = (int)n; break;
                     case 9: b.Power.WifiConnectingMicroamps = (int)n; break;
-                    default: b.Power.WifiAssociatedMicroamps = (int)n; break;
+                    case 10: b.Power.WifiAssociatedMicroamps = (int)n; break;
+                    default: b.Power.IlPerSecond = (int)n; break;
                 }
             }
 

@@ -20,7 +20,15 @@ namespace CityNode.Power
             WifiStartedMicroamps = 100000;
             WifiConnectingMicroamps = 120000;
             WifiAssociatedMicroamps = 110000;
+            IlPerSecond = 1500000;
         }
+
+        /// <summary>
+        /// IL instructions the nanoFramework interpreter executes per second of CPU (simple ones, as
+        /// the device-cost benchmark counts them): 1.5 M central, 0.5–5 M the range of public figures
+        /// for an ESP32 at 240 MHz (nanoframework/Home issue 1013 at the slow end; docs/device-budget.md).
+        /// </summary>
+        public int IlPerSecond { get; set; }
 
         /// <summary>CPU clocked but idle (Thread.Sleep, blocking waits): nanoFramework on the ESP32 does not light-sleep by itself.</summary>
         public int IdleMicroamps { get; set; }

@@ -60,7 +60,7 @@ public class EnergyPolicyTests
             foreach (var key in new[]
             {
                 "power.deep_sleep_ua", "power.light_sleep_ua", "power.active_ua", "power.radio_ua", "power.connect_publish_ms", "power.boot_ms",
-                "power.idle_ua", "power.wifi_started_ua", "power.wifi_connecting_ua", "power.wifi_associated_ua",
+                "power.idle_ua", "power.wifi_started_ua", "power.wifi_connecting_ua", "power.wifi_associated_ua", "power.il_per_second",
             })
             {
                 Assert.False(string.IsNullOrEmpty(b.Document.Get(key)), $"{b.Id}: no {key}");
@@ -76,6 +76,7 @@ public class EnergyPolicyTests
 
     [Theory]
     [InlineData("board = x\npower.deep_sleep_ua = lots", "line 2: power.deep_sleep_ua: 'lots' is not a whole number from 1 to 1000000")]
+    [InlineData("board = x\npower.il_per_second = 100", "line 2: power.il_per_second: '100' is not a whole number from 500000 to 5000000")]
     [InlineData("board = x\npower.nap_ua = 3", "line 2: power.nap_ua: unknown key in a board profile")]
     [InlineData("board = x\npins.i2c1_sda = 99", "line 2: pins.i2c1_sda: '99' is not a GPIO number (0..48)")]
     [InlineData("power.boot_ms = 1500", "board: required (the profile's id)")]
