@@ -25,5 +25,11 @@ namespace CityNode.Hal
 
         /// <summary>Milliseconds spent in <see cref="Delay"/> since start (for the phase accounting).</summary>
         long WaitedMs { get; }
+
+        /// <summary>
+        /// Waits with nothing expected on any bus (a sensor's warm-up): the device light-sleeps through
+        /// it (serial bytes that arrive meanwhile are lost). Not counted in <see cref="WaitedMs"/>.
+        /// </summary>
+        void Doze(int milliseconds);
     }
 }

@@ -50,14 +50,14 @@ namespace CityNode.Hal
                 UplinkStatus status = NowMs >= deadline ? UplinkStatus.Timeout : Open(deadline);
                 if (status != UplinkStatus.Ok)
                 {
-                    Close();
+                    Disconnect(); // the network too: else the radio stays associated until something resets it
                 }
 
                 return status;
             }
             catch (Exception)
             {
-                Close(); // DNS, socket, TLS or the broker's answer
+                Disconnect(); // DNS, socket, TLS or the broker's answer
                 return UplinkStatus.Timeout;
             }
         }

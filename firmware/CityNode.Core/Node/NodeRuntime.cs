@@ -309,10 +309,14 @@ namespace CityNode.Node
             Sampler sampler = _s.Sampler;
             sampler.Wake();
             int warmup = sampler.WarmupMs();
+            long dozed = _s.Clock.MonotonicMs;
             if (warmup > 0)
             {
-                _s.Clock.Delay(warmup);
+                // Sensors powered and filling up, nothing expected on a bus: the CPU light-sleeps meanwhile.
+                _s.Clock.Doze(warmup);
             }
+
+            dozed = _s.Clock.MonotonicMs - dozed;
 
             // The timestamp is when the sensors are read, after any warm-up.
             sampler.Sample(_frame, _s.Clock.UnixSeconds);
@@ -348,8 +352,9 @@ namespace CityNode.Node
             }
 
             long waited = _s.Clock.WaitedMs - w0;
+            Account(PhaseLight, dozed);
             Account(PhaseWait, waited);
-            Account(PhaseActive, _s.Clock.MonotonicMs - t0 - waited);
+            Account(PhaseActive, _s.Clock.MonotonicMs - t0 - waited - dozed);
         }
 
         /// <summary>A configured channel jumped by more than its threshold since the previous sample.</summary>

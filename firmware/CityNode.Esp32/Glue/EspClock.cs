@@ -31,6 +31,8 @@ namespace CityNode.Esp32.Glue
             Thread.Sleep(milliseconds);
         }
 
+        public void Doze(int milliseconds) => EspPlatform.Nap(milliseconds);
+
         private static long RtcUnixMs => (DateTime.UtcNow.Ticks - UnixEpochTicks) / 10000;
     }
 }

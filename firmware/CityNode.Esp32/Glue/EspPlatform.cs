@@ -60,7 +60,9 @@ namespace CityNode.Esp32.Glue
 
         // ESP-IDF 5 light-sleeps with Wi-Fi started too (the RF is powered down meanwhile); a plain wait
         // only if the chip refuses the timer or the sleep.
-        public void LightSleep(int ms)
+        public void LightSleep(int ms) => Nap(ms);
+
+        public static void Nap(int ms)
         {
             if (Sleep.EnableWakeupByTimer(TimeSpan.FromMilliseconds(ms)) != EspNativeError.OK || Sleep.StartLightSleep() != EspNativeError.OK)
             {

@@ -289,14 +289,11 @@ public sealed class EnergyReport
             RunUntil(node, node.ElapsedMs + span, counts); // a wake may overrun the window (a node that never sleeps)
             var ledger = LedgerSpan.Of(node.Board.Ledger).Minus(before);
             long deep = node.Board.Boots - boots;
-            string sleep = (ledger.Cpu(CpuState.LightSleep), ledger.Cpu(CpuState.DeepSleep)) switch
-            {
-                (0, 0) => "none",
-                (_, 0) => "light",
-                (0, _) => "deep",
-                _ => $"mixed ({deep} deep of {counts[1]} wakes)",
-            };
-            return new Measurement(ledger, node.ProducedReadings - readings, counts[0], deep, counts[1], node.TotalAcknowledged - acked, sleep);
+
+            // A wake per sample (the node light-sleeps through warm-ups too, so the board's light-sleep time does not tell).
+            long wakes = (node.ProducedReadings - readings) / Math.Max(1, w.ChannelCount);
+            string sleep = deep == 0 ? (ledger.Cpu(CpuState.LightSleep) == 0 ? "none" : "light") : deep >= wakes ? "deep" : $"mixed ({deep} deep of {wakes} wakes)";
+            return new Measurement(ledger, node.ProducedReadings - readings, counts[0], deep, wakes, node.TotalAcknowledged - acked, sleep);
         }
         finally
         {

@@ -37,6 +37,9 @@ public sealed class VirtualClock : IClock, CityNode.NanoTwin.ITwinTime
 
     public long WaitedMs => Interlocked.Read(ref _waited);
 
+    /// <summary>A light sleep costs no real time either.</summary>
+    public void Doze(int milliseconds) => Advance(milliseconds);
+
     public void Advance(long milliseconds) => Interlocked.Add(ref _ms, Math.Max(0, milliseconds));
 
     long CityNode.NanoTwin.ITwinTime.NowMs => MonotonicMs;

@@ -45,6 +45,28 @@ public sealed partial class TwinBoard
     private Thread? _thread;
     private long _bootAtMs;
     private long _microsCarry;
+    private readonly Queue<(long From, long To)> _sleeps = new();
+
+    /// <summary>
+    /// The chip was in light sleep at this world time (of its last 64 light sleeps). Peripherals are
+    /// clock-gated then: what a UART receives is lost unless the UART is the wake-up source
+    /// (ESP-IDF docs/en/api-reference/system/sleep_modes.rst, "UART wakeup (light sleep only)").
+    /// </summary>
+    public bool AsleepAt(long worldMs)
+    {
+        lock (_sleeps)
+        {
+            foreach (var s in _sleeps)
+            {
+                if (worldMs > s.From && worldMs <= s.To)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     public TwinBoard(ITwinTime time, string name = "esp32")
     {
@@ -168,6 +190,15 @@ public sealed partial class TwinBoard
     public void LightSleep(long ms)
     {
         EnsureRunning();
+        lock (_sleeps)
+        {
+            _sleeps.Enqueue((Time.NowMs, Time.NowMs + ms));
+            if (_sleeps.Count > 64)
+            {
+                _sleeps.Dequeue();
+            }
+        }
+
         var radio = Ledger.Radio;
         Ledger.Radio = RadioState.Off; // ESP-IDF powers the RF down in light sleep; it comes back as it was
         Ledger.Book(CpuState.LightSleep, ms);

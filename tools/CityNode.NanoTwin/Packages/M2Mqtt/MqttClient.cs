@@ -210,7 +210,7 @@ namespace nanoFramework.M2Mqtt
                     cleanSession, keepAlivePeriod)).GetAwaiter().GetResult();
                 code = result.ResultCode;
             }
-            catch (Net.Adapter.MqttConnectingFailedException e)
+            catch (Net.Adapter.MqttConnectingFailedException e) when (e.InnerException is not Net.Exceptions.MqttCommunicationException)
             {
                 code = RefusalIn(e); // MQTTnet 5 reports a refusing CONNACK as this exception, naming the reason code
             }

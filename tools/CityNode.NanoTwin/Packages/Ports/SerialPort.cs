@@ -144,7 +144,7 @@ internal sealed class SerialPort : IDisposable
         }
 
         var line = _board.Wiring.SerialOn(_portIndex);
-        var uart = new UartDriver(line, Math.Max(_bufferSize, HardwareFifo + 1));
+        var uart = new UartDriver(line, Math.Max(_bufferSize, HardwareFifo + 1), _board.AsleepAt);
         long now = _board.Time.NowMs;
         if (line is not null)
         {
@@ -302,7 +302,7 @@ internal sealed class SerialPort : IDisposable
 
     /// <summary>The native side of one UART: the RX ring (HAL_RingBuffer: a push into a full ring drops the new bytes) and the line on its pins.</summary>
     // native: sys_io_ser_native_System_IO_Ports_SerialPort.cpp uart_event_task_sys (RxRingBuffer.Push); src/HAL/Include/nanoHAL.h HAL_RingBuffer::Push.
-    private sealed class UartDriver(ISerialLine? line, int capacity)
+    private sealed class UartDriver(ISerialLine? line, int capacity, Func<long, bool> asleepAt)
     {
         private readonly Queue<byte> _ring = new();
         private readonly byte[] _chunk = new byte[256];
@@ -313,25 +313,22 @@ internal sealed class SerialPort : IDisposable
 
         public int Count => _ring.Count;
 
-        /// <summary>Bytes dropped because the ring was full.</summary>
+        /// <summary>Bytes dropped because the ring was full, or because they came while the chip light-slept.</summary>
         public long Dropped { get; private set; }
 
         /// <summary>Moves what has arrived by <paramref name="nowMs"/> into the ring; returns the ring's length.</summary>
         public int Pump(long nowMs)
         {
-            int n;
-            while (Line is not null && (n = Line.Take(_chunk, 0, _chunk.Length, nowMs)) > 0)
+            long at;
+            while (Line is not null && (at = Line.ArrivalOf(1, nowMs)) <= nowMs && Line.Take(_chunk, 0, 1, nowMs) == 1)
             {
-                for (int i = 0; i < n; i++)
+                if (_ring.Count < Capacity && !asleepAt(at))
                 {
-                    if (_ring.Count < Capacity)
-                    {
-                        _ring.Enqueue(_chunk[i]);
-                    }
-                    else
-                    {
-                        Dropped++;
-                    }
+                    _ring.Enqueue(_chunk[0]);
+                }
+                else
+                {
+                    Dropped++;
                 }
             }
 
