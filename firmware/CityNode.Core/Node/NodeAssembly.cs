@@ -18,7 +18,14 @@ namespace CityNode.Node
     public sealed class NodeAssembly
     {
         public const int JournalSectorSize = 4096;
-        public const int StagingSectors = 4;
+        /// <summary>
+        /// The staging log: 32 sectors of 512 B (16 KB). A sector that small is a littlefs inline file,
+        /// so staging a sample commits its sector's programmed bytes into the folder's metadata instead
+        /// of rewriting a 4 KB block (docs/reliability.md, staging). 32 × 496 B holds the unsealed samples
+        /// of a 64-sample batch with a runtime record per sample (300 s deep-sleep cycles: ~170 B each).
+        /// </summary>
+        public const int StagingSectorSize = 512;
+        public const int StagingSectors = 32;
 
         /// <summary>The journal's mount hint: one small sector (an inline file on littlefs, written in the directory's metadata).</summary>
         public const int HintSectorSize = 256;
@@ -78,7 +85,7 @@ namespace CityNode.Node
             // holds one worst-case batch (it only serves a node whose flash is dead), the ring the
             // open batch plus the staged samples a boot restores, each at its worst-case record.
             s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1)), new RamBatchStore(Min(8192, maxPayload + RamBatchOverhead), 1));
-            s.Staging = new SampleStaging(_flash.Open("staging", JournalSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
+            s.Staging = new SampleStaging(_flash.Open("staging", StagingSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
             s.Sampler = sampler;
             s.ConfigStore = ConfigStore;
             s.ProvisionedConfig = Provisioned;

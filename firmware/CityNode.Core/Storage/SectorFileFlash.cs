@@ -14,15 +14,25 @@ namespace CityNode.Storage
 
     /// <summary>
     /// A sector store that loads and saves the first <c>count</c> bytes of a buffer, so that regions
-    /// of different sector sizes can share one <see cref="SectorBuffer"/>.
+    /// of different sector sizes can share one <see cref="SectorBuffer"/>, and that keeps a sector
+    /// as the prefix that was programmed: the bytes after it read as erased.
     /// </summary>
     public interface ISectorFiles : ISectorStore
     {
         /// <summary>As <see cref="ISectorStore.Load"/>, for a sector of <paramref name="count"/> bytes.</summary>
         int Load(int sector, byte[] into, int count);
 
-        /// <summary>As <see cref="ISectorStore.Save"/>, for a sector of <paramref name="count"/> bytes.</summary>
+        /// <summary>
+        /// As <see cref="ISectorStore.Save"/>, for <paramref name="count"/> bytes: a sector saved
+        /// shorter than its size holds erased bytes (0xFF) after them.
+        /// </summary>
         bool Save(int sector, byte[] from, int count);
+
+        /// <summary>
+        /// Reads up to <paramref name="count"/> bytes of a sector into <paramref name="into"/>: how many
+        /// it holds (0 when never written or saved empty; the rest of the sector is erased), -1 on an I/O error.
+        /// </summary>
+        int LoadPrefix(int sector, byte[] into, int count);
     }
 
     /// <summary>
@@ -43,14 +53,20 @@ namespace CityNode.Storage
         internal object Owner;
 
         internal int Sector;
+
+        /// <summary>Bytes of the held sector up to the last one programmed: what a save writes (the rest is erased).</summary>
+        internal int Used;
     }
 
     /// <summary>
     /// NOR flash semantics (erase to 0xFF, programming only clears bits) over whole-sector storage:
     /// on the ESP32 one littlefs file per sector, which littlefs commits only when the file is
     /// closed — so each erase and program rewrites and closes its sector, and a power cut leaves the
-    /// old or the new sector, which the journal and staging logs recover from. Portable, so the
-    /// host tests the same code over an in-memory store.
+    /// old or the new sector, which the journal and staging logs recover from. Over
+    /// <see cref="ISectorFiles"/> a sector is saved only up to its last programmed byte (a log fills
+    /// its sectors from the front): an erase saves an empty file, and a small sector stays a littlefs
+    /// inline file whose commit costs its programmed bytes, not a block (docs/reliability.md,
+    /// staging). Portable, so the host tests the same code over an in-memory store.
     /// </summary>
     public sealed class SectorFileFlash : IFlash
     {
@@ -124,6 +140,11 @@ namespace CityNode.Storage
                 _sector[at + i] &= buffer[offset + i];
             }
 
+            if (at + count > _buffer.Used)
+            {
+                _buffer.Used = at + count;
+            }
+
             return Save(sector);
         }
 
@@ -134,7 +155,9 @@ namespace CityNode.Storage
                 return FlashStatus.OutOfRange;
             }
 
-            FillErased();
+            _buffer.Owner = null; // the buffer now holds this erased sector, not what it held
+            FillErased(0);
+            _buffer.Used = 0;
             return Save(sector);
         }
 
@@ -144,7 +167,7 @@ namespace CityNode.Storage
         private FlashStatus Save(int sector)
         {
             _buffer.Owner = null; // until the store says the file holds it
-            bool ok = _files != null ? _files.Save(sector, _sector, SectorSize) : _store.Save(sector, _sector);
+            bool ok = _files != null ? _files.Save(sector, _sector, _buffer.Used) : _store.Save(sector, _sector);
             if (!ok)
             {
                 return FlashStatus.VerifyFailed;
@@ -163,10 +186,25 @@ namespace CityNode.Storage
             }
 
             _buffer.Owner = null;
-            int r = _files != null ? _files.Load(sector, _sector, SectorSize) : _store.Load(sector, _sector);
-            if (r == 0)
+            int r;
+            if (_files != null)
             {
-                FillErased();
+                r = _files.LoadPrefix(sector, _sector, SectorSize);
+                if (r >= 0)
+                {
+                    FillErased(r);
+                    _buffer.Used = r;
+                }
+            }
+            else
+            {
+                r = _store.Load(sector, _sector);
+                if (r == 0)
+                {
+                    FillErased(0);
+                }
+
+                _buffer.Used = SectorSize;
             }
 
             if (r < 0)
@@ -179,22 +217,22 @@ namespace CityNode.Storage
             return true;
         }
 
-        /// <summary>0xFF over the sector, by doubling copies (a dozen calls instead of a 4096-step loop in IL).</summary>
-        private void FillErased()
+        /// <summary>0xFF over the sector from <paramref name="from"/>, by doubling copies (a dozen calls instead of a 4096-step loop in IL).</summary>
+        private void FillErased(int from)
         {
             byte[] b = _sector;
-            int n = SectorSize;
-            if (n == 0)
+            int n = SectorSize - from;
+            if (n <= 0)
             {
                 return;
             }
 
-            b[0] = 0xFF;
+            b[from] = 0xFF;
             int done = 1;
             while (done < n)
             {
                 int k = done < n - done ? done : n - done;
-                System.Array.Copy(b, 0, b, done, k);
+                System.Array.Copy(b, from, b, from + done, k);
                 done += k;
             }
         }

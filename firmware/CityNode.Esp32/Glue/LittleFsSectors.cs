@@ -8,8 +8,10 @@ namespace CityNode.Esp32.Glue
     /// <summary>
     /// Flash regions on the littlefs I: drive, one file per sector: as provider, the root folder; as
     /// sector store, one region's folder. littlefs commits a file only on close (Flush does not), so a
-    /// sector is loaded and saved whole. Every region shares the provider's one sector buffer
-    /// (docs/device-budget.md).
+    /// sector is saved as one file write, up to its last programmed byte (the rest reads as erased):
+    /// a sector of at most 512 B stays an inline file (littlefs inline_max with esp_littlefs's
+    /// defaults), committed into its folder's metadata without a block erase. Every region shares the
+    /// provider's one sector buffer (docs/device-budget.md).
     /// </summary>
     internal sealed class LittleFsSectors : IFlashProvider, ISectorFiles
     {
@@ -54,6 +56,21 @@ namespace CityNode.Esp32.Glue
             using (FileStream f = new FileStream(file, FileMode.Open, FileAccess.Read))
             {
                 return f.Read(into, 0, count) == count ? 1 : -1;
+            }
+        }
+
+        public int LoadPrefix(int sector, byte[] into, int count)
+        {
+            string file = FileOf(sector);
+            if (!File.Exists(file))
+            {
+                return 0; // never written: reads as erased
+            }
+
+            using (FileStream f = new FileStream(file, FileMode.Open, FileAccess.Read))
+            {
+                int n = f.Length < count ? (int)f.Length : count;
+                return n == 0 || f.Read(into, 0, n) == n ? n : -1;
             }
         }
 
