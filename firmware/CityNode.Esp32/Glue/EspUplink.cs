@@ -45,10 +45,14 @@ namespace CityNode.Esp32.Glue
 
         protected override bool ClockIsSet => _clock.IsSet;
 
-        /// <summary>Saves the Wi-Fi options the firmware reads at the next reset: join at boot, or leave the radio off.</summary>
+        /// <summary>
+        /// Saves the Wi-Fi options the firmware reads at the next reset: started (joined when the node
+        /// connects), or off. Not AutoConnect: a join at boot is lost in the warm-up's light sleep (no
+        /// beacon for 6 s) and paid twice.
+        /// </summary>
         public void RadioAtNextBoot(bool on)
         {
-            Wireless80211Configuration.ConfigurationOptions want = on ? Wireless80211Configuration.ConfigurationOptions.AutoConnect : Wireless80211Configuration.ConfigurationOptions.Disable;
+            Wireless80211Configuration.ConfigurationOptions want = on ? Wireless80211Configuration.ConfigurationOptions.Enable : Wireless80211Configuration.ConfigurationOptions.Disable;
             if (_wifi != null && (_wifi.Options != want || _wifi.Ssid != _c.WifiSsid || _wifi.Password != _c.WifiPassword))
             {
                 _wifi.Options = want;

@@ -139,7 +139,8 @@ public class TwinEnergyReportTests
         // Every wake is a boot; the radio joins for one wake in four (⌊900 / 300⌋ + 1 samples per publish), not at every boot.
         Assert.InRange(r.Measured.Boots, r.Measured.Wakes, r.Measured.Wakes + 2);
         Assert.InRange((double)r.Measured.Boots / r.Measured.Connections, 3.5, 4.5);
-        Assert.True(t.Radio(RadioState.Started) < t.RadioOnMs / 20, t.ToString());
+        // Started but not associated only on a publishing boot before its join (boot, sampling): less than the joins and sessions.
+        Assert.True(t.Radio(RadioState.Started) < t.Radio(RadioState.Connecting) + t.Radio(RadioState.Associated), t.ToString());
         Assert.True(r.AverageMilliamps < r.Baselines[EnergyReport.EsphomeStyle] * 0.9, $"{r.AverageMilliamps} mA vs ESPHome-style {r.Baselines[EnergyReport.EsphomeStyle]} mA");
         Assert.InRange(r.AverageMilliamps / r.LowerBoundMilliamps, 0.98, 1.1);
     }

@@ -205,7 +205,11 @@ public sealed partial class TwinBoard
         Ledger.Radio = radio;
         YieldToRunner(YieldKind.LightSleep);
         EnsureRunning();
+        LightSlept?.Invoke(this, ms);
     }
+
+    /// <summary>After a light sleep of the given length (native drivers that lose state while the RF is down react here).</summary>
+    public event Action<TwinBoard, long>? LightSlept;
 
     /// <summary>Thread.Sleep(Timeout.Infinite): the program waits for nothing, awake.</summary>
     public void SleepForever()

@@ -54,7 +54,29 @@ internal static class WifiTwin
     private const string StateKey = "nf.wifi.native";
 
     /// <summary>Hooks the firmware's start-up into the board: call once per board (TwinFirmware.Install).</summary>
-    internal static void Install(TwinBoard board) => board.Booting += Boot;
+    internal static void Install(TwinBoard board)
+    {
+        board.Booting += Boot;
+        board.LightSlept += AfterLightSleep;
+    }
+
+    // Light sleep powers the RF down without telling the AP (ESP-IDF docs sleep_modes.rst: Wi-Fi connections are
+    // not maintained in light sleep unless the driver's own power save does it): a station that hears no beacon
+    // for its inactive time, 6 s by default (esp_wifi.h esp_wifi_set_inactive_time), disconnects, and the driver
+    // reconnects while IsToConnect.
+    internal const int BeaconInactiveMs = 6000;
+
+    private static void AfterLightSleep(TwinBoard board, long ms)
+    {
+        var st = State(board);
+        if (st.Started && st.Associated && ms > BeaconInactiveMs)
+        {
+            st.Associated = false;
+            st.IpAt = long.MaxValue;
+            st.NextAttemptAt = st.IsToConnect ? board.Time.NowMs : long.MaxValue;
+            Progress(board);
+        }
+    }
 
     /// <summary>The saved Wireless80211 configuration block (ssid, password, options).</summary>
     internal sealed class SavedConfig
