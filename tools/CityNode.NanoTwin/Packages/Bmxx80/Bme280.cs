@@ -89,17 +89,7 @@ internal abstract class Bmx280Base : Bmxx80Base
     }
 
     // upstream: Bmx280Base.cs TryReadTemperatureCore: temp_msb..xlsb (0xFA), 20 bits.
-    protected bool TryReadTemperatureCore(out Temperature temperature)
-    {
-        if (TemperatureSampling == Sampling.Skipped)
-        {
-            temperature = default;
-            return false;
-        }
-
-        temperature = CompensateTemperature((int)Read24BitsFromRegister(0xFA, Endianness.BigEndian) >> 4);
-        return true;
-    }
+    protected bool TryReadTemperatureCore(out Temperature temperature) => TryReadTemperatureAt(0xFA, out temperature);
 
     // upstream: Bmx280Base.cs TryReadPressureCore: temperature first (t_fine) unless told not to, then press_msb..xlsb (0xF7).
     protected bool TryReadPressureCore(out Pressure pressure, bool skipTempFineRead = false)

@@ -312,17 +312,7 @@ internal class Bme680 : Bmxx80Base
     }
 
     // upstream: Bme680.cs TryReadTemperatureCore: temp_msb..xlsb (0x22).
-    private bool TryReadTemperatureCore(out Temperature temperature)
-    {
-        if (TemperatureSampling == Sampling.Skipped)
-        {
-            temperature = default;
-            return false;
-        }
-
-        temperature = CompensateTemperature((int)Read24BitsFromRegister(0x22, Endianness.BigEndian) >> 4);
-        return true;
-    }
+    private bool TryReadTemperatureCore(out Temperature temperature) => TryReadTemperatureAt(0x22, out temperature);
 
     // upstream: Bme680.cs TryReadHumidityCore: hum_msb/lsb (0x25) first, then the temperature unless told not to.
     private bool TryReadHumidityCore(out RelativeHumidity humidity, bool skipTempFineRead = false)

@@ -136,6 +136,20 @@ internal abstract class Bmxx80Base : IDisposable
     }
 
     /// <summary>BME280 datasheet §8.1 / BMP280 §8.1 (double precision): t_fine and °C; the BME680 scales the T3 term by 16.</summary>
+    // upstream: Bmx280Base.cs / Bme680.cs TryReadTemperatureCore (the same read at each chip's register): nothing when
+    // skipped, else the 20-bit ADC value (msb, lsb, xlsb >> 4), compensated.
+    protected bool TryReadTemperatureAt(byte register, out Temperature temperature)
+    {
+        if (TemperatureSampling == Sampling.Skipped)
+        {
+            temperature = default;
+            return false;
+        }
+
+        temperature = CompensateTemperature((int)Read24BitsFromRegister(register, Endianness.BigEndian) >> 4);
+        return true;
+    }
+
     // upstream: Bmxx80Base.cs CompensateTemperature (sets TemperatureFine).
     protected Temperature CompensateTemperature(int adcTemperature)
     {

@@ -184,16 +184,7 @@ internal sealed class SerialPort : IDisposable
     public int Read(byte[] buffer, int offset, int count)
     {
         var uart = Native();
-        ArgumentNullException.ThrowIfNull(buffer);
-        if (offset > buffer.Length || count > buffer.Length)
-        {
-            throw new InvalidOperationException("offset or count beyond the buffer");
-        }
-
-        if (offset + count > buffer.Length)
-        {
-            throw new ArgumentException("offset + count beyond the buffer");
-        }
+        CheckRange(buffer, offset, count);
 
         long now = _board.Time.NowMs;
         int have = uart?.Pump(now) ?? 0;
@@ -248,16 +239,7 @@ internal sealed class SerialPort : IDisposable
     public void Write(byte[] buffer, int offset, int count)
     {
         var uart = Native();
-        ArgumentNullException.ThrowIfNull(buffer);
-        if (offset > buffer.Length || count > buffer.Length)
-        {
-            throw new InvalidOperationException("offset or count beyond the buffer");
-        }
-
-        if (offset + count > buffer.Length)
-        {
-            throw new ArgumentException("offset + count beyond the buffer");
-        }
+        CheckRange(buffer, offset, count);
 
         long now = _board.Time.NowMs;
         uart?.Line?.Send(buffer, offset, count, now);
@@ -290,6 +272,22 @@ internal sealed class SerialPort : IDisposable
         }
 
         return (HashSet<int>)set;
+    }
+
+    // native: Read/Write check offset and count against the array (CLR_E_INDEX_OUT_OF_RANGE for one beyond it alone,
+    // CLR_E_INVALID_PARAMETER for the two together).
+    private static void CheckRange(byte[] buffer, int offset, int count)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (offset > buffer.Length || count > buffer.Length)
+        {
+            throw new InvalidOperationException("offset or count beyond the buffer");
+        }
+
+        if (offset + count > buffer.Length)
+        {
+            throw new ArgumentException("offset + count beyond the buffer");
+        }
     }
 
     // native: every entry point checks _disposed first (CLR_E_OBJECT_DISPOSED); a port never opened has no driver (nothing arrives).
