@@ -10,7 +10,8 @@ namespace CityNode.Delivery
     public sealed class FallbackBatchStore : IBatchStore
     {
         private readonly IBatchStore _primary;
-        private readonly IBatchStore _ram;
+        private readonly int _ramBytes;
+        private IBatchStore _ram;
 
         public FallbackBatchStore(IBatchStore primary, IBatchStore ram)
         {
@@ -18,39 +19,71 @@ namespace CityNode.Delivery
             _ram = ram;
         }
 
+        /// <summary>
+        /// With the RAM store created only when the journal first refuses a batch (a node with working
+        /// flash never needs it: its <paramref name="ramBytes"/> stay off the heap, docs/device-budget.md).
+        /// The allocation then happens on that failure path, once.
+        /// </summary>
+        public FallbackBatchStore(IBatchStore primary, int ramBytes)
+        {
+            _primary = primary;
+            _ramBytes = ramBytes;
+        }
+
         /// <summary>Batches that went to RAM because the journal refused them, since boot.</summary>
         public long Degraded { get; private set; }
 
+        /// <summary>True once the RAM store exists (the journal refused a batch, or it was given).</summary>
+        public bool HasRamStore { get { return _ram != null; } }
+
         public uint NextSequence
         {
-            get { return _primary.NextSequence > _ram.NextSequence ? _primary.NextSequence : _ram.NextSequence; }
+            get
+            {
+                uint ram = _ram == null ? 0 : _ram.NextSequence;
+                return _primary.NextSequence > ram ? _primary.NextSequence : ram;
+            }
         }
 
-        public int PendingCount { get { return _primary.PendingCount + _ram.PendingCount; } }
+        public int PendingCount { get { return _primary.PendingCount + (_ram == null ? 0 : _ram.PendingCount); } }
 
-        public int MaxPayload { get { return _primary.MaxPayload < _ram.MaxPayload ? _primary.MaxPayload : _ram.MaxPayload; } }
+        public int MaxPayload
+        {
+            get
+            {
+                int ram = _ram != null ? _ram.MaxPayload : RamBatchStore.MaxPayloadFor(_ramBytes);
+                return _primary.MaxPayload < ram ? _primary.MaxPayload : ram;
+            }
+        }
 
         public uint LastSampleId
         {
-            get { return _primary.LastSampleId > _ram.LastSampleId ? _primary.LastSampleId : _ram.LastSampleId; }
+            get
+            {
+                uint ram = _ram == null ? 0 : _ram.LastSampleId;
+                return _primary.LastSampleId > ram ? _primary.LastSampleId : ram;
+            }
         }
 
-        public long SealedReadings { get { return _primary.SealedReadings + _ram.SealedReadings; } }
+        public long SealedReadings { get { return _primary.SealedReadings + (_ram == null ? 0 : _ram.SealedReadings); } }
 
         public long Recoveries { get { return _primary.Recoveries; } }
 
-        public long DroppedBatches { get { return _primary.DroppedBatches + _ram.DroppedBatches; } }
+        public long DroppedBatches { get { return _primary.DroppedBatches + (_ram == null ? 0 : _ram.DroppedBatches); } }
 
-        public long DroppedReadings { get { return _primary.DroppedReadings + _ram.DroppedReadings; } }
+        public long DroppedReadings { get { return _primary.DroppedReadings + (_ram == null ? 0 : _ram.DroppedReadings); } }
 
-        public long QuarantinedBatches { get { return _primary.QuarantinedBatches + _ram.QuarantinedBatches; } }
+        public long QuarantinedBatches { get { return _primary.QuarantinedBatches + (_ram == null ? 0 : _ram.QuarantinedBatches); } }
 
-        public long QuarantinedReadings { get { return _primary.QuarantinedReadings + _ram.QuarantinedReadings; } }
+        public long QuarantinedReadings { get { return _primary.QuarantinedReadings + (_ram == null ? 0 : _ram.QuarantinedReadings); } }
 
         public void Mount()
         {
             _primary.Mount();
-            _ram.Mount();
+            if (_ram != null)
+            {
+                _ram.Mount();
+            }
         }
 
         public void Checkpoint()
@@ -60,9 +93,14 @@ namespace CityNode.Delivery
 
         public bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId)
         {
-            if (_ram.PendingCount == 0 && _primary.Append(sequence, payload, offset, count, readings, lastSampleId))
+            if ((_ram == null || _ram.PendingCount == 0) && _primary.Append(sequence, payload, offset, count, readings, lastSampleId))
             {
                 return true;
+            }
+
+            if (_ram == null)
+            {
+                _ram = new RamBatchStore(_ramBytes, 1); // the journal refused its first batch: RAM takes over
             }
 
             if (!_ram.Append(sequence, payload, offset, count, readings, lastSampleId))
@@ -77,13 +115,13 @@ namespace CityNode.Delivery
         public int Read(int ordinal, byte[] buffer, out uint sequence)
         {
             int inPrimary = _primary.PendingCount;
-            return ordinal < inPrimary ? _primary.Read(ordinal, buffer, out sequence) : _ram.Read(ordinal - inPrimary, buffer, out sequence);
+            return ordinal < inPrimary || _ram == null ? _primary.Read(ordinal, buffer, out sequence) : _ram.Read(ordinal - inPrimary, buffer, out sequence);
         }
 
         // The journal's batches are the older ones: they are released (in order) first.
         public void Release(uint sequence)
         {
-            if (_primary.PendingCount > 0)
+            if (_primary.PendingCount > 0 || _ram == null)
             {
                 _primary.Release(sequence);
             }
@@ -95,7 +133,7 @@ namespace CityNode.Delivery
 
         public void Quarantine(uint sequence)
         {
-            if (_primary.PendingCount > 0)
+            if (_primary.PendingCount > 0 || _ram == null)
             {
                 _primary.Quarantine(sequence);
             }

@@ -45,7 +45,13 @@ namespace CityNode.Delivery
 
         public long QuarantinedReadings { get; private set; }
 
-        public int MaxPayload { get { return _ring.Length - HeaderSize < 0xFFFF ? _ring.Length - HeaderSize : 0xFFFF; } }
+        public int MaxPayload { get { return MaxPayloadFor(_ring.Length); } }
+
+        /// <summary>The largest payload a store of <paramref name="capacityBytes"/> takes.</summary>
+        public static int MaxPayloadFor(int capacityBytes)
+        {
+            return capacityBytes - HeaderSize < 0xFFFF ? capacityBytes - HeaderSize : 0xFFFF;
+        }
 
         public uint LastSampleId { get; private set; }
 

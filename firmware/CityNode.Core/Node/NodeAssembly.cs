@@ -82,9 +82,10 @@ namespace CityNode.Node
             int maxPayload = BatchEncoder.WorstCaseSize(Config.Batch, sampler.ChannelCount);
 
             // Buffers sized from the config, not fixed (docs/device-budget.md): the RAM fallback
-            // holds one worst-case batch (it only serves a node whose flash is dead), the ring the
+            // holds one worst-case batch and is created only when the journal first refuses one (it
+            // only serves a node whose flash is dead), the ring the
             // open batch plus the staged samples a boot restores, each at its worst-case record.
-            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1)), new RamBatchStore(Min(8192, maxPayload + RamBatchOverhead), 1));
+            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1)), Min(8192, maxPayload + RamBatchOverhead));
             s.Staging = new SampleStaging(_flash.Open("staging", StagingSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
             s.Sampler = sampler;
             s.ConfigStore = ConfigStore;

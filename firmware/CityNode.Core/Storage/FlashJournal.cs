@@ -65,7 +65,7 @@ namespace CityNode.Storage
         public FlashJournal(IFlash flash, uint firstSequence, IFlash hint)
         {
             _log = new FlashLog(flash);
-            _record = new byte[R + BatchHeader + MaxPayloadFor(flash.SectorSize)];
+            _record = new byte[R + BatchHeader]; // the batch header; the payload is written from the caller's buffer
             _firstSequence = firstSequence;
             NextSequence = firstSequence;
             _watermark = firstSequence;
@@ -152,11 +152,11 @@ namespace CityNode.Storage
             LittleEndian.WriteUInt32(_record, R + 4, (uint)readings);
             LittleEndian.WriteUInt32(_record, R + 8, lastSampleId);
             LittleEndian.WriteInt64(_record, R + 12, sealedAfter);
-            System.Array.Copy(payload, offset, _record, R + BatchHeader, count);
 
             // The state moves on only once the record is written: a STATE record the log writes
-            // while starting a sector for it must describe the journal without this batch.
-            if (!_log.Append(TypeBatch, _record, R, BatchHeader + count))
+            // while starting a sector for it must describe the journal without this batch. Header
+            // and payload go out as two programs (no 4 KB copy of the payload: docs/device-budget.md).
+            if (!_log.Append(TypeBatch, _record, R, BatchHeader, payload, offset, count))
             {
                 return false;
             }

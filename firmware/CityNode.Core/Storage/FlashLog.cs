@@ -341,6 +341,60 @@ namespace CityNode.Storage
             return false;
         }
 
+        /// <summary>
+        /// As <see cref="Append(byte, byte[], int, int)"/>, for a record whose payload is
+        /// <paramref name="head"/>[headOffset, +headLength) followed by <paramref name="body"/>[bodyOffset,
+        /// +bodyLength), so that a caller needs no record-sized buffer to put its own header in front of
+        /// a large payload: the record goes out as two programs (head with the record header, then
+        /// body). A power cut between them leaves a record whose CRC fails, which mount treats as any
+        /// torn write (the sector is closed there). The owner's callbacks must not touch either buffer.
+        /// </summary>
+        public bool Append(byte type, byte[] head, int headOffset, int headLength, byte[] body, int bodyOffset, int bodyLength)
+        {
+            int length = headLength + bodyLength;
+            int total = RecordHeaderSize + length;
+            if (headLength < 0 || bodyLength < 0 || length > MaxPayload || type == FreeByte || headOffset < RecordHeaderSize)
+            {
+                return false;
+            }
+
+            int at = headOffset - RecordHeaderSize;
+            for (int attempt = 0; attempt <= _sectors; attempt++)
+            {
+                if (_count == 0 || _headOffset + total > _sectorSize)
+                {
+                    if (!Advance())
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                head[at] = type;
+                LittleEndian.WriteUInt16(head, at + 1, length);
+                uint crc = Crc32C.Update(Crc32C.Start, head, at, 3);
+                crc = Crc32C.Update(crc, head, headOffset, headLength);
+                crc = Crc32C.Finish(Crc32C.Update(crc, body, bodyOffset, bodyLength));
+                LittleEndian.WriteUInt32(head, at + 3, crc);
+                int address = (_order[_count - 1] * _sectorSize) + _headOffset;
+                if (_flash.Program(address, head, at, RecordHeaderSize + headLength) == FlashStatus.Ok
+                    && (bodyLength == 0 || _flash.Program(address + RecordHeaderSize + headLength, body, bodyOffset, bodyLength) == FlashStatus.Ok))
+                {
+                    _lastOffset = _headOffset;
+                    _lastType = type;
+                    _lastLength = length;
+                    _headOffset += total;
+                    return true;
+                }
+
+                // The cells did not take it: close this sector and try the next.
+                _headOffset = _sectorSize;
+            }
+
+            return false;
+        }
+
         /// <summary>Moves to the record the last successful <see cref="Append"/> wrote (no flash read); false if there is none.</summary>
         public bool LastRecord(LogCursor c)
         {
