@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using CityNode.Config;
 using CityNode.Esp32.Glue;
@@ -270,7 +269,7 @@ public class UplinkOnTwinTests(ITestOutputHelper output)
         if (bad == "missing")
         {
             // TwinLittleFs.Delete is the twin's own (internal); as if the file deployment had never included it.
-            typeof(TwinLittleFs).GetMethod("Delete", BindingFlags.Instance | BindingFlags.NonPublic)!.Invoke(node.Board.Drive, ["I:\\citynode.conf"]);
+            node.Board.Drive.Undeploy("I:\\citynode.conf");
             Assert.Null(node.Board.Drive.Peek("I:\\citynode.conf"));
         }
         else

@@ -145,6 +145,16 @@ public sealed class TwinLittleFs
         _usedBlocks += _fileBlocks[p];
     }
 
+    /// <summary>Removes a file as a technician's tool would (host side; booked like a delete by the program).</summary>
+    public void Undeploy(string path)
+    {
+        string p = Normalize(path);
+        if (_files.ContainsKey(p))
+        {
+            Delete(path);
+        }
+    }
+
     /// <summary>Content of a committed file (host side: tests and reports), or null.</summary>
     public byte[]? Peek(string path) => _files.TryGetValue(Normalize(path), out var b) ? (byte[])b.Clone() : null;
 
