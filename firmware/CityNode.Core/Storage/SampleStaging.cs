@@ -1,5 +1,6 @@
 using CityNode.Hal;
 using CityNode.Sensors;
+using CityNode.Telemetry;
 using CityNode.Util;
 
 namespace CityNode.Storage
@@ -30,10 +31,11 @@ namespace CityNode.Storage
         private readonly byte[] _move;
         private readonly LogCursor _cursor = new LogCursor();
         private readonly LogCursor _reclaim = new LogCursor();
+        // The restored samples by id: where each record is in the log (sector << 16 | offset), read
+        // again by Restored right after Mount — 8 B a sample instead of a copy of every value
+        // (docs/device-budget.md). Nothing is appended between Mount and the Restored calls.
         private readonly uint[] _ids;
-        private readonly long[] _times;
-        private readonly int[] _values;
-        private readonly byte[] _status;
+        private readonly int[] _positions;
         private const int R = FlashLog.RecordHeaderSize;
         private readonly byte[] _runtime = new byte[R + MaxRuntimeBytes];
         private int _runtimeLength;
@@ -47,9 +49,7 @@ namespace CityNode.Storage
             _record = new byte[R + RecordSize(channels)];
             _move = new byte[_record.Length];
             _ids = new uint[restoreCapacity];
-            _times = new long[restoreCapacity];
-            _values = new int[restoreCapacity * channels];
-            _status = new byte[restoreCapacity * channels];
+            _positions = new int[restoreCapacity];
         }
 
         public FlashLog Log { get { return _log; } }
@@ -92,7 +92,7 @@ namespace CityNode.Storage
 
                     if (id > sealedId && _record[R + 8] == _channels)
                     {
-                        Restore(id);
+                        Restore(id, (c.Sector << 16) | c.Offset);
                     }
                     else if (id > sealedId)
                     {
@@ -108,15 +108,27 @@ namespace CityNode.Storage
             }
         }
 
-        /// <summary>Copies the i-th restored sample (oldest first) into a frame; returns its id.</summary>
+        /// <summary>
+        /// Copies the i-th restored sample (oldest first) into a frame; returns its id. Reads the record
+        /// again from the log (call right after <see cref="Mount"/>, before any append): a record that
+        /// no longer reads comes back with every channel missing.
+        /// </summary>
         public uint Restored(int i, SampleFrame into)
         {
-            into.Time = _times[i];
+            LogCursor c = _cursor;
+            c.Sector = _positions[i] >> 16;
+            c.Offset = _positions[i] & 0xFFFF;
+            c.Type = TypeSample;
+            c.Length = _record.Length - R;
+            bool ok = _log.Read(c, 0, _record, R, c.Length) && LittleEndian.ReadUInt32(_record, R) == _ids[i];
             into.ChannelCount = _channels;
+            into.Time = ok ? LittleEndian.ReadUInt32(_record, R + 4) : 0;
+            int at = R + 9;
             for (int ch = 0; ch < _channels; ch++)
             {
-                into.Values[ch] = _values[(i * _channels) + ch];
-                into.Status[ch] = _status[(i * _channels) + ch];
+                into.Values[ch] = ok ? (int)LittleEndian.ReadUInt32(_record, at) : 0;
+                into.Status[ch] = ok ? (byte)((_record[R + 9 + (_channels * 4) + (ch / 4)] >> (2 * (ch % 4))) & 3) : ReadingStatus.Missing;
+                at += 4;
             }
 
             return _ids[i];
@@ -216,7 +228,7 @@ namespace CityNode.Storage
         }
 
         /// <summary>Inserts a sample into the restore buffer in id order, once.</summary>
-        private void Restore(uint id)
+        private void Restore(uint id, int position)
         {
             int pos = _restored;
             while (pos > 0 && _ids[pos - 1] > id)
@@ -246,19 +258,7 @@ namespace CityNode.Storage
 
             Shift(pos + 1, pos, _restored - pos);
             _ids[pos] = id;
-            _times[pos] = LittleEndian.ReadUInt32(_record, R + 4);
-            int at = R + 9;
-            for (int ch = 0; ch < _channels; ch++)
-            {
-                _values[(pos * _channels) + ch] = (int)LittleEndian.ReadUInt32(_record, at);
-                at += 4;
-            }
-
-            for (int ch = 0; ch < _channels; ch++)
-            {
-                _status[(pos * _channels) + ch] = (byte)((_record[at + (ch / 4)] >> (2 * (ch % 4))) & 3);
-            }
-
+            _positions[pos] = position;
             _restored++;
         }
 
@@ -289,12 +289,7 @@ namespace CityNode.Storage
         private void Move(int from, int to)
         {
             _ids[to] = _ids[from];
-            _times[to] = _times[from];
-            for (int ch = 0; ch < _channels; ch++)
-            {
-                _values[(to * _channels) + ch] = _values[(from * _channels) + ch];
-                _status[(to * _channels) + ch] = _status[(from * _channels) + ch];
-            }
+            _positions[to] = _positions[from];
         }
     }
 }
