@@ -300,45 +300,7 @@ namespace CityNode.Storage
         /// </summary>
         public bool Append(byte type, byte[] buffer, int offset, int length)
         {
-            int total = RecordHeaderSize + length;
-            if (length < 0 || length > MaxPayload || type == FreeByte || offset < RecordHeaderSize)
-            {
-                return false;
-            }
-
-            int at = offset - RecordHeaderSize;
-            for (int attempt = 0; attempt <= _sectors; attempt++)
-            {
-                if (_count == 0 || _headOffset + total > _sectorSize)
-                {
-                    if (!Advance())
-                    {
-                        return false;
-                    }
-
-                    continue;
-                }
-
-                buffer[at] = type;
-                LittleEndian.WriteUInt16(buffer, at + 1, length);
-                uint crc = Crc32C.Update(Crc32C.Start, buffer, at, 3);
-                crc = Crc32C.Finish(Crc32C.Update(crc, buffer, offset, length));
-                LittleEndian.WriteUInt32(buffer, at + 3, crc);
-                int head = _order[_count - 1];
-                if (_flash.Program((head * _sectorSize) + _headOffset, buffer, at, total) == FlashStatus.Ok)
-                {
-                    _lastOffset = _headOffset;
-                    _lastType = type;
-                    _lastLength = length;
-                    _headOffset += total;
-                    return true;
-                }
-
-                // The cells did not take it: close this sector and try the next.
-                _headOffset = _sectorSize;
-            }
-
-            return false;
+            return Append(type, buffer, offset, length, buffer, offset + length, 0); // one program: no body
         }
 
         /// <summary>
