@@ -37,6 +37,7 @@ namespace CityNode.Node
         {
             if (!Assemble())
             {
+                Console.WriteLine("node: not started; deep sleep for " + (RetryMs / 60000).ToString() + " min, then trying again (a file fixed with nanoff --filedeployment meanwhile is read then)");
                 SleepAndRetry(RetryMs);
                 return; // not reached on the chip
             }
