@@ -16,8 +16,10 @@ public sealed class ConfigureCliTests : IDisposable
     public async Task Configure_waits_for_the_node_to_apply_or_refuse()
     {
         // Two air nodes, up to 1800 virtual seconds per real second: a node connects every half second when the
-        // machine keeps up. The device program on the twin is slower under a loaded test run, hence a minute's wait.
-        var sim = new CitySimulation(new SimulationOptions { Nodes = 2, Duration = TimeSpan.FromHours(4), Broker = _broker.Url, Speed = 1800 });
+        // machine keeps up. The city runs 8 h (≥ 16 s real) so that it outlives the three configure calls, each of
+        // which waits for a node's next connection (a refusal is reported in the batch after it), also when the
+        // whole suite loads both cores; a call waits up to a minute.
+        var sim = new CitySimulation(new SimulationOptions { Nodes = 2, Duration = TimeSpan.FromHours(8), Broker = _broker.Url, Speed = 1800 });
         var run = Task.Run(() => sim.RunAsync());
         await Task.Delay(500);
 
