@@ -179,15 +179,19 @@ public class Pms5003Tests
 
             var p = new Pms5003Frame();
             int found = 0;
+            int foundIntact = 0;
             foreach (var b in stream)
             {
                 if (p.Feed(b))
                 {
                     found++;
-                    Assert.Equal(42, p.Word(Pms5003Frame.Pm25Atmospheric) & 0xFF);
+                    foundIntact += (p.Word(Pms5003Frame.Pm25Atmospheric) & 0xFF) == 42 ? 1 : 0;
                 }
             }
 
+            // A frame cut before its PM bytes and completed by chance (1 in 65,536 per cut: the sum holds)
+            // carries noise as values: only the intact frames' values are known.
+            Assert.True(foundIntact >= intact, $"{foundIntact} of {intact} intact frames read back");
             Assert.InRange(found, intact, parts.Length);
         }, iter: 2000);
     }
