@@ -4,7 +4,9 @@ namespace CityNode.Telemetry
 {
     /// <summary>
     /// Decodes payloads written by <see cref="BatchEncoder"/>. Portable (it also runs on the device
-    /// tests) and defensive: the CRC is checked before anything else is believed, every count is
+    /// tests) and defensive, in the order of checks of docs/payload.md: size, magic and version (they
+    /// say how to read the rest, the CRC's place included), then the CRC before any other field is
+    /// believed; every count is
     /// checked against the format's limits and against the payload length, and any problem is a
     /// <see cref="PayloadException"/> naming the byte offset. Memory: the caller's
     /// <see cref="SampleBatch"/>, whose size the header announces and <see cref="ReadHeader"/> bounds
@@ -28,7 +30,7 @@ namespace CityNode.Telemetry
 
         public NodeDiagnostics Diagnostics { get; private set; }
 
-        /// <summary>Checks length and CRC, then reads and validates the header and diagnostics.</summary>
+        /// <summary>Checks size, magic, version and CRC, then reads and validates the header and diagnostics.</summary>
         public BatchHeader ReadHeader(byte[] data, int offset, int count)
         {
             if (count > MaxPayloadBytes)
@@ -36,9 +38,9 @@ namespace CityNode.Telemetry
                 throw new PayloadException(0, "oversized: " + count.ToString() + " bytes, limit " + MaxPayloadBytes.ToString());
             }
 
-            if (count < PayloadFormat.MinSize)
+            if (count < 1)
             {
-                throw new PayloadException(count, "truncated: " + count.ToString() + " bytes, a payload has at least " + PayloadFormat.MinSize.ToString());
+                throw new PayloadException(0, "truncated: 0 bytes, a payload has at least " + PayloadFormat.MinSize.ToString());
             }
 
             byte magic = data[offset];
@@ -50,6 +52,11 @@ namespace CityNode.Telemetry
             if ((magic & 0x0F) != PayloadFormat.Version)
             {
                 throw new PayloadException(0, "unknown version " + (magic & 0x0F).ToString() + " (this decoder reads version " + PayloadFormat.Version.ToString() + ")");
+            }
+
+            if (count < PayloadFormat.MinSize)
+            {
+                throw new PayloadException(count, "truncated: " + count.ToString() + " bytes, a payload has at least " + PayloadFormat.MinSize.ToString());
             }
 
             int crcAt = offset + count - PayloadFormat.CrcSize;
@@ -73,7 +80,7 @@ namespace CityNode.Telemetry
             }
 
             h.Flags = flags;
-            h.NodeId = (uint)r.ReadVarint("node id", 0, uint.MaxValue);
+            h.NodeId = (uint)r.ReadVarint("node id", 1, uint.MaxValue);
             h.Sequence = (uint)r.ReadVarint("sequence", 0, uint.MaxValue);
             h.BaseTime = r.ReadUInt32("base time");
             int countAt = r.Position - offset;
@@ -89,7 +96,7 @@ namespace CityNode.Telemetry
             long readings = (long)h.Count * channels;
             if (readings > PayloadFormat.MaxReadings || readings > (long)count * PayloadFormat.MaxReadingsPerByte)
             {
-                throw new PayloadException(countAt, "sample count " + h.Count.ToString() + " × " + channels.ToString() + " channels is more than a payload of " + count.ToString() + " bytes can hold");
+                throw new PayloadException(countAt, "sample count " + h.Count.ToString() + " x " + channels.ToString() + " channels is more than a payload of " + count.ToString() + " bytes can hold");
             }
 
             h.ChannelCount = channels;
@@ -110,7 +117,9 @@ namespace CityNode.Telemetry
                 if (code == Resolution.ExplicitCode)
                 {
                     mantissa = (int)r.ReadVarint("resolution mantissa", 1, 1000000);
-                    exponent = (int)IntMath.UnZigZag(r.ReadVarint("resolution exponent"));
+                    // Range-checked before narrowing: a huge varint must not wrap into -6..9.
+                    ulong zigzag = r.ReadVarint("resolution exponent");
+                    exponent = zigzag > 64 ? int.MaxValue : (int)IntMath.UnZigZag(zigzag);
                 }
                 else if (!Resolution.TryDecode(code, out mantissa, out exponent))
                 {
@@ -142,7 +151,7 @@ namespace CityNode.Telemetry
             BatchHeader h = ReadHeader(data, offset, count);
             if (into.Capacity < h.Count || into.MaxChannels < h.ChannelCount)
             {
-                throw new PayloadException(0, "batch of " + h.Count.ToString() + " × " + h.ChannelCount.ToString() + " exceeds the decoder's buffer");
+                throw new PayloadException(0, "batch of " + h.Count.ToString() + " x " + h.ChannelCount.ToString() + " exceeds the decoder's buffer");
             }
 
             into.Count = h.Count;
@@ -153,6 +162,9 @@ namespace CityNode.Telemetry
             BinaryCoder coder = _body.Coder;
             coder.StartDecode(data, offset + h.BodyOffset, h.BodyEnd - h.BodyOffset);
             _body.BeginBatch();
+            h.GridTimes = false;
+            h.SkipHint = 0;
+            h.JitterHint = 0;
             if (h.Regular)
             {
                 for (int i = 1; i < h.Count; i++)
@@ -167,11 +179,16 @@ namespace CityNode.Telemetry
             else
             {
                 _body.CodeTimes(times, h.Count, h.Interval, false, 0, 0);
+                h.GridTimes = _body.LastGrid;
+                h.SkipHint = _body.LastSkipHint;
+                h.JitterHint = _body.LastJitterHint;
             }
 
             for (int c = 0; c < h.ChannelCount; c++)
             {
                 _body.CodeChannel(c, into.Values, into.Status, into.Index(c, 0), h.Count, false, 0, 0);
+                h.Predictors[c] = _body.LastPredictor;
+                h.Hints[c] = _body.LastHint;
             }
 
             // The encoder trims trailing zero bytes, so the decoder may read up to 4 bytes of padding; more means garbage.

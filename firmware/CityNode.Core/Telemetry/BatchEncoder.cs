@@ -51,6 +51,11 @@ namespace CityNode.Telemetry
                 throw new ArgumentOutOfRangeException("batch", "channel count " + channels.ToString());
             }
 
+            if (nodeId == 0)
+            {
+                throw new ArgumentOutOfRangeException("nodeId", "node id 0 is not a node (1..2^32-1)");
+            }
+
             long[] times = batch.Times;
             for (int i = 0; i < n; i++)
             {

@@ -6,6 +6,8 @@ namespace CityNode.Telemetry
         public BatchHeader()
         {
             Channels = new ChannelSpec[PayloadFormat.MaxChannels];
+            Predictors = new int[PayloadFormat.MaxChannels];
+            Hints = new int[PayloadFormat.MaxChannels];
             for (int i = 0; i < Channels.Length; i++)
             {
                 Channels[i] = new ChannelSpec(0, 0, 1, 0);
@@ -33,6 +35,19 @@ namespace CityNode.Telemetry
         public bool HasDiagnostics { get { return (Flags & PayloadFormat.FlagDiagnostics) != 0; } }
 
         public bool Regular { get { return (Flags & PayloadFormat.FlagRegular) != 0; } }
+
+        /// <summary>Timestamp reference mode of the body (grid or step); false for a regular batch.</summary>
+        public bool GridTimes { get; internal set; }
+
+        /// <summary>Hints of the skipped-intervals and jitter models (0 for a regular batch).</summary>
+        public int SkipHint { get; internal set; }
+
+        public int JitterHint { get; internal set; }
+
+        /// <summary>Per channel, the predictor (PayloadFormat.Predict*) and residual hint the body chose (filled by Decode).</summary>
+        public int[] Predictors { get; private set; }
+
+        public int[] Hints { get; private set; }
 
         /// <summary>Where the range-coded body starts.</summary>
         public int BodyOffset { get; internal set; }

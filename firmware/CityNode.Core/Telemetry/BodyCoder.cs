@@ -20,6 +20,9 @@ namespace CityNode.Telemetry
         private const int SideLinear = 2;
         private const int SideHintZero = 3;
 
+        /// <summary>Largest grid point a decoder accepts (docs/payload.md, Timestamps).</summary>
+        private const long MaxGridPoint = 1L << 33;
+
         private readonly ResidualModel _model = new ResidualModel();
         private readonly ResidualModel _jitter = new ResidualModel();
         private readonly ContextSet _status = new ContextSet(4);
@@ -29,6 +32,18 @@ namespace CityNode.Telemetry
 
         /// <summary>Offset of the body in the payload, for error messages.</summary>
         public int BodyOffset { get; set; }
+
+        /// <summary>What the last <see cref="CodeTimes"/> coded: grid mode and the two hints.</summary>
+        public bool LastGrid { get; private set; }
+
+        public int LastSkipHint { get; private set; }
+
+        public int LastJitterHint { get; private set; }
+
+        /// <summary>What the last <see cref="CodeChannel"/> coded: predictor and hint.</summary>
+        public int LastPredictor { get; private set; }
+
+        public int LastHint { get; private set; }
 
         public BodyCoder()
         {
@@ -56,6 +71,9 @@ namespace CityNode.Telemetry
             grid = coder.Direct(grid ? 1 : 0) != 0;
             skipHint = (int)coder.DirectBits((ulong)skipHint, PayloadFormat.HintBits);
             jitterHint = (int)coder.DirectBits((ulong)jitterHint, PayloadFormat.HintBits);
+            LastGrid = grid;
+            LastSkipHint = skipHint;
+            LastJitterHint = jitterHint;
             _model.Reset(skipHint);
             _jitter.Reset(jitterHint);
             long reference = times[0];
@@ -70,8 +88,11 @@ namespace CityNode.Telemetry
 
                 skipped = _model.Code(coder, skipped);
                 jitter = _jitter.Code(coder, jitter);
-                if (decoding && (skipped < -1 || skipped > PayloadFormat.MaxTime))
+                if (decoding && (skipped < -1 || skipped > PayloadFormat.MaxTime
+                    || (interval > 0 && skipped + 1 > (MaxGridPoint - reference) / interval)))
                 {
+                    // A grid point past 2^33 is never written (it is at most half an interval past a
+                    // timestamp); refusing it keeps every step within 64-bit arithmetic.
                     throw new PayloadException(BodyOffset, "timestamp of sample " + i.ToString() + " out of range");
                 }
 
@@ -135,6 +156,8 @@ namespace CityNode.Telemetry
                 hint = 1 + (int)coder.DirectBits((ulong)(hint - 1), PayloadFormat.HintBits - 1);
             }
 
+            LastPredictor = predictor;
+            LastHint = hint;
             _model.Reset(hint);
             int valid = 0;
             long x1 = 0;

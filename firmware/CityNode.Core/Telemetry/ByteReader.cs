@@ -52,7 +52,7 @@ namespace CityNode.Telemetry
             return v;
         }
 
-        /// <summary>LEB128 unsigned varint of at most 10 bytes.</summary>
+        /// <summary>LEB128 unsigned varint of at most 10 bytes whose value fits 64 bits (docs/payload.md, Conventions).</summary>
         public ulong ReadVarint(string field)
         {
             int start = Position;
@@ -65,6 +65,13 @@ namespace CityNode.Telemetry
                 }
 
                 byte b = _data[Position++];
+                if (shift == 63 && b > 1)
+                {
+                    // The 10th byte holds bit 63 only: anything more would be dropped, and decoders with
+                    // wider integers would read another value.
+                    throw new PayloadException(start, field + " varint exceeds 64 bits");
+                }
+
                 v |= (ulong)(b & 0x7F) << shift;
                 if ((b & 0x80) == 0)
                 {
@@ -72,7 +79,7 @@ namespace CityNode.Telemetry
                 }
             }
 
-            throw new PayloadException(start, field + " varint longer than 10 bytes");
+            throw new PayloadException(start, field + " varint exceeds 64 bits");
         }
 
         /// <summary>A varint that must fit the given inclusive range.</summary>

@@ -138,19 +138,44 @@ namespace CityNode.Telemetry
             _textLength = other._textLength;
         }
 
+        /// <summary>Largest field value: JSON numbers are exact up to 2^53 − 1 (RFC 7493 §2.2), so every decoder reads the same number.</summary>
+        public const long MaxValue = (1L << 53) - 1;
+
+        /// <summary>Bits 0..30 are varint fields, 31 the text; fields of later versions may use bits 24..30 (varints) and 32..63 (any form, after the text).</summary>
+        private const int VarintBits = 31;
+
+        /// <summary>
+        /// Writes the block: its length (varint), the presence bitmap, one varint per present field in
+        /// bit order, then the text. The length lets a version-1 decoder skip what later versions append.
+        /// </summary>
         public void Write(ByteWriter w)
         {
+            int size = ByteWriter.VarintSize(_present);
+            for (int f = 0; f < FieldCount; f++)
+            {
+                if (Has(f))
+                {
+                    size += ByteWriter.VarintSize(Wire(f));
+                }
+            }
+
+            bool hasText = (_present & (1u << TextBit)) != 0;
+            if (hasText)
+            {
+                size += 1 + _textLength;
+            }
+
+            w.WriteVarint((ulong)size);
             w.WriteVarint(_present);
             for (int f = 0; f < FieldCount; f++)
             {
                 if (Has(f))
                 {
-                    long v = _values[f];
-                    w.WriteVarint(IsSigned(f) ? Util.IntMath.ZigZag(v) : (ulong)(v < 0 ? 0 : v));
+                    w.WriteVarint(Wire(f));
                 }
             }
 
-            if ((_present & (1u << TextBit)) != 0)
+            if (hasText)
             {
                 w.WriteByte(_textLength);
                 for (int i = 0; i < _textLength; i++)
@@ -160,28 +185,57 @@ namespace CityNode.Telemetry
             }
         }
 
+        /// <summary>A field's varint: clamped to what a decoder accepts (±2^52 for the zigzag-coded RSSI, 0..2^53 − 1 otherwise).</summary>
+        private ulong Wire(int f)
+        {
+            long v = _values[f];
+            if (IsSigned(f))
+            {
+                return Util.IntMath.ZigZag(Util.IntMath.Clamp(v, -(MaxValue + 1) / 2, MaxValue / 2));
+            }
+
+            return (ulong)Util.IntMath.Clamp(v, 0, MaxValue);
+        }
+
+        /// <summary>Reads a block written by <see cref="Write"/>; fields this version does not know are skipped (docs/payload.md, Diagnostics block).</summary>
         public void Read(ByteReader r)
         {
             Clear();
-            int start = r.Position;
+            int lengthAt = r.Position;
+            ulong length = r.ReadVarint("diagnostics length");
+            if (length > (ulong)r.Remaining)
+            {
+                throw new PayloadException(lengthAt, "truncated: diagnostics length " + length.ToString() + ", " + r.Remaining.ToString() + " bytes left");
+            }
+
+            // Read inside the block only: a field running past its end is refused, whatever follows.
+            int outerEnd = r.End;
+            int blockEnd = r.Position + (int)length;
+            r.Reset(r.Data, r.Position, (int)length);
             ulong present = r.ReadVarint("diagnostics bitmap");
-            uint known = (1u << TextBit) | ((1u << FieldCount) - 1);
-            if ((present & ~(ulong)known) != 0)
+            for (int f = 0; f < VarintBits; f++)
             {
-                // Fields added by a later minor version would be skipped with a length; version 1 has none.
-                throw new PayloadException(start, "diagnostics bitmap has unknown fields");
-            }
-
-            for (int f = 0; f < FieldCount; f++)
-            {
-                if ((present & (1u << f)) != 0)
+                if ((present & (1UL << f)) == 0)
                 {
-                    ulong v = r.ReadVarint(FieldNames[f]);
-                    Set(f, IsSigned(f) ? Util.IntMath.UnZigZag(v) : (long)(v > long.MaxValue ? long.MaxValue : v));
+                    continue;
                 }
+
+                int at = r.Position;
+                ulong v = r.ReadVarint(f < FieldCount ? FieldNames[f] : "diagnostics field");
+                if (f >= FieldCount)
+                {
+                    continue; // a later version's field: skipped
+                }
+
+                if (v > (ulong)MaxValue)
+                {
+                    throw new PayloadException(at, FieldNames[f] + " " + v.ToString() + " above 2^53-1");
+                }
+
+                Set(f, IsSigned(f) ? Util.IntMath.UnZigZag(v) : (long)v);
             }
 
-            if ((present & (1u << TextBit)) != 0)
+            if ((present & (1UL << TextBit)) != 0)
             {
                 int at = r.Position;
                 int n = r.ReadByte("diagnostics text length");
@@ -204,6 +258,9 @@ namespace CityNode.Telemetry
                 _textLength = n;
                 _present |= 1u << TextBit;
             }
+
+            // Bits 32..63 and anything else up to the block's end belong to later versions.
+            r.Reset(r.Data, blockEnd, outerEnd - blockEnd);
         }
     }
 }

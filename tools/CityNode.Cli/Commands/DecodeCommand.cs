@@ -6,14 +6,15 @@ using Spectre.Console;
 
 namespace CityNode.Cli.Commands;
 
-/// <summary><c>citynode decode FILE|HEX|-</c>: a payload to SenML JSON (default) or a table.</summary>
+/// <summary><c>citynode decode FILE|HEX|-</c>: a payload to SenML JSON (default), a table, or the spec's decoded JSON (<c>--json</c>).</summary>
 internal static class DecodeCommand
 {
     public static Command Create()
     {
         var input = new Argument<string>("FILE|HEX|-") { Description = "a payload file (binary or hex text), a hex string, or - for standard input" };
         var table = new Option<bool>("--table") { Description = "print a table of readings (with fault flags) and the diagnostics instead of SenML" };
-        var command = new Command("decode", "Decode a CityNode payload to SenML JSON (RFC 8428) or a table") { input, table };
+        var json = new Option<bool>("--json") { Description = "print the decoded batch as one line of JSON, as the reference decoders in tools/decoders do (docs/payload.md, Decoded JSON); a refusal prints {\"error\":...}" };
+        var command = new Command("decode", "Decode a CityNode payload to SenML JSON (RFC 8428), a table, or the spec's JSON") { input, table, json };
         command.SetAction(parse =>
         {
             string source = parse.GetValue(input)!;
@@ -26,6 +27,19 @@ internal static class DecodeCommand
             {
                 Console.Error.WriteLine("decode: " + e.Message);
                 return 1;
+            }
+
+            if (parse.GetValue(json))
+            {
+                bool ok = PayloadJson.TryDecode(payload, out string line, out PayloadException? refused);
+                Console.WriteLine(line);
+                if (!ok)
+                {
+                    Console.Error.WriteLine($"decode: not a valid CityNode payload ({payload.Length} bytes): {refused!.Message}");
+                    return 1;
+                }
+
+                return 0;
             }
 
             ReceivedBatch batch;
@@ -53,6 +67,9 @@ internal static class DecodeCommand
         return command;
     }
 
+    /// <summary>Most bytes read from a file or standard input: a payload of 1 MiB as hex with spaces and line breaks fits.</summary>
+    public const int MaxInputBytes = 4 * BatchDecoder.MaxPayloadBytes;
+
     /// <summary>Reads a payload from a file, a hex string, or standard input (binary or hex).</summary>
     public static byte[] Read(string source)
     {
@@ -60,13 +77,12 @@ internal static class DecodeCommand
         if (source == "-")
         {
             using var stdin = Console.OpenStandardInput();
-            using var ms = new MemoryStream();
-            stdin.CopyTo(ms);
-            raw = ms.ToArray();
+            raw = ReadBounded(stdin, "standard input");
         }
         else if (File.Exists(source))
         {
-            raw = File.ReadAllBytes(source);
+            using var file = File.OpenRead(source);
+            raw = ReadBounded(file, source);
         }
         else if (LooksHex(source))
         {
@@ -78,6 +94,28 @@ internal static class DecodeCommand
         }
 
         return raw.Length > 0 && LooksHex(Encoding.ASCII.GetString(raw)) ? FromHex(Encoding.ASCII.GetString(raw), source == "-" ? "standard input" : source) : raw;
+    }
+
+    /// <summary>
+    /// Reads at most <see cref="MaxInputBytes"/> (+1 to know there is more), so an endless input such as
+    /// /dev/zero costs 4 MiB of memory and ends in an error instead of filling the memory.
+    /// </summary>
+    public static byte[] ReadBounded(Stream stream, string where)
+    {
+        var buffer = new byte[MaxInputBytes + 1];
+        int length = 0;
+        int n;
+        while (length < buffer.Length && (n = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += n;
+        }
+
+        if (length > MaxInputBytes)
+        {
+            throw new FormatException($"{where}: more than {MaxInputBytes} bytes, stopped reading; a payload is at most {BatchDecoder.MaxPayloadBytes} bytes (twice that as hex): give one payload");
+        }
+
+        return buffer[..length];
     }
 
     private static bool LooksHex(string s) => s.Any(char.IsAsciiHexDigit) && s.All(c => char.IsAsciiHexDigit(c) || char.IsWhiteSpace(c));
