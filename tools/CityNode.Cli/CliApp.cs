@@ -17,6 +17,7 @@ public static class CliApp
         ExportCommand.Create(),
         ProvisionCommand.Create(),
         ConfigureCommand.Create(),
+        ServeCommand.Create(),
     };
 
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>

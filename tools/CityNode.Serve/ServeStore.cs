@@ -1,0 +1,293 @@
+using System.Data.Common;
+using CityNode.Host.Receiving;
+using CityNode.Host.Stores;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CityNode.Serve;
+
+/// <summary>One aggregated point of a chart: a time bucket's mean, minimum and maximum of the valid readings.</summary>
+public readonly record struct SeriesPoint(long Time, double Mean, double Min, double Max, long Count);
+
+/// <summary>
+/// What <c>serve</c> asks of the receiver's database, read-only (SQLite <c>Mode=ReadOnly</c>, PostgreSQL
+/// <c>default_transaction_read_only</c>), every value a parameter. It is an <see cref="ITelemetryStore"/>
+/// that refuses to store, so the fleet's battery figures run the same <c>EnergyCalibration</c> as
+/// <c>energy --from</c>. Column names come from <see cref="StoreSchema"/>; the table layout is the
+/// receiver's (readings indexed on (node, channel, time), batches keyed on (node, seq)) plus
+/// <see cref="NodeTimeIndex"/>, which the latest values and the paging need to answer from an index.
+/// </summary>
+public abstract class ServeStore : ITelemetryStore
+{
+    /// <summary>Index on readings (node, time): a node's latest sample and its readings in time order without a scan.</summary>
+    public const string NodeTimeIndex = "readings_node_time";
+
+    public static ServeStore Open(string? sqlitePath, string? postgres)
+    {
+        if ((sqlitePath is null) == (postgres is null))
+        {
+            throw new StoreException("give --db PATH or --postgres CONNSTR (one of them)");
+        }
+
+        return postgres is not null ? new PostgresServeStore(postgres) : new SqliteServeStore(sqlitePath!);
+    }
+
+    /// <summary>Whether the database has <see cref="NodeTimeIndex"/> (made by the receiver's schema set-up).</summary>
+    public abstract bool HasNodeTimeIndex();
+
+    /// <summary>Every node's last batch (by sequence), ordered by node.</summary>
+    public abstract IReadOnlyList<BatchRecord> LastBatches();
+
+    /// <summary>Every node's readings at its latest sample time, ordered by node and channel.</summary>
+    public abstract IReadOnlyList<Reading> LatestReadings(uint? node = null);
+
+    /// <summary>One page of a node's readings in (time, channel) order after the cursor (exclusive), within [since, until].</summary>
+    public abstract IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit);
+
+    /// <summary>A channel's valid readings averaged in buckets of <paramref name="bucketSeconds"/> from <paramref name="since"/>.</summary>
+    public abstract IReadOnlyList<SeriesPoint> Series(uint node, int channel, long since, long until, long bucketSeconds);
+
+    /// <summary>A node's newest batches, newest first.</summary>
+    public abstract IReadOnlyList<BatchRecord> RecentBatches(uint node, int limit);
+
+    /// <summary>Readings flagged as sensor faults per channel since a time.</summary>
+    public abstract IReadOnlyDictionary<int, long> Faults(uint node, long since);
+
+    public abstract IEnumerable<Reading> Readings(uint? node = null, long? since = null, long? until = null);
+
+    public abstract IEnumerable<BatchRecord> Batches(uint? node = null);
+
+    public abstract (long Batches, long Readings) Count();
+
+    public bool[] Store(IReadOnlyList<ReceivedBatch> batches) => throw new NotSupportedException("serve opens the database read-only");
+
+    public abstract void Dispose();
+
+    protected static string BatchColumns(string alias) => string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + c));
+
+    // Distinct nodes by a loose index scan (one index probe per node) on a table keyed by node first.
+    protected static string NodesOf(string table) =>
+        $"WITH RECURSIVE n(node) AS (SELECT min(node) FROM {table} UNION ALL SELECT (SELECT min(node) FROM {table} WHERE node > n.node) FROM n WHERE n.node IS NOT NULL) ";
+}
+
+internal sealed class SqliteServeStore : ServeStore
+{
+    private readonly string _connection;
+
+    public SqliteServeStore(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new StoreException($"--db {path}: no such file (serve reads a database that receive or simulate --db wrote)");
+        }
+
+        _connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
+        try
+        {
+            using var c = Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM batches";
+            cmd.ExecuteScalar();
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreException($"--db {path}: not a CityNode receiver database ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connection);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA busy_timeout=5000"; // receive may be committing
+        cmd.ExecuteNonQuery();
+        return c;
+    }
+
+    private IEnumerable<T> Query<T>(string sql, Func<SqliteDataReader, T> row, params (string Name, object? Value)[] args)
+    {
+        using var c = Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            yield return row(r);
+        }
+    }
+
+    private static Reading ReadingRow(SqliteDataReader r) =>
+        StoreSchema.ToReading((uint)r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetDouble(5), (byte)r.GetInt32(6));
+
+    private static BatchRecord BatchRow(SqliteDataReader r)
+    {
+        int text = StoreSchema.AllBatchColumns.Length - 1;
+        return new BatchRecord((uint)r.GetInt64(0), (uint)r.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetInt64(3), r.GetInt64(4),
+            r.GetInt32(5), r.GetInt32(6), StoreSchema.ReadDiagnostics(r), r.IsDBNull(text) ? null : r.GetString(text));
+    }
+
+    private const string ReadingColumns = "r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status";
+
+    public override bool HasNodeTimeIndex() =>
+        Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $i", r => r.GetInt64(0), ("$i", NodeTimeIndex)).Single() > 0;
+
+    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
+        NodesOf("batches") + $"SELECT {BatchColumns("b")} FROM n JOIN batches b ON b.node = n.node AND b.seq = (SELECT max(seq) FROM batches WHERE node = n.node) ORDER BY b.node",
+        BatchRow).ToList();
+
+    public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
+        (node is null ? NodesOf("readings") : "WITH n(node) AS (SELECT $node) ") +
+        $"SELECT {ReadingColumns} FROM n JOIN readings r ON r.node = n.node AND r.time = (SELECT max(time) FROM readings WHERE node = n.node) ORDER BY r.node, r.channel",
+        ReadingRow, ("$node", node is uint x ? (long)x : null)).ToList();
+
+    public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(
+        $"SELECT {ReadingColumns} FROM readings r WHERE r.node = $node" + (channel is null ? "" : " AND r.channel = $channel") +
+        " AND r.time >= $since AND r.time <= $until AND (r.time > $at OR (r.time = $at AND r.channel > $ach)) ORDER BY r.time, r.channel LIMIT $limit",
+        ReadingRow, ("$node", (long)node), ("$channel", channel), ("$since", since), ("$until", until), ("$at", afterTime), ("$ach", afterChannel), ("$limit", limit)).ToList();
+
+    public override IReadOnlyList<SeriesPoint> Series(uint node, int channel, long since, long until, long bucketSeconds) => Query(
+        "SELECT (time - $since) / $w AS b, avg(value), min(value), max(value), count(*) FROM readings " +
+        "WHERE node = $node AND channel = $channel AND time >= $since AND time <= $until AND status = 0 AND value IS NOT NULL GROUP BY b ORDER BY b",
+        r => new SeriesPoint(since + (r.GetInt64(0) * bucketSeconds), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4)),
+        ("$node", (long)node), ("$channel", channel), ("$since", since), ("$until", until), ("$w", bucketSeconds)).ToList();
+
+    public override IReadOnlyList<BatchRecord> RecentBatches(uint node, int limit) => Query(
+        $"SELECT {BatchColumns("b")} FROM batches b WHERE b.node = $node ORDER BY b.seq DESC LIMIT $limit", BatchRow, ("$node", (long)node), ("$limit", limit)).ToList();
+
+    public override IReadOnlyDictionary<int, long> Faults(uint node, long since) => Query(
+        "SELECT channel, count(*) FROM readings WHERE node = $node AND time >= $since AND status = $fault GROUP BY channel",
+        r => (r.GetInt32(0), r.GetInt64(1)), ("$node", (long)node), ("$since", since), ("$fault", (int)CityNode.Telemetry.ReadingStatus.Fault))
+        .ToDictionary(x => x.Item1, x => x.Item2);
+
+    public override IEnumerable<Reading> Readings(uint? node = null, long? since = null, long? until = null) => Query(
+        $"SELECT {ReadingColumns} FROM readings r WHERE ($node IS NULL OR r.node = $node) AND ($since IS NULL OR r.time >= $since) AND ($until IS NULL OR r.time <= $until) ORDER BY r.node, r.time, r.channel",
+        ReadingRow, ("$node", node is uint n ? (long)n : null), ("$since", since), ("$until", until));
+
+    public override IEnumerable<BatchRecord> Batches(uint? node = null) => Query(
+        $"SELECT {BatchColumns("b")} FROM batches b WHERE ($node IS NULL OR b.node = $node) ORDER BY b.node, b.seq", BatchRow, ("$node", node is uint n ? (long)n : null));
+
+    public override (long Batches, long Readings) Count() =>
+        Query("SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM readings)", r => (r.GetInt64(0), r.GetInt64(1))).Single();
+
+    public override void Dispose()
+    {
+    }
+}
+
+internal sealed class PostgresServeStore : ServeStore
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresServeStore(string connectionString)
+    {
+        try
+        {
+            // Every transaction of every connection is read-only: the server refuses a write whatever the SQL.
+            var b = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "citynode-serve" };
+            b.Options = ((b.Options ?? "") + " -c default_transaction_read_only=on").Trim();
+            _source = NpgsqlDataSource.Create(b);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StoreException($"--postgres: {e.Message}", e);
+        }
+
+        try
+        {
+            Count();
+        }
+        catch (Exception e) when (e is NpgsqlException or PostgresException or TimeoutException)
+        {
+            _source.Dispose();
+            throw new StoreException($"PostgreSQL: {e.Message}", e);
+        }
+    }
+
+    private IEnumerable<T> Query<T>(string sql, Func<NpgsqlDataReader, T> row, params object?[] args)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var a in args)
+        {
+            cmd.Parameters.Add(a switch
+            {
+                DateTime t => new NpgsqlParameter { Value = t, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                null => new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                _ => new NpgsqlParameter { Value = a },
+            });
+        }
+
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            yield return row(r);
+        }
+    }
+
+    private static DateTime Utc(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(unixSeconds, -62135596800L, 253402300799L)).UtcDateTime;
+
+    private static long Unix(DateTime t) => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds();
+
+    private static Reading ReadingRow(NpgsqlDataReader r) =>
+        StoreSchema.ToReading((uint)r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt16(2), r.GetInt16(3), Unix(r.GetFieldValue<DateTime>(4)), r.IsDBNull(5) ? null : r.GetDouble(5), (byte)r.GetInt16(6));
+
+    private static BatchRecord BatchRow(NpgsqlDataReader r)
+    {
+        int text = StoreSchema.AllBatchColumns.Length - 1;
+        return new BatchRecord((uint)r.GetInt64(0), (uint)r.GetInt64(1), new DateTimeOffset(r.GetFieldValue<DateTime>(2)), Unix(r.GetFieldValue<DateTime>(3)),
+            Unix(r.GetFieldValue<DateTime>(4)), r.GetInt32(5), r.GetInt32(6), StoreSchema.ReadDiagnostics(r), r.IsDBNull(text) ? null : r.GetString(text));
+    }
+
+    private const string ReadingColumns = "r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status";
+
+    public override bool HasNodeTimeIndex() => Query("SELECT to_regclass($1) IS NOT NULL", r => r.GetBoolean(0), NodeTimeIndex).Single();
+
+    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
+        NodesOf("batches") + $"SELECT {BatchColumns("b")} FROM n JOIN batches b ON b.node = n.node AND b.seq = (SELECT max(seq) FROM batches WHERE node = n.node) ORDER BY b.node",
+        BatchRow).ToList();
+
+    public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
+        (node is null ? NodesOf("readings") : "WITH n(node) AS (SELECT $1::bigint) ") +
+        $"SELECT {ReadingColumns} FROM n JOIN readings r ON r.node = n.node AND r.time = (SELECT max(time) FROM readings WHERE node = n.node) ORDER BY r.node, r.channel",
+        ReadingRow, node is null ? Array.Empty<object?>() : new object?[] { (long)node.Value }).ToList();
+
+    public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(
+        $"SELECT {ReadingColumns} FROM readings r WHERE r.node = $1 AND r.time >= $2 AND r.time <= $3 AND (r.time > $4 OR (r.time = $4 AND r.channel > $5)) " +
+        (channel is null ? "" : "AND r.channel = $7 ") + "ORDER BY r.time, r.channel LIMIT $6",
+        ReadingRow, channel is null
+            ? new object?[] { (long)node, Utc(since), Utc(until), Utc(afterTime), (short)afterChannel, limit }
+            : new object?[] { (long)node, Utc(since), Utc(until), Utc(afterTime), (short)afterChannel, limit, (short)channel.Value }).ToList();
+
+    public override IReadOnlyList<SeriesPoint> Series(uint node, int channel, long since, long until, long bucketSeconds) => Query(
+        "SELECT (extract(epoch FROM time)::bigint - $4) / $5 AS b, avg(value), min(value), max(value), count(*) FROM readings " +
+        "WHERE node = $1 AND channel = $2 AND time >= $3 AND time <= $6 AND status = 0 AND value IS NOT NULL GROUP BY b ORDER BY b",
+        r => new SeriesPoint(since + (r.GetInt64(0) * bucketSeconds), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4)),
+        (long)node, (short)channel, Utc(since), since, bucketSeconds, Utc(until)).ToList();
+
+    public override IReadOnlyList<BatchRecord> RecentBatches(uint node, int limit) => Query(
+        $"SELECT {BatchColumns("b")} FROM batches b WHERE b.node = $1 ORDER BY b.seq DESC LIMIT $2", BatchRow, (long)node, limit).ToList();
+
+    public override IReadOnlyDictionary<int, long> Faults(uint node, long since) => Query(
+        "SELECT channel, count(*) FROM readings WHERE node = $1 AND time >= $2 AND status = $3 GROUP BY channel",
+        r => ((int)r.GetInt16(0), r.GetInt64(1)), (long)node, Utc(since), (short)CityNode.Telemetry.ReadingStatus.Fault)
+        .ToDictionary(x => x.Item1, x => x.Item2);
+
+    public override IEnumerable<Reading> Readings(uint? node = null, long? since = null, long? until = null) => Query(
+        $"SELECT {ReadingColumns} FROM readings r WHERE ($1::bigint IS NULL OR r.node = $1) AND r.time >= $2 AND r.time <= $3 ORDER BY r.node, r.time, r.channel",
+        ReadingRow, node is uint n ? (long)n : null, Utc(since ?? -62135596800L), Utc(until ?? 253402300799L));
+
+    public override IEnumerable<BatchRecord> Batches(uint? node = null) => Query(
+        $"SELECT {BatchColumns("b")} FROM batches b WHERE ($1::bigint IS NULL OR b.node = $1) ORDER BY b.node, b.seq", BatchRow, node is uint n ? (long)n : null);
+
+    public override (long Batches, long Readings) Count() =>
+        Query("SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM readings)", r => (r.GetInt64(0), r.GetInt64(1))).Single();
+
+    public override void Dispose() => _source.Dispose();
+}
