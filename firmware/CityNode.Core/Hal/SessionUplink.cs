@@ -29,6 +29,12 @@ namespace CityNode.Hal
         /// <summary>The network can come up in this boot (false where the radio is chosen at reset and this boot has none).</summary>
         public abstract bool RadioThisBoot { get; }
 
+        /// <summary>
+        /// Saves whether the next boot brings the radio up (where the radio is chosen at reset, e.g. the
+        /// ESP32's saved Wi-Fi options; elsewhere nothing to do).
+        /// </summary>
+        public abstract void RadioAtNextBoot(bool on);
+
         /// <summary>Milliseconds of the node's monotonic clock.</summary>
         protected abstract long NowMs { get; }
 

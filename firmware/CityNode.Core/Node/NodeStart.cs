@@ -15,6 +15,15 @@ namespace CityNode.Node
     {
         public const int RetryMs = 10 * 60 * 1000;
 
+        /// <param name="drive">Where the node's files are (the ESP32's internal littlefs drive, I:\).</param>
+        protected NodeStart(string drive)
+        {
+            Drive = drive;
+        }
+
+        /// <summary>The folder of citynode.conf, board.conf and the flash regions.</summary>
+        public string Drive { get; private set; }
+
         public NodeConfig Config { get; private set; }
 
         public BoardProfile Board { get; private set; }
@@ -87,7 +96,21 @@ namespace CityNode.Node
         }
 
         /// <summary>A file of the node's drive, or null after a console line saying why it cannot be read.</summary>
-        protected abstract string ReadFile(string name);
+        private string ReadFile(string name)
+        {
+            try
+            {
+                return ReadAllText(Drive + name);
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine(name + ": cannot be read from " + Drive + " (" + e.Message + "); deploy it with nanoff --filedeployment (docs/field-guide.md)");
+                return null;
+            }
+        }
+
+        /// <summary>A file's text; throws when it cannot be read.</summary>
+        protected abstract string ReadAllText(string path);
 
         /// <summary>Creates the platform's clock, platform, sleeper and uplink for the config and board.</summary>
         protected abstract void CreateParts(NodeConfig config, BoardProfile board);

@@ -12,6 +12,8 @@ namespace CityNode.Esp32.Glue
     /// </summary>
     internal sealed class EspI2cBus : II2cBus
     {
+        // Indexed by I2cTransferStatus: UnknownError, FullTransfer, ClockStretchTimeout, PartialTransfer, SlaveAddressNotAcknowledged.
+        private static readonly I2cStatus[] StatusOf = { I2cStatus.Error, I2cStatus.Ok, I2cStatus.Timeout, I2cStatus.Partial, I2cStatus.Nack };
         private readonly I2cDevice[] _devices = new I2cDevice[128];
         private readonly int _busId;
         private readonly I2cBusSpeed _speed;
@@ -33,23 +35,12 @@ namespace CityNode.Esp32.Glue
             try
             {
                 I2cDevice d = _devices[address & 0x7F] ?? (_devices[address & 0x7F] = I2cDevice.Create(Settings(address)));
-                return Status(write ? d.Write(new SpanByte(buffer, offset, count)) : d.Read(new SpanByte(buffer, offset, count)));
+                int i = (int)(write ? d.Write(new SpanByte(buffer, offset, count)) : d.Read(new SpanByte(buffer, offset, count))).Status;
+                return i >= 0 && i < StatusOf.Length ? StatusOf[i] : I2cStatus.Error;
             }
             catch (Exception)
             {
                 return I2cStatus.Error; // a bad bus id or pins the driver refuses: native ArgumentException / InvalidOperationException
-            }
-        }
-
-        private static I2cStatus Status(I2cTransferResult r)
-        {
-            switch (r.Status)
-            {
-                case I2cTransferStatus.FullTransfer: return I2cStatus.Ok;
-                case I2cTransferStatus.SlaveAddressNotAcknowledged: return I2cStatus.Nack;
-                case I2cTransferStatus.ClockStretchTimeout: return I2cStatus.Timeout;
-                case I2cTransferStatus.PartialTransfer: return I2cStatus.Partial;
-                default: return I2cStatus.Error;
             }
         }
     }

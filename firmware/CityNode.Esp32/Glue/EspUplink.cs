@@ -50,7 +50,7 @@ namespace CityNode.Esp32.Glue
         /// connects), or off. Not AutoConnect: a join at boot is lost in the warm-up's light sleep (no
         /// beacon for 6 s) and paid twice.
         /// </summary>
-        public void RadioAtNextBoot(bool on)
+        public override void RadioAtNextBoot(bool on)
         {
             Wireless80211Configuration.ConfigurationOptions want = on ? Wireless80211Configuration.ConfigurationOptions.Enable : Wireless80211Configuration.ConfigurationOptions.Disable;
             if (_wifi != null && (_wifi.Options != want || _wifi.Ssid != _c.WifiSsid || _wifi.Password != _c.WifiPassword))
@@ -118,19 +118,16 @@ namespace CityNode.Esp32.Glue
         {
             MqttClient c = _client;
             _client = null;
-            if (c != null)
+            try
             {
-                try
+                if (c != null && c.IsConnected)
                 {
-                    if (c.IsConnected)
-                    {
-                        c.Disconnect();
-                    }
+                    c.Disconnect();
                 }
-                finally
-                {
-                    c.Dispose();
-                }
+            }
+            finally
+            {
+                c?.Dispose();
             }
         }
 

@@ -1,0 +1,22 @@
+using Xunit;
+
+namespace CityNode.Tests.Device;
+
+/// <summary>
+/// The ESP32 program stays thin glue (issue 13: at most 400 lines of code): what it decides belongs in
+/// portable code, compile-gated and tested on the host. Lines of code = lines that are neither blank
+/// nor comments (braces and usings count).
+/// </summary>
+public class GlueSizeTests
+{
+    [Fact]
+    public void The_esp32_program_is_at_most_400_lines_of_code()
+    {
+        string dir = Path.Combine(Paths.Root, "firmware", "CityNode.Esp32");
+        var files = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
+        Assert.Contains(files, f => f.EndsWith("NodeProgram.cs"));
+        var perFile = files.ToDictionary(f => Path.GetRelativePath(dir, f), f => File.ReadLines(f).Count(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        int total = perFile.Values.Sum();
+        Assert.True(total <= 400, $"{total} lines of code: " + string.Join(", ", perFile.Select(kv => $"{kv.Key} {kv.Value}")));
+    }
+}
