@@ -163,6 +163,7 @@ internal static class ConfigureCommand
                 return 4;
             }
         });
+        NodeRegistryOptions.AttachTo(command, "--node");
         return command;
     }
 }

@@ -122,6 +122,7 @@ internal static class ProvisionCommand
 
             return 0;
         });
+        NodeRegistryOptions.AttachTo(command, "--node-id");
         return command;
     }
 

@@ -50,6 +50,7 @@ public sealed class PostgresStore : ITelemetryStore
             "CREATE TABLE IF NOT EXISTS readings (node bigint NOT NULL, channel smallint NOT NULL, unit smallint NOT NULL, time timestamptz NOT NULL, " +
             "value double precision, status smallint NOT NULL, seq bigint NOT NULL);" +
             "CREATE INDEX IF NOT EXISTS readings_node_channel_time ON readings (node, channel, time);" +
+            StoreSchema.NodeTimeIndex +
             "CREATE TABLE IF NOT EXISTS channels (id smallint PRIMARY KEY, name text NOT NULL);" +
             string.Concat(StoreSchema.DiagnosticColumns.Select(c => $"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {c} bigint;")) +
             string.Concat(StoreSchema.KnownChannels().Select(c => $"INSERT INTO channels VALUES ({c.Id}, '{c.Name}') ON CONFLICT DO NOTHING;")));

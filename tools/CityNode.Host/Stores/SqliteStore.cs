@@ -56,6 +56,7 @@ public sealed class SqliteStore : ITelemetryStore
             "CREATE TABLE IF NOT EXISTS readings (node INTEGER NOT NULL, channel INTEGER NOT NULL, unit INTEGER NOT NULL, time INTEGER NOT NULL, " +
             "value REAL, status INTEGER NOT NULL, seq INTEGER NOT NULL);" +
             "CREATE INDEX IF NOT EXISTS readings_node_channel_time ON readings (node, channel, time);" +
+            StoreSchema.NodeTimeIndex +
             "CREATE TABLE IF NOT EXISTS channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL);");
         var existing = new HashSet<string>();
         using (var cmd = _db.CreateCommand())

@@ -19,6 +19,11 @@ public static class StoreSchema
 
     public const string DiagnosticTextColumn = "diag_text";
 
+    /// <summary>Readings by (node, time): a node's latest sample and its readings in time order, for <c>serve</c> (which opens the database read-only, so the receiver creates it).</summary>
+    public const string NodeTimeIndex = "CREATE INDEX IF NOT EXISTS " + NodeTimeIndexName + " ON readings (node, time);";
+
+    public const string NodeTimeIndexName = "readings_node_time";
+
     /// <summary>All columns of <c>batches</c> in insert order.</summary>
     public static string[] AllBatchColumns => BatchColumns.Concat(DiagnosticColumns).Append(DiagnosticTextColumn).ToArray();
 
