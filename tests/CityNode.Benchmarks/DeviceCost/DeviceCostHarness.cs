@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Esp32.Glue;
 using CityNode.Hal;
 using CityNode.Host.Data;
+using CityNode.Host.DeviceCost;
 using CityNode.Host.Sim;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
@@ -27,9 +27,9 @@ namespace CityNode.Benchmarks.DeviceCost;
 public static class DeviceCostHarness
 {
     // Interpreter rate: the board's power.il_per_second (boards/reference.board, with its source),
-    // printed with the range of the public figures (nanoframework/Home#1013 at the slow end).
-    public const double IlPerSecondSlow = 500_000;
-    public const double IlPerSecondFast = 5_000_000;
+    // printed with the range of the public figures (IlMeter).
+    public const double IlPerSecondSlow = IlMeter.SlowIlPerSecond;
+    public const double IlPerSecondFast = IlMeter.FastIlPerSecond;
 
     /// <summary>The reference board's constants (boards/reference.board), or the built-in reference values.</summary>
     public static readonly PowerProfile Board = LoadBoard();
@@ -58,18 +58,19 @@ public static class DeviceCostHarness
     /// <summary>Heap allocations executed by portable code (newobj of a class, newarr, box).</summary>
     public static long Allocs => _allocs();
 
+    /// <summary>The entry point in the instrumented context (DeviceCostRun): the arguments one a line in, the exit code out.</summary>
+    public static string Entry(string argLines) => Measure(argLines.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToString(CultureInfo.InvariantCulture);
+
     public static int Measure(string[] args)
     {
-        FieldInfo? counter = typeof(NodeAssembly).Assembly.GetType(IlInstrumenter.CounterType)?.GetField("Count");
-        if (counter is null)
+        if (IlMeter.Executed is not { } counter || IlMeter.Allocations is not { } allocations)
         {
             Console.Error.WriteLine("device-cost: CityNode.Core is not instrumented");
             return 2;
         }
 
-        FieldInfo allocations = counter.DeclaringType!.GetField("Allocations")!;
-        _il = () => (long)counter.GetValue(null)!;
-        _allocs = () => (long)allocations.GetValue(null)!;
+        _il = counter;
+        _allocs = allocations;
         bool json = args.Contains("--json");
         bool quick = args.Contains("--quick");
         var results = new List<Scenario>();
@@ -128,7 +129,7 @@ public static class DeviceCostHarness
             return 0;
         }
 
-        Console.WriteLine("device cost: IL executed by CityNode.Core + CityNode.Drivers; flash = the twin board's littlefs drive under the glue's LittleFsSectors");
+        Console.WriteLine("device cost: IL executed by CityNode.Core + CityNode.Drivers + the glue (CityNode.DeviceProgram); flash = the twin board's littlefs drive under the glue's LittleFsSectors");
         Console.WriteLine($"(esp_littlefs defaults: read/prog 128 B, cache 512 B, inline <= 512 B; NOR erase 45 ms, page program 0.94 ms, read 0.5 ms/KB)");
         Console.WriteLine($"CPU at the board's power.il_per_second {IlPerSecond / 1e6:0.#} M IL/s (range {IlPerSecondSlow / 1e6:0.#}–{IlPerSecondFast / 1e6:0.#}); mA at power.active_ua; 1 MB journal (256 files of 4 KB); publish 15 min; batch 64");
         Console.WriteLine();

@@ -18,7 +18,7 @@ public class TwinEnergyReportTests
     private static BoardProfile Reference => BoardProfile.Parse(File.ReadAllText(Path.Combine(Paths.Root, "boards", "reference.board")));
 
     private static readonly string[] States =
-        { "boot", "cpu_active", "cpu_idle", "wifi_started", "wifi_connecting", "wifi_associated", "light_sleep", "deep_sleep", "sensors" };
+        { "boot", "cpu_il", "flash", "cpu_active", "cpu_idle", "wifi_started", "wifi_connecting", "wifi_associated", "light_sleep", "deep_sleep", "sensors" };
 
     [Theory]
     [InlineData(1, "scd41")]

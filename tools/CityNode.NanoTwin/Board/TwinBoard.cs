@@ -44,7 +44,12 @@ public sealed partial class TwinBoard
     private readonly object _gate = new();
     private Thread? _thread;
     private long _bootAtMs;
-    private long _microsCarry;
+    private readonly long[] _microsCarry = new long[3]; // per ActiveWork: sub-millisecond work adds up
+    private readonly object _ilLock = new();
+    private InterpreterMeter? _meter;
+    private long _ilMark;
+    private double _ilMicrosCarry;
+    private bool _interpreting;
     private readonly Queue<(long From, long To)> _sleeps = new();
 
     /// <summary>
@@ -141,6 +146,68 @@ public sealed partial class TwinBoard
         return new Scope(() => CurrentBoard.Value = previous);
     }
 
+    /// <summary>
+    /// Counts the program's interpreted IL as active CPU time (null: none is booked, as in every
+    /// simulation). Only IL run while the program has the CPU counts — between <see cref="Resume"/>
+    /// and its next yield, and inside <see cref="Invoke{T}"/> — not the host's own calls into the
+    /// same code while the program is parked.
+    /// </summary>
+    public InterpreterMeter? Meter
+    {
+        get => _meter;
+        set
+        {
+            lock (_ilLock)
+            {
+                _meter = value;
+                _ilMark = value?.Executed() ?? 0;
+                _ilMicrosCarry = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Books the IL executed since the last sync as <see cref="ActiveWork.Interpreter"/> time at the
+    /// meter's rate. Called before every booking (<see cref="TwinLedger.Book(CpuState, long)"/>), at
+    /// a halt, a console print and a yield, so the interpreter's time lands where it was spent.
+    /// </summary>
+    internal void SyncInterpreter()
+    {
+        long ms;
+        lock (_ilLock)
+        {
+            if (_meter is null)
+            {
+                return;
+            }
+
+            long now = _meter.Executed();
+            long il = _interpreting ? now - _ilMark : 0;
+            _ilMark = now;
+            if (il <= 0)
+            {
+                return;
+            }
+
+            Ledger.IlExecuted += il;
+            _ilMicrosCarry += il * 1_000_000.0 / _meter.IlPerSecond;
+            ms = (long)(_ilMicrosCarry / 1000);
+            _ilMicrosCarry -= ms * 1000;
+        }
+
+        Ledger.BookNow(CpuState.Active, ActiveWork.Interpreter, ms);
+    }
+
+    /// <summary>The program gets or loses the CPU: IL counts only while it has it.</summary>
+    private void Interpreting(bool on)
+    {
+        SyncInterpreter();
+        lock (_ilLock)
+        {
+            _interpreting = on;
+        }
+    }
+
     /// <summary>Every twin API calls this first: nothing runs on a chip that is off.</summary>
     public void EnsureRunning()
     {
@@ -155,6 +222,7 @@ public sealed partial class TwinBoard
     {
         if (Halted == HaltReason.None)
         {
+            Interpreting(false); // what the program runs after this is never executed by the chip
             Halted = reason;
             HaltedSleepMs = sleepMs;
             Ledger.Radio = RadioState.Off;
@@ -163,16 +231,24 @@ public sealed partial class TwinBoard
         return new CpuHaltedException(Halted);
     }
 
-    /// <summary>CPU work that takes time (bus transfers, flash, interpreted IL), in microseconds.</summary>
-    public void Busy(long micros)
+    /// <summary>Native CPU work that takes time (bus transfers, ADC conversions, GC), in microseconds.</summary>
+    public void Busy(long micros) => Busy(micros, ActiveWork.Native);
+
+    /// <summary>CPU work of one kind that takes time, in microseconds (TwinLittleFs books its flash time as <see cref="ActiveWork.Flash"/>).</summary>
+    public void Busy(long micros, ActiveWork work)
     {
         EnsureRunning();
-        _microsCarry += micros;
-        long ms = _microsCarry / 1000;
-        _microsCarry -= ms * 1000;
+        long ms;
+        lock (_microsCarry)
+        {
+            _microsCarry[(int)work] += micros;
+            ms = _microsCarry[(int)work] / 1000;
+            _microsCarry[(int)work] -= ms * 1000;
+        }
+
         if (ms > 0)
         {
-            Ledger.Book(CpuState.Active, ms);
+            Ledger.Book(work, ms);
         }
     }
 
@@ -223,6 +299,7 @@ public sealed partial class TwinBoard
     public void Print(string line)
     {
         EnsureRunning();
+        SyncInterpreter(); // the line's timestamp includes the IL run before it
         lock (ConsoleLines)
         {
             ConsoleLines.Add($"[{UptimeMs / 1000.0:0.000}] {line}");
@@ -258,7 +335,8 @@ public sealed partial class TwinBoard
         Ram.Clear();
         Wiring.Reset();
         _bootAtMs = Time.NowMs;
-        _microsCarry = 0;
+        Array.Clear(_microsCarry);
+        Interpreting(false);
         Boots++;
         WakeupCause = deepSleepWake ? 4 : 0;
         Ledger.Radio = RadioState.Off;
@@ -285,7 +363,11 @@ public sealed partial class TwinBoard
         }
     }
 
-    /// <summary>Time from reset to Main (ROM, bootloader, nanoCLR start, assembly load), booked as boot.</summary>
+    /// <summary>
+    /// The native part of a boot, booked as boot: ROM, second-stage bootloader, nanoCLR start and
+    /// assembly load, up to the first IL of Main (power.boot_ms). The managed part of a boot (the
+    /// program assembling the node from its files) is counted as IL when the board has a <see cref="Meter"/>.
+    /// </summary>
     public int BootMs { get; set; } = 1500;
 
     /// <summary>Lets the program run until it light-sleeps, halts, idles forever or ends.</summary>
@@ -301,6 +383,7 @@ public sealed partial class TwinBoard
             return LastYield;
         }
 
+        Interpreting(true);
         _resume.Release();
         _yielded.Wait();
         return LastYield;
@@ -313,7 +396,15 @@ public sealed partial class TwinBoard
         {
             using (Enter())
             {
-                return action();
+                Interpreting(true);
+                try
+                {
+                    return action();
+                }
+                finally
+                {
+                    Interpreting(false);
+                }
             }
         }
     }
@@ -348,6 +439,8 @@ public sealed partial class TwinBoard
 
                 LastYield = YieldKind.Exited;
             }
+
+            Interpreting(false);
         }
 
         _yielded.Release();
@@ -361,6 +454,7 @@ public sealed partial class TwinBoard
         }
 
         LastYield = kind;
+        Interpreting(false);
         _yielded.Release();
         _resume.Wait();
     }

@@ -118,7 +118,7 @@ public sealed class TwinLittleFs
 
     public int FreeBlocks => _geometry.BlockCount - _usedBlocks;
 
-    /// <summary>Flash time the drive has cost (reads, erases, page programs), µs: the board books it as active CPU.</summary>
+    /// <summary>Flash time the drive has cost (reads, erases, page programs), µs: the board books it as active CPU (<see cref="ActiveWork.Flash"/>).</summary>
     public long FlashMicros { get; private set; }
 
     public IEnumerable<string> Files => _files.Keys;
@@ -513,7 +513,7 @@ public sealed class TwinLittleFs
     private void Cost(TwinBoard board, long micros)
     {
         FlashMicros += micros;
-        board.Busy(micros);
+        board.Busy(micros, ActiveWork.Flash);
     }
 
     private int BlocksFor(int bytes) => bytes <= _geometry.InlineMax ? 0 : (bytes + _geometry.BlockSize - 1) / _geometry.BlockSize;

@@ -2,12 +2,13 @@ using Mono.Cecil;
 using Mono.Cecil.Cil;
 using Mono.Cecil.Rocks;
 
-namespace CityNode.Benchmarks.DeviceCost;
+namespace CityNode.Host.DeviceCost;
 
 /// <summary>
-/// Rewrites CityNode.Core.dll and CityNode.Drivers.dll so that every basic block adds its number of
-/// IL instructions to one static counter (<c>CityNode.DeviceCost.IlCounter.Count</c>, a type added
-/// to Core; Drivers references it). The count is what nanoFramework's interpreter would execute:
+/// Rewrites the portable assemblies the ESP32 interprets (CityNode.Core, CityNode.Drivers and the
+/// device program's glue, CityNode.DeviceProgram) so that every basic block adds its number of IL
+/// instructions to one static counter (<c>CityNode.DeviceCost.IlCounter.Count</c>, a type added to
+/// Core; the others reference it). The count is what nanoFramework's interpreter would execute:
 /// every original instruction once per pass through its block (a block left by an exception still
 /// counts whole — rare in the measured paths). The counter instructions themselves are not counted.
 /// </summary>
@@ -15,12 +16,12 @@ public static class IlInstrumenter
 {
     public const string CounterType = "CityNode.DeviceCost.IlCounter";
 
-    /// <summary>Writes instrumented copies of <paramref name="assemblies"/> (Core first) into <paramref name="outDir"/>.</summary>
-    public static void Instrument(string inDir, string outDir, params string[] assemblies)
+    /// <summary>Instrumented images of <paramref name="assemblies"/> (Core first) read from <paramref name="inDir"/>: assembly name → bytes.</summary>
+    public static Dictionary<string, byte[]> Instrument(string inDir, params string[] assemblies)
     {
-        Directory.CreateDirectory(outDir);
         var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(inDir);
+        resolver.AddSearchDirectory(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
         var modules = new List<ModuleDefinition>();
         FieldReference? counter = null;
         FieldReference? allocs = null;
@@ -66,10 +67,15 @@ public static class IlInstrumenter
             }
         }
 
+        var images = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var module in modules)
         {
-            module.Write(Path.Combine(outDir, module.Assembly.Name.Name + ".dll"));
+            using var image = new MemoryStream();
+            module.Write(image);
+            images[module.Assembly.Name.Name] = image.ToArray();
         }
+
+        return images;
     }
 
     private static void InstrumentMethod(MethodDefinition method, FieldReference counter, FieldReference allocations)
