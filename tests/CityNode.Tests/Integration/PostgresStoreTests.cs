@@ -17,6 +17,30 @@ public sealed class PostgresStoreTests(PostgresFixture pg)
     }
 
     [Fact]
+    public void The_database_explains_itself_with_lookup_tables_and_readings_v()
+    {
+        string db = pg.NewDatabase();
+        using var store = new PostgresStore(db);
+        StoreContract.ExplainsItself(store, sql =>
+        {
+            using var c = new NpgsqlConnection(db);
+            c.Open();
+            using var cmd = new NpgsqlCommand(sql, c);
+            using var r = cmd.ExecuteReader();
+            var rows = new List<(string, object?)[]>();
+            while (r.Read())
+            {
+                rows.Add(Enumerable.Range(0, r.FieldCount).Select(i => (r.GetName(i), r.IsDBNull(i) ? null : r.GetValue(i))).ToArray());
+            }
+
+            return rows;
+        }, t => new DateTimeOffset(DateTime.SpecifyKind((DateTime)t, DateTimeKind.Utc)).ToUnixTimeSeconds());
+
+        using var again = new PostgresStore(db); // a second receiver opening it keeps the view and the lookups
+        Assert.Equal(store.Count(), again.Count());
+    }
+
+    [Fact]
     public void Duplicates_are_dropped()
     {
         using var store = new PostgresStore(pg.NewDatabase());

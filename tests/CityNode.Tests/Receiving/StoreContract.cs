@@ -44,4 +44,33 @@ public static class StoreContract
         Assert.Equal(new[] { false, true }, store.Store(new[] { Batch(1, 5), Batch(1, 6) }));
         Assert.Equal((2L, (long)(Batch(1, 5).ReadingCount * 2)), store.Count());
     }
+
+    /// <summary>
+    /// The database explains itself (issue 14, item 16): <c>readings_v</c> has the columns a person
+    /// expects and every stored reading with its channel name, unit symbol and status name; the lookup
+    /// tables name every code. <paramref name="query"/> runs SQL on the store's database; <paramref name="unix"/>
+    /// turns the view's time back into unix seconds.
+    /// </summary>
+    public static void ExplainsItself(ITelemetryStore store, Func<string, List<(string Name, object? Value)[]>> query, Func<object, long> unix)
+    {
+        var batches = new[] { Batch(7, 1), Batch(8, 1, samples: 3) };
+        store.Store(batches);
+        var rows = query("SELECT * FROM readings_v ORDER BY node, time, channel");
+        Assert.Equal(new[] { "node", "time", "channel", "value", "unit", "status", "seq" }, rows[0].Select(c => c.Name).ToArray());
+
+        var expected = batches.SelectMany(Reading.From)
+            .Select(r => $"{r.Node} {r.Time} {r.Channel} {(r.Value is decimal v ? Reading.Format(v) : "null")} {r.Unit} {r.StatusName} {r.Sequence}")
+            .Order().ToList();
+        var actual = rows.Select(c => $"{Convert.ToInt64(c[0].Value)} {unix(c[1].Value!)} {c[2].Value} " +
+                $"{(c[3].Value is null or DBNull ? "null" : Reading.Format((decimal)Convert.ToDouble(c[3].Value)))} {c[4].Value} {c[5].Value} {Convert.ToInt64(c[6].Value)}")
+            .Order().ToList();
+        Assert.Equal(expected, actual);
+        Assert.Contains(actual, r => r.Contains(" fault ", StringComparison.Ordinal));
+
+        var units = query("SELECT id, symbol, name FROM units").ToDictionary(r => Convert.ToInt32(r[0].Value), r => (string)r[1].Value!);
+        Assert.Equal(CityNode.Telemetry.Units.Last + 1, units.Count);
+        Assert.All(units, u => Assert.Equal(CityNode.Telemetry.Units.Symbol(u.Key), u.Value));
+        var statuses = query("SELECT id, name, meaning FROM statuses").ToDictionary(r => Convert.ToInt32(r[0].Value), r => (string)r[1].Value!);
+        Assert.Equal(new[] { "ok", "missing", "fault", "invalid" }, statuses.OrderBy(s => s.Key).Select(s => s.Value).ToArray());
+    }
 }

@@ -10,7 +10,9 @@ namespace CityNode.Host.Receiving;
 /// registered ones (RFC 8428 §12.1, RFC 8798 secondary units); conductivity (µS/cm) and dissolved
 /// oxygen / TDS (mg/L) are converted to S/m and kg/m3; turbidity has no registered unit, so its
 /// name carries it (<c>turbidity_ntu</c>) and no <c>u</c> is written. Readings flagged as fault or
-/// invalid have no value and are left out of open data.
+/// invalid have no value and are left out of open data (SenML has no status field, and a custom one
+/// would be an extension readers do not know); the writer counts
+/// them so the export says how many it left out, and the database keeps them with their status.
 /// </summary>
 public static class Senml
 {
@@ -38,15 +40,20 @@ public static class Senml
     /// Writes readings into an open array: a base name and base time start each run of one node's
     /// readings (the first reading's time), later records carry the time relative to it.
     /// </summary>
-    public static long WriteReadings(Utf8JsonWriter w, IEnumerable<Reading> readings)
+    public static long WriteReadings(Utf8JsonWriter w, IEnumerable<Reading> readings) => WriteReadings(w, readings, out _);
+
+    /// <summary>As <see cref="WriteReadings(Utf8JsonWriter, IEnumerable{Reading})"/>, counting the readings left out for having no value (fault, invalid).</summary>
+    public static long WriteReadings(Utf8JsonWriter w, IEnumerable<Reading> readings, out long leftOut)
     {
         long written = 0;
+        leftOut = 0;
         uint? node = null;
         long baseTime = 0;
         foreach (var r in readings)
         {
             if (r.Value is not decimal value)
             {
+                leftOut++;
                 continue;
             }
 

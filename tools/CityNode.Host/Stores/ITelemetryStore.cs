@@ -13,6 +13,9 @@ public interface ITelemetryStore : IBatchSink
 
     /// <summary>Counts of stored batches and readings.</summary>
     (long Batches, long Readings) Count();
+
+    /// <summary>Stored batches of a node with a sequence number in [from, to] (what a group's members stored between them).</summary>
+    long CountBatches(uint node, uint from, uint to) => Batches(node).LongCount(b => b.Sequence >= from && b.Sequence <= to);
 }
 
 /// <summary>A stored batch's header and diagnostics.</summary>

@@ -50,10 +50,13 @@ public sealed class PostgresStore : ITelemetryStore
             "CREATE TABLE IF NOT EXISTS readings (node bigint NOT NULL, channel smallint NOT NULL, unit smallint NOT NULL, time timestamptz NOT NULL, " +
             "value double precision, status smallint NOT NULL, seq bigint NOT NULL);" +
             "CREATE INDEX IF NOT EXISTS readings_node_channel_time ON readings (node, channel, time);" +
-            StoreSchema.NodeTimeIndex +
+            "CREATE INDEX IF NOT EXISTS readings_node_time ON readings (node, time);" + // serve: latest sample, paging (read-only, so made here)
             "CREATE TABLE IF NOT EXISTS channels (id smallint PRIMARY KEY, name text NOT NULL);" +
+            "CREATE TABLE IF NOT EXISTS units (id smallint PRIMARY KEY, symbol text NOT NULL, name text NOT NULL);" +
+            "CREATE TABLE IF NOT EXISTS statuses (id smallint PRIMARY KEY, name text NOT NULL, meaning text NOT NULL);" +
             string.Concat(StoreSchema.DiagnosticColumns.Select(c => $"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {c} bigint;")) +
-            string.Concat(StoreSchema.KnownChannels().Select(c => $"INSERT INTO channels VALUES ({c.Id}, '{c.Name}') ON CONFLICT DO NOTHING;")));
+            StoreSchema.LookupRows("INSERT", set => $" ON CONFLICT (id) DO UPDATE SET {set}") +
+            "CREATE OR REPLACE VIEW readings_v AS " + StoreSchema.ReadingsView("r.time") + ";");
         tx.Commit();
     }
 
@@ -216,6 +219,16 @@ public sealed class PostgresStore : ITelemetryStore
         using var r = cmd.ExecuteReader();
         r.Read();
         return (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    public long CountBatches(uint node, uint from, uint to)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT count(*) FROM batches WHERE node = $1 AND seq BETWEEN $2 AND $3", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)node, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)from, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)to, NpgsqlDbType = NpgsqlDbType.Bigint });
+        return (long)cmd.ExecuteScalar()!;
     }
 
     private static DateTime Utc(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime;

@@ -30,7 +30,7 @@ public sealed class SqliteStore : ITelemetryStore
             throw new StoreException($"{path}: not a usable SQLite database ({e.Message.TrimEnd('.')})", e);
         }
 
-        var cols = StoreSchema.AllBatchColumns;
+        var cols = StoreSchema.SqliteBatchColumns;
         _insertBatch = _db.CreateCommand();
         _insertBatch.CommandText = $"INSERT OR IGNORE INTO batches ({string.Join(", ", cols)}) VALUES ({string.Join(", ", cols.Select((_, i) => "$p" + i))})";
         for (int i = 0; i < cols.Length; i++)
@@ -50,17 +50,23 @@ public sealed class SqliteStore : ITelemetryStore
 
     private void CreateSchema()
     {
+        // One write transaction (BEGIN IMMEDIATE) for the checks and the changes, so a receiver and an
+        // export opening an old database together migrate it once.
+        using var tx = _db.BeginTransaction(deferred: false);
         Execute(
-            "CREATE TABLE IF NOT EXISTS batches (node INTEGER NOT NULL, seq INTEGER NOT NULL, received_at INTEGER NOT NULL, first_time INTEGER NOT NULL, " +
+            $"CREATE TABLE IF NOT EXISTS batches (node INTEGER NOT NULL, seq INTEGER NOT NULL, {StoreSchema.SqliteReceivedAt} INTEGER NOT NULL, first_time INTEGER NOT NULL, " +
             "last_time INTEGER NOT NULL, readings INTEGER NOT NULL, payload_bytes INTEGER NOT NULL, diag_text TEXT, PRIMARY KEY (node, seq)) WITHOUT ROWID;" +
             "CREATE TABLE IF NOT EXISTS readings (node INTEGER NOT NULL, channel INTEGER NOT NULL, unit INTEGER NOT NULL, time INTEGER NOT NULL, " +
             "value REAL, status INTEGER NOT NULL, seq INTEGER NOT NULL);" +
             "CREATE INDEX IF NOT EXISTS readings_node_channel_time ON readings (node, channel, time);" +
-            StoreSchema.NodeTimeIndex +
-            "CREATE TABLE IF NOT EXISTS channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL);");
+            "CREATE INDEX IF NOT EXISTS readings_node_time ON readings (node, time);" + // serve: latest sample, paging (read-only, so made here)
+            "CREATE TABLE IF NOT EXISTS channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL);" +
+            "CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, name TEXT NOT NULL);" +
+            "CREATE TABLE IF NOT EXISTS statuses (id INTEGER PRIMARY KEY, name TEXT NOT NULL, meaning TEXT NOT NULL);", tx);
         var existing = new HashSet<string>();
         using (var cmd = _db.CreateCommand())
         {
+            cmd.Transaction = tx;
             cmd.CommandText = "SELECT name FROM pragma_table_info('batches')";
             using var r = cmd.ExecuteReader();
             while (r.Read())
@@ -69,17 +75,20 @@ public sealed class SqliteStore : ITelemetryStore
             }
         }
 
-        using var tx = _db.BeginTransaction();
+        if (existing.Contains("received_at") && !existing.Contains(StoreSchema.SqliteReceivedAt))
+        {
+            // Databases before the rename kept unix ms under a bare name; a rename keeps every value.
+            Execute($"ALTER TABLE batches RENAME COLUMN received_at TO {StoreSchema.SqliteReceivedAt}", tx);
+        }
+
         foreach (string col in StoreSchema.DiagnosticColumns.Where(c => !existing.Contains(c)))
         {
             Execute($"ALTER TABLE batches ADD COLUMN {col} INTEGER", tx);
         }
 
-        foreach (var (id, name) in StoreSchema.KnownChannels())
-        {
-            Execute($"INSERT OR IGNORE INTO channels (id, name) VALUES ({id}, '{name}')", tx);
-        }
-
+        Execute(StoreSchema.LookupRows("INSERT OR REPLACE", _ => ""), tx);
+        Execute("DROP VIEW IF EXISTS readings_v; CREATE VIEW readings_v AS " +
+            StoreSchema.ReadingsView("strftime('%Y-%m-%dT%H:%M:%SZ', r.time, 'unixepoch')"), tx);
         tx.Commit();
     }
 
@@ -149,7 +158,7 @@ public sealed class SqliteStore : ITelemetryStore
 
     public IEnumerable<BatchRecord> Batches(uint? node = null)
     {
-        var cols = StoreSchema.AllBatchColumns;
+        var cols = StoreSchema.SqliteBatchColumns;
         using var cmd = _db.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM batches WHERE ($node IS NULL OR node = $node) ORDER BY node, seq";
         cmd.Parameters.AddWithValue("$node", node is uint n ? (long)n : DBNull.Value);
@@ -169,6 +178,16 @@ public sealed class SqliteStore : ITelemetryStore
         using var r = cmd.ExecuteReader();
         r.Read();
         return (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    public long CountBatches(uint node, uint from, uint to)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM batches WHERE node = $n AND seq BETWEEN $a AND $b";
+        cmd.Parameters.AddWithValue("$n", (long)node);
+        cmd.Parameters.AddWithValue("$a", (long)from);
+        cmd.Parameters.AddWithValue("$b", (long)to);
+        return (long)cmd.ExecuteScalar()!;
     }
 
     private void Execute(string sql, SqliteTransaction? tx = null)

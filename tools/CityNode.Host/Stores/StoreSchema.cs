@@ -4,28 +4,32 @@ using CityNode.Telemetry;
 namespace CityNode.Host.Stores;
 
 /// <summary>
-/// The tables both stores share, in words: <c>batches</c> has one row per (node, seq) with when it
-/// arrived, its time span, size, and one column per diagnostics field (named as in
-/// docs/payload.md, so SQL reads like the spec); <c>readings</c> has one row per reading (node,
-/// channel, unit, time, value, status, seq), indexed on (node, channel, time); <c>channels</c>
-/// names the channel ids. New diagnostics fields become new nullable columns when a store opens.
+/// The tables both stores share, in words (docs/receiver.md, "Tables"): <c>batches</c> has one row
+/// per (node, seq) with when it arrived, its time span, size, and one column per diagnostics field
+/// (named as in docs/payload.md, so SQL reads like the spec); <c>readings</c> has one row per
+/// reading (node, channel, unit, time, value, status, seq), indexed on (node, channel, time);
+/// <c>channels</c>, <c>units</c> and <c>statuses</c> name the codes, and the view <c>readings_v</c>
+/// joins them so a reading reads without this code. New diagnostics fields become new nullable
+/// columns when a store opens. SQLite keeps times in unix seconds except <c>received_at_ms</c>,
+/// whose name says its unit; PostgreSQL uses timestamptz.
 /// </summary>
 public static class StoreSchema
 {
     /// <summary>Columns of <c>batches</c> before the diagnostics ones.</summary>
     public static readonly string[] BatchColumns = { "node", "seq", "received_at", "first_time", "last_time", "readings", "payload_bytes" };
 
+    /// <summary>SQLite's name for the arrival time: unix milliseconds, where every other SQLite time is seconds.</summary>
+    public const string SqliteReceivedAt = "received_at_ms";
+
     public static IEnumerable<string> DiagnosticColumns => Enumerable.Range(0, NodeDiagnostics.FieldCount).Select(NodeDiagnostics.FieldName);
 
     public const string DiagnosticTextColumn = "diag_text";
 
-    /// <summary>Readings by (node, time): a node's latest sample and its readings in time order, for <c>serve</c> (which opens the database read-only, so the receiver creates it).</summary>
-    public const string NodeTimeIndex = "CREATE INDEX IF NOT EXISTS " + NodeTimeIndexName + " ON readings (node, time);";
-
-    public const string NodeTimeIndexName = "readings_node_time";
-
-    /// <summary>All columns of <c>batches</c> in insert order.</summary>
+    /// <summary>All columns of <c>batches</c> in insert order (PostgreSQL's names).</summary>
     public static string[] AllBatchColumns => BatchColumns.Concat(DiagnosticColumns).Append(DiagnosticTextColumn).ToArray();
+
+    /// <summary>All columns of SQLite's <c>batches</c> in insert order: <see cref="AllBatchColumns"/> with the arrival time named with its unit.</summary>
+    public static string[] SqliteBatchColumns => AllBatchColumns.Select(c => c == "received_at" ? SqliteReceivedAt : c).ToArray();
 
     /// <summary>Known channel ids and names, for the <c>channels</c> table.</summary>
     public static IEnumerable<(int Id, string Name)> KnownChannels()
@@ -35,6 +39,52 @@ public static class StoreSchema
             yield return (id, Channels.Name(id));
         }
     }
+
+    /// <summary>Unit codes with their symbols (Units.cs, SenML's where one exists) and what they are, for the <c>units</c> table.</summary>
+    public static IEnumerable<(int Id, string Symbol, string Name)> KnownUnits()
+    {
+        string[] names =
+        {
+            "no unit", "degree Celsius", "percent relative humidity", "pascal", "microgram per cubic metre", "parts per million",
+            "pH", "microsiemens per centimetre", "milligram per litre", "millivolt", "nephelometric turbidity unit", "ohm", "percent",
+            "lux", "metre", "decibel-milliwatt", "count", "ratio",
+        };
+        for (int id = 0; id <= Units.Last; id++)
+        {
+            yield return (id, Units.Symbol(id), id < names.Length ? names[id] : Units.Symbol(id));
+        }
+    }
+
+    /// <summary>Reading statuses (ReadingStatus.cs) with what they mean, for the <c>statuses</c> table.</summary>
+    public static IEnumerable<(int Id, string Name, string Meaning)> KnownStatuses() => new[]
+    {
+        (ReadingStatus.Ok, "a measured value"),
+        (ReadingStatus.Missing, "not measured in this sample (not stored)"),
+        (ReadingStatus.Fault, "the sensor failed (no answer, CRC error, timeout, stale value): no value"),
+        (ReadingStatus.Invalid, "the value was NaN, infinite or outside what the channel carries: no value"),
+    }.Select(s => ((int)s.Item1, ReadingStatus.Name(s.Item1), s.Item2));
+
+    /// <summary>
+    /// The lookup rows as SQL both dialects take (<c>verb</c>: "INSERT OR REPLACE" for SQLite; PostgreSQL
+    /// appends its upsert through <paramref name="upsert"/>). Names come from this build, so a newer
+    /// receiver refreshes them.
+    /// </summary>
+    public static string LookupRows(string verb, Func<string, string> upsert) =>
+        string.Concat(KnownChannels().Select(c => $"{verb} INTO channels (id, name) VALUES ({c.Id}, {Quote(c.Name)}){upsert("name = EXCLUDED.name")};")) +
+        string.Concat(KnownUnits().Select(u => $"{verb} INTO units (id, symbol, name) VALUES ({u.Id}, {Quote(u.Symbol)}, {Quote(u.Name)}){upsert("symbol = EXCLUDED.symbol, name = EXCLUDED.name")};")) +
+        string.Concat(KnownStatuses().Select(s => $"{verb} INTO statuses (id, name, meaning) VALUES ({s.Id}, {Quote(s.Name)}, {Quote(s.Meaning)}){upsert("name = EXCLUDED.name, meaning = EXCLUDED.meaning")};"));
+
+    /// <summary>
+    /// <c>readings_v</c>: readings with names and units, so <c>SELECT * FROM readings_v LIMIT 5</c> reads
+    /// like a table a person understands. <paramref name="time"/> turns the stored time into a readable one;
+    /// codes this build does not know show as Channels/Units/ReadingStatus name them ("ch200", "unit#40").
+    /// </summary>
+    public static string ReadingsView(string time) =>
+        $"SELECT r.node, {time} AS time, COALESCE(c.name, 'ch' || r.channel) AS channel, r.value, " +
+        $"COALESCE(u.symbol, 'unit#' || r.unit) AS unit, COALESCE(s.name, 'status#' || r.status) AS status, r.seq " +
+        "FROM readings r LEFT JOIN channels c ON c.id = r.channel LEFT JOIN units u ON u.id = r.unit LEFT JOIN statuses s ON s.id = r.status";
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
 
     /// <summary>One reading row: value is null for faulty or invalid readings.</summary>
     public readonly record struct ReadingRow(uint Node, int Channel, int Unit, long Time, double? Value, byte Status, uint Seq);
