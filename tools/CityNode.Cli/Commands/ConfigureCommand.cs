@@ -16,16 +16,17 @@ internal static class ConfigureCommand
 {
     public static Command Create()
     {
-        var broker = new Option<string>("--broker") { Description = "broker URL with the backend account: mqtts://backend:PASSWORD@host:8883", Required = true };
+        var broker = new Option<string>("--broker") { Description = "broker URL with the backend account: mqtts://backend@host:8883 (password: --password-file)", Required = true };
         var node = new Option<uint>("--node") { Description = "the node's id", Required = true };
         var settings = new Argument<string[]>("settings") { Description = "KEY=VALUE... (sample, publish, batch, sensors, low_battery_mv, sleep, early.<channel>, calibration.<...>)", Arity = ArgumentArity.OneOrMore };
         var timeout = Options.Duration("--timeout", "how long to wait for the node's answer (it comes at its next connection)", TimeSpan.FromMinutes(20));
         var noWait = new Option<bool>("--no-wait") { Description = "publish and exit without waiting for the node" };
         var force = new Option<bool>("--force") { Description = "publish even if the values look invalid without the node's own config (the node decides)" };
         var ca = new Option<string?>("--ca") { Description = "CA certificate (PEM) of an mqtts:// broker" };
+        var passwordFile = Stores.BrokerPasswordFile();
         var command = new Command("configure", "Change a sleeping node's configuration through its retained config topic, and wait until it applies or refuses it")
         {
-            broker, node, settings, timeout, noWait, force, ca,
+            broker, node, settings, timeout, noWait, force, ca, passwordFile,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,7 +41,7 @@ internal static class ConfigureCommand
                     throw new FormatException("--node: a number from 1 to 4294967295");
                 }
 
-                address = BrokerAddress.Parse(parse.GetValue(broker)!);
+                address = BrokerCredentials.Resolve(BrokerAddress.Parse(parse.GetValue(broker)!), parse.GetValue(passwordFile));
                 tls = MqttTls.For(address, parse.GetValue(ca));
                 changes = ConfigTopic.ParseSettings(parse.GetValue(settings)!);
             }
@@ -65,15 +66,11 @@ internal static class ConfigureCommand
 
             try
             {
-                var connected = await client.ConnectAsync(options.Build(), ct);
-                if (connected.ResultCode != MqttClientConnectResultCode.Success)
-                {
-                    throw new InvalidOperationException(connected.ResultCode.ToString());
-                }
+                await BrokerConnection.ConnectAsync(client, options.Build(), address, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (BrokerException e)
             {
-                await Console.Error.WriteLineAsync($"configure: cannot connect to {address}: {e.Message}");
+                await Console.Error.WriteLineAsync("configure: " + e.Message);
                 return 1;
             }
 

@@ -14,13 +14,15 @@ internal static class ExportCommand
         var senml = new Option<bool>("--senml") { Description = "SenML JSON (RFC 8428), the only format so far" };
         var db = Stores.SqlitePath();
         var postgres = Stores.Postgres();
+        var postgresPassword = Stores.PostgresPasswordFile();
         var output = new Option<string?>("--out") { Description = "write to this file (default: standard output)" };
+        var force = new Option<bool>("--force") { Description = "overwrite the --out file if it exists" };
         var node = new Option<uint?>("--node") { Description = "only this node id" };
         var since = new Option<string?>("--since") { Description = "only readings at or after this time (ISO 8601, e.g. 2026-11-01T00:00Z, or unix seconds)" };
         var until = new Option<string?>("--until") { Description = "only readings at or before this time" };
         var command = new Command("export", "Write stored readings as open data")
         {
-            senml, db, postgres, output, node, since, until,
+            senml, db, postgres, postgresPassword, output, force, node, since, until,
         };
         command.SetAction(parse =>
         {
@@ -42,17 +44,27 @@ internal static class ExportCommand
                 return 1;
             }
 
-            string? dbPath = parse.GetValue(db);
-            if (dbPath is not null && !File.Exists(dbPath))
+            string? path = parse.GetValue(output);
+            if (path is not null)
             {
-                Console.Error.WriteLine($"export: --db {dbPath}: no such file");
-                return 1;
+                string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+                if (dir is not null && !Directory.Exists(dir))
+                {
+                    Console.Error.WriteLine($"export: --out {path}: the directory {dir} does not exist; create it first");
+                    return 1;
+                }
+
+                if (File.Exists(path) && !parse.GetValue(force))
+                {
+                    Console.Error.WriteLine($"export: --out {path}: the file exists; --force overwrites it");
+                    return 1;
+                }
             }
 
             ITelemetryStore store;
             try
             {
-                store = TelemetryStores.Open(dbPath, parse.GetValue(postgres));
+                store = TelemetryStores.OpenExisting(parse.GetValue(db), parse.GetValue(postgres), parse.GetValue(postgresPassword));
             }
             catch (StoreException e)
             {
@@ -61,13 +73,12 @@ internal static class ExportCommand
             }
 
             using var _ = store;
-            string? path = parse.GetValue(output);
-            long written;
+            long written, leftOut;
             using (Stream stream = path is null ? new TextWriterStream(Console.Out) : File.Create(path))
             using (var w = new Utf8JsonWriter(stream))
             {
                 w.WriteStartArray();
-                written = Senml.WriteReadings(w, Flushing(store.Readings(parse.GetValue(node), from, to), w));
+                written = Senml.WriteReadings(w, Flushing(store.Readings(parse.GetValue(node), from, to), w), out leftOut);
                 w.WriteEndArray();
             }
 
@@ -76,7 +87,8 @@ internal static class ExportCommand
                 Console.WriteLine();
             }
 
-            Console.Error.WriteLine($"export: {written} SenML records" + (path is null ? "" : $" written to {path}"));
+            Console.Error.WriteLine($"export: {written} SenML records" + (path is null ? "" : $" written to {path}") +
+                (leftOut > 0 ? $"; {leftOut} fault or invalid readings left out (no value; the database keeps them with their status, see readings_v)" : ""));
             return 0;
         });
         return command;

@@ -32,6 +32,7 @@ public sealed class Receiver : IAsyncDisposable
     private long _lastActivityTicks = Environment.TickCount64;
     private long _storeFailures;
     private long _uncommitted;
+    private readonly Queue<long> _drops = new();
 
     public Receiver(BrokerAddress broker, IBatchSink sink, string? group = null, string? clientId = null)
     {
@@ -89,9 +90,16 @@ public sealed class Receiver : IAsyncDisposable
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
         client.DisconnectedAsync += e =>
         {
-            if (e.ClientWasConnected)
+            if (e.ClientWasConnected && ReferenceEquals(client, _client))
             {
                 LastDisconnectReason = e.Reason;
+                if (e.Exception is null && !_closing)
+                {
+                    lock (_drops)
+                    {
+                        _drops.Enqueue(Environment.TickCount64); // the broker closed a working connection
+                    }
+                }
             }
 
             return Task.CompletedTask;
@@ -115,21 +123,41 @@ public sealed class Receiver : IAsyncDisposable
             builder = builder.WithTlsOptions(Tls);
         }
 
-        await client.ConnectAsync(builder.Build(), ct);
-        var sub = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .Build();
-        var result = await client.SubscribeAsync(sub, ct);
-        foreach (var item in result.Items)
+        try
         {
-            if ((int)item.ResultCode >= 0x80)
+            await BrokerConnection.ConnectAsync(client, builder.Build(), _broker, ct);
+            // Nodes never retain telemetry: a retained message on an /up topic is a copy the broker
+            // would hand us again at every SUBSCRIBE (each reconnect), not a node's publish.
+            var sub = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+                .Build();
+            _client = client;
+            MqttClientSubscribeResult result;
+            try
             {
-                client.Dispose();
-                throw new InvalidOperationException($"the broker refused the subscription to {Filter}: {item.ResultCode}");
+                result = await client.SubscribeAsync(sub, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw BrokerConnection.Unreachable(_broker, e);
+            }
+
+            foreach (var item in result.Items)
+            {
+                if ((int)item.ResultCode >= 0x80)
+                {
+                    throw new BrokerException($"the broker at {_broker} refused the subscription to {Filter}: {item.ResultCode} " +
+                        $"(does the ACL let user '{Username ?? _broker.Username}' read {TelemetryFilter}?)");
+                }
             }
         }
-
-        _client = client;
+        catch (Exception)
+        {
+            _client = null;
+            client.Dispose();
+            throw;
+        }
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -222,6 +250,13 @@ public sealed class Receiver : IAsyncDisposable
             return null;
         }
 
+        if (Refusal(batch) is string why)
+        {
+            Stats.Reject(why);
+            Log?.Invoke($"rejected payload on {topic}: {why}");
+            return null;
+        }
+
         if (!TopicMatches(topic, batch.NodeId))
         {
             Stats.Reject($"node {batch.NodeId} published on {topic}");
@@ -230,6 +265,29 @@ public sealed class Receiver : IAsyncDisposable
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// Why a batch that decodes (its CRC holds) still cannot be a node's: node id 0 (ids are
+    /// 1 … 2³²−1, docs/payload.md), or a base time before the year a node's clock counts as set
+    /// (<see cref="CityNode.Hal.RtcClock.ValidFromUnixMs"/>: a node does not sample until network time
+    /// has set it, so an earlier time is a crafted payload, and SenML would read a "bt" of 0 as
+    /// relative time). Null when the batch is acceptable.
+    /// </summary>
+    public static string? Refusal(ReceivedBatch batch)
+    {
+        if (batch.NodeId == 0)
+        {
+            return "node id 0 (node ids are 1 to 4294967295)";
+        }
+
+        long validFrom = CityNode.Hal.RtcClock.ValidFromUnixMs / 1000;
+        if (batch.Samples.Count > 0 && batch.Samples.Times[0] < validFrom)
+        {
+            return $"base time {batch.Samples.Times[0]} is before {DateTimeOffset.FromUnixTimeSeconds(validFrom):yyyy-MM-dd} (a node's clock is set by network time before it samples)";
+        }
+
+        return null;
     }
 
     private void Commit(IReadOnlyList<ReceivedBatch> batches)
@@ -344,6 +402,36 @@ public sealed class Receiver : IAsyncDisposable
         }
 
     }
+
+    /// <summary>
+    /// True when another client has taken over our session: the broker said so (MQTT 5 DISCONNECT
+    /// 0x8E), or — mosquitto 2.0 just closes the socket of the client it takes over — it closed a
+    /// working connection <see cref="TakeoverDrops"/> times within a minute although each
+    /// reconnect succeeded at once (two receivers with one id kick each other off in turn).
+    /// </summary>
+    public bool TakenOver
+    {
+        get
+        {
+            if (LastDisconnectReason == MqttClientDisconnectReason.SessionTakenOver)
+            {
+                return true;
+            }
+
+            lock (_drops)
+            {
+                while (_drops.Count > 0 && Environment.TickCount64 - _drops.Peek() > 60_000)
+                {
+                    _drops.Dequeue();
+                }
+
+                return _drops.Count >= TakeoverDrops;
+            }
+        }
+    }
+
+    /// <summary>Broker-closed connections within a minute that count as a takeover.</summary>
+    public int TakeoverDrops { get; init; } = 3;
 
     private readonly record struct Pending(ReceivedBatch Batch, MqttApplicationMessageReceivedEventArgs? Message);
 }

@@ -56,6 +56,15 @@ public sealed class ReceiverStats
     /// <summary>Sequence numbers missing between the lowest and highest seen, over all nodes.</summary>
     public long Gaps => _nodes.Values.Sum(n => n.Gaps);
 
+    /// <summary>
+    /// Gaps for a member of a shared group: the other members store part of each node's batches, so
+    /// a hole in what this receiver saw is not a loss. Counts the sequence numbers missing from the
+    /// shared store (<paramref name="storedBetween"/>: node, first, last → batches stored) over the
+    /// range this receiver saw of each node.
+    /// </summary>
+    public long GapsIn(Func<uint, uint, uint, long> storedBetween) =>
+        _nodes.Sum(n => Math.Max(0, (long)n.Value.MaxSequence - n.Value.MinSequence + 1 - storedBetween(n.Key, n.Value.MinSequence, n.Value.MaxSequence)));
+
     /// <summary>Batches that arrived after a later batch of the same node.</summary>
     public long OutOfOrder => _nodes.Values.Sum(n => n.OutOfOrder);
 
