@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace CityNode.Cli.Commands;
 
 /// <summary><c>citynode decode FILE|HEX|-</c>: a payload to SenML JSON (default), a table, or the spec's decoded JSON (<c>--json</c>).</summary>
-internal static class DecodeCommand
+public static class DecodeCommand
 {
     public static Command Create()
     {

@@ -433,7 +433,9 @@ function fromHex(text) {
 
 function main(argv) {
   if (argv.length === 1 && (argv[0] === "--batch" || argv[0] === "--bench")) {
-    const lines = require("fs").readFileSync(0, "latin1").split("\n").filter((l) => l.trim().length > 0);
+    // Every line is one payload, an empty line the empty payload; the last newline ends the last line.
+    const lines = require("fs").readFileSync(0, "latin1").split("\n");
+    if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
     if (argv[0] === "--batch") {
       const out = lines.map((l) => { const p = fromHex(l); return p === null ? "{\"error\":{\"offset\":-1,\"reason\":\"not hex\"}}" : decodeJson(p)[1]; });
       process.stdout.write(out.join("\n") + (out.length ? "\n" : ""));

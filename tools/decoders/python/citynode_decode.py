@@ -491,14 +491,12 @@ def _hex(text):
 def main(argv):
     if len(argv) == 2 and argv[1] == "--batch":
         out = sys.stdout
-        for line in sys.stdin:
-            if not line.strip():
-                continue
+        for line in sys.stdin:  # every line is one payload, an empty line the empty payload
             data = _hex(line)
             out.write((decode_json(data)[1] if data is not None else '{"error":{"offset":-1,"reason":"not hex"}}') + "\n")
         return 0
     if len(argv) == 2 and argv[1] == "--bench":
-        payloads = [_hex(line) for line in sys.stdin if line.strip()]
+        payloads = [_hex(line) for line in sys.stdin]
         readings = 0
         start = time.perf_counter()
         for p in payloads:
