@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "load")
     return LoadBenchmark.Run(args[1..]);
 }
 
+// `serve-queries [--nodes N]`: serve's latest values and 7-day series over the load run's hour in PostgreSQL (issue 17).
+if (args.Length > 0 && args[0] == "serve-queries")
+{
+    return ServeBenchmark.Run(args[1..]);
+}
+
 // `fuzz [--target decoder|config|both] [--count N] [--seed S]`: the long fuzzing run.
 if (args.Length > 0 && args[0] == "fuzz")
 {

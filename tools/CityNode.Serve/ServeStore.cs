@@ -64,7 +64,8 @@ public abstract class ServeStore : ITelemetryStore
 
     public abstract void Dispose();
 
-    protected static string BatchColumns(string alias) => string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + c));
+    /// <summary>The batches columns in <see cref="StoreSchema.AllBatchColumns"/> order, under the names this database uses.</summary>
+    protected virtual string BatchColumns(string alias) => string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + c));
 
     // Distinct nodes by a loose index scan (one index probe per node) on a table keyed by node first.
     protected static string NodesOf(string table) =>
@@ -85,16 +86,25 @@ internal sealed class SqliteServeStore : ServeStore
         _connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
         try
         {
-            using var c = Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT count(*) FROM batches";
-            cmd.ExecuteScalar();
+            // The arrival time is received_at_ms in receivers that name SQLite's time units, received_at before.
+            var names = Query("SELECT name FROM pragma_table_info('batches')", r => r.GetString(0)).ToHashSet();
+            if (names.Count == 0)
+            {
+                throw new SqliteException("no table batches", 1);
+            }
+
+            _receivedAt = names.Contains("received_at_ms") ? "received_at_ms" : "received_at";
         }
         catch (SqliteException e)
         {
             throw new StoreException($"--db {path}: not a CityNode receiver database ({e.Message.TrimEnd('.')})", e);
         }
     }
+
+    private readonly string _receivedAt = "received_at";
+
+    protected override string BatchColumns(string alias) =>
+        string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + (c == "received_at" ? _receivedAt : c)));
 
     private SqliteConnection Open()
     {

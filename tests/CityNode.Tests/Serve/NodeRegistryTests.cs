@@ -36,7 +36,7 @@ public sealed class NodeRegistryTests : IDisposable
     [InlineData("node.x.name = A", "line 1: 'node.x.name'")]
     [InlineData("node.0.name = A", "ID a number from 1 to 4294967295")]
     [InlineData("node.3.colour = red", "only .name and .location")]
-    [InlineData("node.3.location = -2.09,57.15", "latitude must be within -90..90")]
+    [InlineData("node.3.location = 157.2,57.1", "latitude must be within -90..90")]
     [InlineData("node.3.location = 57.15", "give LATITUDE,LONGITUDE")]
     [InlineData("\n\nnode.3.location = 57,2,3,4,x\nnode.3.location = abc,1", "line 4: node.3.location 'abc,1'")]
     public void Bad_lines_are_refused_with_their_line(string text, string message)
