@@ -48,18 +48,19 @@ namespace CityNode.Drivers.AnalogProbes
             return _channels[index];
         }
 
-        public bool Setup()
+        public FetchResult Setup()
         {
-            return _reader.ReadProbeMillivolts() >= 0;
+            return _reader.ReadProbeMillivolts() >= 0 ? FetchResult.Ok : FetchResult.NotPresent;
         }
 
         public void Wake()
         {
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
-            return 0;
+            waitMs = 0; // the ADC converts when Fetch reads it
+            return FetchResult.Ok;
         }
 
         public FetchResult Fetch()

@@ -40,20 +40,21 @@ namespace CityNode.Drivers.AnalogProbes
             return _channels[index];
         }
 
-        public bool Setup()
+        public FetchResult Setup()
         {
-            return Reader.ReadProbeMillivolts() >= 0;
+            return Reader.ReadProbeMillivolts() >= 0 ? FetchResult.Ok : FetchResult.NotPresent;
         }
 
         public void Wake()
         {
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             long t;
             TemperatureMilli = frame.TryGetMicro(Channels.WaterTemperature, out t) ? t / 1000 : _defaultTemperatureMilli;
-            return 0;
+            waitMs = 0;
+            return FetchResult.Ok;
         }
 
         public abstract FetchResult Fetch();

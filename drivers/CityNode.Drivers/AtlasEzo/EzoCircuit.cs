@@ -78,20 +78,22 @@ namespace CityNode.Drivers.AtlasEzo
         }
 
         /// <summary>Asks "i" and checks the device type in the answer ("?I,pH,2.16").</summary>
-        public bool Setup()
+        public FetchResult Setup()
         {
-            if (Exchange("i", ShortDelayMs) != FetchResult.Ok)
+            FetchResult r = Exchange("i", ShortDelayMs);
+            if (r != FetchResult.Ok)
             {
                 // A sleeping circuit drops the command that woke it: ask again.
-                if (Exchange("i", ShortDelayMs) != FetchResult.Ok)
+                r = Exchange("i", ShortDelayMs);
+                if (r != FetchResult.Ok)
                 {
-                    return false;
+                    return r;
                 }
             }
 
             if (!AnswerHasType())
             {
-                return false;
+                return FetchResult.NotPresent; // another EZO circuit (or device) at this address
             }
 
             if (_kind == EzoKind.Ec)
@@ -106,7 +108,7 @@ namespace CityNode.Drivers.AtlasEzo
                 Exchange("O,%,0", ShortDelayMs);
             }
 
-            return true;
+            return FetchResult.Ok;
         }
 
         public void Wake()
@@ -117,16 +119,17 @@ namespace CityNode.Drivers.AtlasEzo
             ReadResponse();
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             _valid = false;
+            waitMs = 0;
             long t;
             if (_kind != EzoKind.Rtd && _kind != EzoKind.Orp && frame.TryGetMicro(CityNode.Telemetry.Channels.WaterTemperature, out t))
             {
                 FetchResult r = ExchangeWithValue("T,", t, 2);
                 if (r != FetchResult.Ok)
                 {
-                    return -(int)r;
+                    return r;
                 }
             }
 
@@ -147,10 +150,11 @@ namespace CityNode.Drivers.AtlasEzo
 
             if (Send("R") != I2cStatus.Ok)
             {
-                return -(int)FetchResult.Nack;
+                return FetchResult.Nack;
             }
 
-            return ReadDelayMs;
+            waitMs = ReadDelayMs;
+            return FetchResult.Ok;
         }
 
         public FetchResult Fetch()

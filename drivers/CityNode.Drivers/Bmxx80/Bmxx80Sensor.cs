@@ -11,13 +11,10 @@ namespace CityNode.Drivers.Bmxx80
     /// </summary>
     public sealed class Bmxx80Sensor : ISensor
     {
-        /// <summary>The binding's forced-mode conversion at ×1 oversampling finishes in under 10 ms; past 100 ms the chip is stuck.</summary>
-        public const int StuckAfterMs = 100;
-
         // Chip id register (BME280 datasheet §5.4.1: 0x60; BME680 §5.3.3.5: 0x61).
         private const byte ChipIdRegister = 0xD0;
 
-        private readonly IBmxx80Port _port;
+        private readonly GuardedBmxx80Port _port;
         private readonly II2cBus _bus;
         private readonly int _address;
         private readonly byte[] _id = new byte[1];
@@ -34,6 +31,11 @@ namespace CityNode.Drivers.Bmxx80
         /// Bmxx80 binding ignores I2C transfer results, so a chip that left the bus reads as zeros
         /// (≈ −140 °C) unless someone asks. Null = trust the port.</param>
         public Bmxx80Sensor(IBmxx80Port port, II2cBus bus, int address)
+            : this(new GuardedBmxx80Port(port), bus, address)
+        {
+        }
+
+        public Bmxx80Sensor(GuardedBmxx80Port port, II2cBus bus, int address)
         {
             _port = port;
             _bus = bus;
@@ -65,20 +67,21 @@ namespace CityNode.Drivers.Bmxx80
             return _channels[index];
         }
 
-        public bool Setup()
+        public FetchResult Setup()
         {
             _valid = false;
-            return _port.Open();
+            return _port.Open() ? FetchResult.Ok : FetchResult.NotPresent;
         }
 
         public void Wake()
         {
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             _valid = false;
-            return ChipAnswers() ? _port.StartMeasurement() : -(int)FetchResult.Nack;
+            waitMs = 0;
+            return ChipAnswers() ? _port.StartMeasurement(out waitMs) : FetchResult.Nack;
         }
 
         public FetchResult Fetch()

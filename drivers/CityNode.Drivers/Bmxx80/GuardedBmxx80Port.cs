@@ -4,11 +4,12 @@ using CityNode.Sensors;
 namespace CityNode.Drivers.Bmxx80
 {
     /// <summary>
-    /// Wraps a Bmxx80 binding port so that nothing it throws reaches the sampler (the nanoFramework
+    /// Wraps a Bmxx80 binding port so that nothing it throws reaches the sensor (the nanoFramework
     /// binding and the native I2C driver throw IOException, ArgumentException, InvalidOperationException)
     /// and a binding that failed to open is never touched: a failure is a value (Nack, NotPresent, false).
+    /// Every <see cref="Bmxx80Sensor"/> reads its chip through one.
     /// </summary>
-    public sealed class GuardedBmxx80Port : IBmxx80Port
+    public sealed class GuardedBmxx80Port
     {
         private readonly IBmxx80Port _port;
         private bool _open;
@@ -43,20 +44,23 @@ namespace CityNode.Drivers.Bmxx80
             return _open;
         }
 
-        public int StartMeasurement()
+        /// <summary>Starts a forced-mode measurement: Ok with the milliseconds it takes, NotPresent when not open, Nack when the binding threw.</summary>
+        public FetchResult StartMeasurement(out int waitMs)
         {
+            waitMs = 0;
             if (!_open)
             {
-                return -(int)FetchResult.NotPresent;
+                return FetchResult.NotPresent;
             }
 
             try
             {
-                return _port.StartMeasurement();
+                waitMs = _port.StartMeasurement();
+                return FetchResult.Ok;
             }
             catch (Exception)
             {
-                return -(int)FetchResult.Nack;
+                return FetchResult.Nack;
             }
         }
 

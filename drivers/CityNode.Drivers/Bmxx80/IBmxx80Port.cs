@@ -14,7 +14,7 @@ namespace CityNode.Drivers.Bmxx80
         /// <summary>Creates the binding: reads the chip id and calibration. False when absent or another chip.</summary>
         bool Open();
 
-        /// <summary>Starts a forced-mode measurement; returns the milliseconds it takes (datasheet t_measure).</summary>
+        /// <summary>Starts a forced-mode measurement; returns the milliseconds it takes (datasheet t_measure). Throws when the chip does not answer.</summary>
         int StartMeasurement();
 
         /// <summary>True while the chip reports a conversion in progress (status register bit 3).</summary>

@@ -63,13 +63,13 @@ namespace CityNode.Drivers.Pms5003
         }
 
         /// <summary>Wakes the sensor and switches it to passive mode; present if it then answers a read.</summary>
-        public bool Setup()
+        public FetchResult Setup()
         {
             Send(CommandSleep, 1);
             Send(CommandMode, 0);
             _uart.DiscardInput();
             Send(CommandRead, 0);
-            return ReadFrame() == FetchResult.Ok;
+            return ReadFrame();
         }
 
         public void Wake()
@@ -77,13 +77,14 @@ namespace CityNode.Drivers.Pms5003
             Send(CommandSleep, 1);
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             _valid = false;
             _uart.DiscardInput();
             _parser.Clear();
             Send(CommandRead, 0);
-            return 0;
+            waitMs = 0;
+            return FetchResult.Ok;
         }
 
         public FetchResult Fetch()

@@ -67,25 +67,30 @@ namespace CityNode.Drivers.Scd4x
         }
 
         /// <summary>Wakes the sensor, stops any periodic mode, reads the serial number (CRC-checked), sets the altitude, powers down.</summary>
-        public bool Setup()
+        public FetchResult Setup()
         {
             Command(WakeUp);
             _clock.Delay(WakeUpMs);
             if (Command(StopPeriodicMeasurement) != I2cStatus.Ok)
             {
-                return false;
+                return FetchResult.NotPresent;
             }
 
             _clock.Delay(StopMs);
             if (Command(GetSerialNumber) != I2cStatus.Ok)
             {
-                return false;
+                return FetchResult.Nack;
             }
 
             _clock.Delay(1);
-            if (_bus.Read(Address, _rx, 0, 9) != I2cStatus.Ok || !CheckWords(3))
+            if (_bus.Read(Address, _rx, 0, 9) != I2cStatus.Ok)
             {
-                return false;
+                return FetchResult.Nack;
+            }
+
+            if (!CheckWords(3))
+            {
+                return FetchResult.CrcError;
             }
 
             if (_altitude != 0)
@@ -95,7 +100,7 @@ namespace CityNode.Drivers.Scd4x
             }
 
             Command(PowerDown);
-            return true;
+            return FetchResult.Ok;
         }
 
         public void Wake()
@@ -106,9 +111,10 @@ namespace CityNode.Drivers.Scd4x
             _justWoken = true;
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             _valid = false;
+            waitMs = 0;
             long pressure;
             if (frame.TryGetMicro(CityNode.Telemetry.Channels.AirPressure, out pressure))
             {
@@ -116,7 +122,7 @@ namespace CityNode.Drivers.Scd4x
                 int hpa = (int)(pressure / 100000000);
                 if (hpa >= 700 && hpa <= 1200 && CommandWithArgument(SetAmbientPressure, hpa) != I2cStatus.Ok)
                 {
-                    return -(int)FetchResult.Nack;
+                    return FetchResult.Nack;
                 }
 
                 _clock.Delay(1);
@@ -128,14 +134,20 @@ namespace CityNode.Drivers.Scd4x
                 _justWoken = false;
                 if (Command(MeasureSingleShot) != I2cStatus.Ok)
                 {
-                    return -(int)FetchResult.Nack;
+                    return FetchResult.Nack;
                 }
 
                 _clock.Delay(SingleShotMs);
                 ReadRaw();
             }
 
-            return Command(MeasureSingleShot) == I2cStatus.Ok ? SingleShotMs : -(int)FetchResult.Nack;
+            if (Command(MeasureSingleShot) != I2cStatus.Ok)
+            {
+                return FetchResult.Nack;
+            }
+
+            waitMs = SingleShotMs;
+            return FetchResult.Ok;
         }
 
         public FetchResult Fetch()

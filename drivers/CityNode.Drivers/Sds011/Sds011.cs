@@ -76,13 +76,14 @@ namespace CityNode.Drivers.Sds011
         }
 
         /// <summary>Wakes it, sets query mode; present when the mode change is acknowledged.</summary>
-        public bool Setup()
+        public FetchResult Setup()
         {
             _uart.DiscardInput();
             Send(SetSleepWork, 1, 1);
             ReadFrame(ReplyId);
             Send(SetReportingMode, 1, 1);
-            return ReadFrame(ReplyId) == FetchResult.Ok && _frame[2] == SetReportingMode;
+            FetchResult r = ReadFrame(ReplyId);
+            return r != FetchResult.Ok ? r : _frame[2] == SetReportingMode ? FetchResult.Ok : FetchResult.NotPresent;
         }
 
         public void Wake()
@@ -92,12 +93,13 @@ namespace CityNode.Drivers.Sds011
             ReadFrame(ReplyId);
         }
 
-        public int Trigger(SampleFrame frame)
+        public FetchResult Trigger(SampleFrame frame, out int waitMs)
         {
             _valid = false;
             _uart.DiscardInput();
             Send(QueryData, 0, 0);
-            return 0;
+            waitMs = 0;
+            return FetchResult.Ok;
         }
 
         public FetchResult Fetch()

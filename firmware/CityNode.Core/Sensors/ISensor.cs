@@ -25,18 +25,18 @@ namespace CityNode.Sensors
         /// <summary>Sensors that others compensate with (temperature, pressure) run in an earlier stage.</summary>
         int Stage { get; }
 
-        /// <summary>Probes and configures the sensor. False when it is absent or not the expected chip.</summary>
-        bool Setup();
+        /// <summary>Probes and configures the sensor: Ok, or why not (NotPresent when it is absent or not the expected chip).</summary>
+        FetchResult Setup();
 
         /// <summary>Powers the sensor up (wake command, fan on). Called <see cref="WarmupMs"/> before <see cref="Trigger"/>.</summary>
         void Wake();
 
         /// <summary>
         /// Starts a measurement, using compensation inputs already in <paramref name="frame"/>
-        /// (temperature for EZO, pressure for SCD4x). Returns the milliseconds to wait before
-        /// <see cref="Fetch"/>, or a negative <see cref="FetchResult"/> when the command failed.
+        /// (temperature for EZO, pressure for SCD4x): Ok with <paramref name="waitMs"/> the
+        /// milliseconds to wait before <see cref="Fetch"/>, or why the command failed.
         /// </summary>
-        int Trigger(SampleFrame frame);
+        FetchResult Trigger(SampleFrame frame, out int waitMs);
 
         /// <summary>Reads and checks the measurement.</summary>
         FetchResult Fetch();

@@ -124,13 +124,17 @@ namespace CityNode.Sensors
 
                 if (_present[s])
                 {
+                    int unused;
                     if (_needsReset[s])
                     {
-                        _sensors[s].Reset();
+                        Guarded(s, Step.Reset, null, out unused);
                         _needsReset[s] = false;
                     }
 
-                    _sensors[s].Wake();
+                    if (Guarded(s, Step.Wake, null, out unused) != FetchResult.Ok)
+                    {
+                        _needsReset[s] = true; // the command may have left it half-woken: reset before the next wake
+                    }
                 }
             }
         }
@@ -156,10 +160,11 @@ namespace CityNode.Sensors
                         continue;
                     }
 
-                    int ms = _sensors[s].Trigger(frame);
-                    if (ms < 0)
+                    int ms;
+                    FetchResult r = Guarded(s, Step.Trigger, frame, out ms);
+                    if (r != FetchResult.Ok)
                     {
-                        Fail(s, frame, (FetchResult)(-ms));
+                        Fail(s, frame, r);
                         continue;
                     }
 
@@ -192,46 +197,73 @@ namespace CityNode.Sensors
             {
                 if (_present[s])
                 {
-                    _sensors[s].Sleep();
+                    int unused;
+                    Guarded(s, Step.Sleep, null, out unused);
                 }
             }
         }
 
         private void Probe(int s)
         {
-            bool ok;
-            try
-            {
-                ok = _sensors[s].Setup();
-            }
-            catch (System.Exception)
-            {
-                // A driver that throws during probing is treated like one that is absent.
-                ok = false;
-            }
-
+            int unused;
+            FetchResult r = Guarded(s, Step.Setup, null, out unused);
+            bool ok = r == FetchResult.Ok;
             _present[s] = ok;
             _needsReset[s] = false;
             if (!ok)
             {
+                // Absent, another chip, or a bus that failed while probing: probed again later.
                 _retryIn[s] = SetupRetryCycles;
                 _last[s] = FetchResult.NotPresent;
                 FaultCount++;
             }
         }
 
-        private void Collect(int s, SampleFrame frame)
+        private enum Step
         {
+            Setup,
+            Wake,
+            Trigger,
+            Fetch,
+            Sleep,
+            Reset,
+        }
+
+        /// <summary>
+        /// Every call into a driver goes through here: whatever a driver or the native code under it
+        /// throws (nanoFramework's I2C and serial drivers throw IOException, ArgumentException,
+        /// InvalidOperationException) becomes a DeviceError for that sensor, never the node's crash.
+        /// </summary>
+        private FetchResult Guarded(int s, Step step, SampleFrame frame, out int waitMs)
+        {
+            waitMs = 0;
             ISensor sensor = _sensors[s];
-            FetchResult r;
             try
             {
-                r = sensor.Fetch();
+                switch (step)
+                {
+                    case Step.Setup: return sensor.Setup();
+                    case Step.Trigger: return sensor.Trigger(frame, out waitMs);
+                    case Step.Fetch: return sensor.Fetch();
+                    case Step.Wake: sensor.Wake(); break;
+                    case Step.Sleep: sensor.Sleep(); break;
+                    default: sensor.Reset(); break;
+                }
+
+                return FetchResult.Ok;
             }
             catch (System.Exception)
             {
-                r = FetchResult.DeviceError;
+                waitMs = 0;
+                return FetchResult.DeviceError;
             }
+        }
+
+        private void Collect(int s, SampleFrame frame)
+        {
+            ISensor sensor = _sensors[s];
+            int unused;
+            FetchResult r = Guarded(s, Step.Fetch, frame, out unused);
 
             if (r != FetchResult.Ok)
             {

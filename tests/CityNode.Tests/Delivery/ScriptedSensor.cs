@@ -40,13 +40,13 @@ public sealed class ScriptedSensor : ISensor
 
     public ChannelSpec Channel(int index) => _channels[index];
 
-    public bool Setup() => true;
+    public FetchResult Setup() => FetchResult.Ok;
 
     public void Wake()
     {
     }
 
-    public int Trigger(SampleFrame frame)
+    public FetchResult Trigger(SampleFrame frame, out int waitMs)
     {
         for (int c = 0; c < _values.Length; c++)
         {
@@ -54,7 +54,8 @@ public sealed class ScriptedSensor : ISensor
         }
 
         _valid = true;
-        return 0;
+        waitMs = 0;
+        return FetchResult.Ok;
     }
 
     public FetchResult Fetch() => _valid ? FetchResult.Ok : FetchResult.NotReady;

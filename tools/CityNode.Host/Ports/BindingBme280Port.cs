@@ -46,22 +46,12 @@ public sealed class BindingBme280Port : IBmxx80Port
         }
     }
 
+    // Throws when not open or when the chip does not answer (IOException), as the nanoFramework binding does.
     public int StartMeasurement()
     {
-        if (_sensor is null)
-        {
-            return -(int)CityNode.Sensors.FetchResult.NotPresent;
-        }
-
-        try
-        {
-            _sensor.SetPowerMode(Bmx280PowerMode.Forced);
-            return _sensor.GetMeasurementDuration();
-        }
-        catch (IOException)
-        {
-            return -(int)CityNode.Sensors.FetchResult.Nack;
-        }
+        var sensor = _sensor ?? throw new InvalidOperationException("the binding is not open");
+        sensor.SetPowerMode(Bmx280PowerMode.Forced);
+        return sensor.GetMeasurementDuration();
     }
 
     public bool IsMeasuring()

@@ -37,13 +37,17 @@ public sealed class PowerSensor : ISensor
 
     public ChannelSpec Channel(int index) => _channels[index];
 
-    public bool Setup() => true;
+    public FetchResult Setup() => FetchResult.Ok;
 
     public void Wake()
     {
     }
 
-    public int Trigger(SampleFrame frame) => _conversionMs;
+    public FetchResult Trigger(SampleFrame frame, out int waitMs)
+    {
+        waitMs = _conversionMs;
+        return FetchResult.Ok;
+    }
 
     public FetchResult Fetch()
     {

@@ -34,13 +34,13 @@ public sealed class RecordedSensor : ISensor
 
     public ChannelSpec Channel(int index) => _channels[index];
 
-    public bool Setup() => true;
+    public FetchResult Setup() => FetchResult.Ok;
 
     public void Wake()
     {
     }
 
-    public int Trigger(SampleFrame frame)
+    public FetchResult Trigger(SampleFrame frame, out int waitMs)
     {
         long t = _now();
         for (int c = 0; c < _channels.Length; c++)
@@ -49,7 +49,8 @@ public sealed class RecordedSensor : ISensor
         }
 
         _valid = true;
-        return 0;
+        waitMs = 0;
+        return FetchResult.Ok;
     }
 
     public FetchResult Fetch() => _valid ? FetchResult.Ok : FetchResult.NotReady;

@@ -16,7 +16,7 @@ public class AnalogProbeTests
         frame.Channels[0] = new ChannelSpec(Channels.WaterTemperature, Units.Celsius, 1, -2);
         frame.Values[0] = double.IsNaN(waterC) ? 0 : (int)Math.Round(waterC * 100);
         frame.Status[0] = double.IsNaN(waterC) ? ReadingStatus.Missing : ReadingStatus.Ok;
-        sensor.Trigger(frame);
+        sensor.Trigger(frame, out _);
         var r = sensor.Fetch();
         sensor.TryGet(0, out long micro);
         return (micro, r == FetchResult.Ok ? ReadingStatus.Ok : ReadingStatus.Fault, r);
@@ -46,7 +46,7 @@ public class AnalogProbeTests
         double ntu = 25;
         adc.Connect(6, () => AnalogProbeModels.TurbidityMillivolts(ntu) * 2 / 3); // 3:2 divider to the pin
         var probe = new Turbidity(adc, 6, 3, 2, 0);
-        Assert.True(probe.Setup());
+        Assert.Equal(FetchResult.Ok, probe.Setup());
         for (int i = 0; i < 20; i++)
         {
             var r = Sample(probe);

@@ -177,6 +177,6 @@ public class AtlasEzoTests
         var clock = new VirtualClock(0);
         var bus = new SimI2cBus();
         bus.Attach(0x63, new SimEzo(EzoKind.Orp, () => clock.MonotonicMs, () => default));
-        Assert.False(new EzoCircuit(bus, clock, EzoKind.Ph, 0x63).Setup());
+        Assert.NotEqual(FetchResult.Ok, new EzoCircuit(bus, clock, EzoKind.Ph, 0x63).Setup());
     }
 }

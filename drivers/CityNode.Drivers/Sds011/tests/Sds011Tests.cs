@@ -53,7 +53,7 @@ public class Sds011Tests
         var capture = new Capture();
         line.Device = capture;
         var d = new Sds011(line, clock);
-        d.Trigger(new SampleFrame(2));
+        d.Trigger(new SampleFrame(2), out _);
         Assert.Equal(new byte[] { 0xAA, 0xB4, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0x02, 0xAB }, capture.Last);
     }
 
