@@ -25,5 +25,11 @@ if (args.Length > 0 && args[0] == "device-cost")
     return CityNode.Benchmarks.DeviceCost.DeviceCostRun.Run(args[1..]);
 }
 
+// `decoders [--batches N]`: readings/s of the Python and JavaScript reference decoders against the C# decoder (docs/payload.md).
+if (args.Length > 0 && args[0] == "decoders")
+{
+    return DecoderSpeed.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
