@@ -192,18 +192,6 @@ namespace CityNode.Drivers.Scd4x
             return FetchResult.Ok;
         }
 
-        /// <summary>Temperature of the last read in µ°C: −45 + 175 · word / 2^16 (§3.5.2), integer arithmetic.</summary>
-        public static long TemperatureMicro(int word)
-        {
-            return ((175000000L * word) >> 16) - 45000000L;
-        }
-
-        /// <summary>Relative humidity in µ%: 100 · word / 2^16 (§3.5.2).</summary>
-        public static long HumidityMicro(int word)
-        {
-            return (100000000L * word) >> 16;
-        }
-
         public bool TryGet(int channel, out long micro)
         {
             micro = _valid ? _co2 : 0;

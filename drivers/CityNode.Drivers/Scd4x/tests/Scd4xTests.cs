@@ -60,15 +60,6 @@ public class Scd4xTests
     }
 
     [Fact]
-    public void Conversion_matches_the_datasheet_example()
-    {
-        // SCD4x datasheet §3.5.2 read_measurement example: 0x01F4 = 500 ppm, 0x6667 = 25 °C, 0x5EB9 = 37 %RH.
-        // The example's round figures hold to 0.01 (the words give 25.0014 °C and 37.0010 %RH).
-        Assert.Equal(2500, Scd4x.TemperatureMicro(0x6667) / 10_000);
-        Assert.Equal(3700, Scd4x.HumidityMicro(0x5EB9) / 10_000);
-    }
-
-    [Fact]
     public void Single_shot_with_pressure_from_the_bme_and_power_down_between()
     {
         var rig = new Rig { Pressure = 92_000 }; // a hill: 920 hPa
