@@ -26,28 +26,14 @@ namespace CityNode.Drivers.Registry
         public static ISensor[] Create(NodeConfig config, IBusProvider buses)
         {
             ConfigDocument doc = config.Document;
+            SensorSpec[] specs = SensorWiring.Check(doc, null); // the board's own rules are checked where the board is known (provision)
             ArrayList sensors = new ArrayList();
-            for (int i = 0; i < doc.Count; i++)
+            for (int i = 0; i < specs.Length; i++)
             {
-                string key = doc.Key(i);
-                if (key.Length <= 7 || key.Substring(0, 7) != "sensor.")
+                if (config.IsSensorEnabled(specs[i].Name))
                 {
-                    continue;
+                    sensors.Add(Build(specs[i], config, buses, doc.Line(doc.Find("sensor." + specs[i].Name))));
                 }
-
-                string name = key.Substring(7);
-                if (!IsKnown(name))
-                {
-                    throw new ConfigException(doc.Line(i), key, "no driver for '" + name + "' (known: bme280, bme680, pms5003, sds011, scd41, ezo_ph, ezo_ec, ezo_do, ezo_orp, ezo_rtd, turbidity, tds, analog_ph)");
-                }
-
-                SensorSpec spec = SensorSpec.Parse(name, doc.Value(i), doc.Line(i));
-                if (!config.IsSensorEnabled(name))
-                {
-                    continue;
-                }
-
-                sensors.Add(Build(spec, config, buses, doc.Line(i)));
             }
 
             ISensor[] result = new ISensor[sensors.Count];
@@ -74,37 +60,28 @@ namespace CityNode.Drivers.Registry
 
         private static ISensor Build(SensorSpec s, NodeConfig config, IBusProvider buses, int line)
         {
-            string key = "sensor." + s.Name;
             switch (s.Name)
             {
                 case "bme280":
                 case "bme680":
-                    Require(s, "i2c", key, line);
                     return new Bmxx80Sensor(new GuardedBmxx80Port(buses.Bmxx80(s.BusId, s.Address, s.Name == "bme680")), buses.I2c(s.BusId), s.Address);
                 case "pms5003":
-                    Require(s, "uart", key, line);
                     return new Pms5003.Pms5003(buses.Uart(s.Port, 9600), buses.Clock);
                 case "sds011":
-                    Require(s, "uart", key, line);
                     return new Sds011.Sds011(buses.Uart(s.Port, 9600), buses.Clock);
                 case "scd41":
-                    Require(s, "i2c", key, line);
                     return new Scd4x.Scd4x(buses.I2c(s.BusId), buses.Clock, s.Altitude);
                 case "ezo_ph":
                 case "ezo_ec":
                 case "ezo_do":
                 case "ezo_orp":
                 case "ezo_rtd":
-                    Require(s, "i2c", key, line);
                     return new EzoCircuit(buses.I2c(s.BusId), buses.Clock, Kind(s.Name), s.Address);
                 case "turbidity":
-                    Require(s, "adc", key, line);
                     return new Turbidity(buses.Adc(), s.Channel, s.DividerNumerator, s.DividerDenominator, (int)(Calibration(config, "turbidity", 0) / 1000000));
                 case "tds":
-                    Require(s, "adc", key, line);
                     return new Tds(buses.Adc(), s.Channel, s.DividerNumerator, s.DividerDenominator, Calibration(config, "tds", 1000000));
                 default:
-                    Require(s, "adc", key, line);
                     try
                     {
                         return new AnalogPh(buses.Adc(), s.Channel, s.DividerNumerator, s.DividerDenominator, config.Calibration("ph"));
@@ -144,14 +121,6 @@ namespace CityNode.Drivers.Registry
                 case "ezo_do": return EzoKind.Do;
                 case "ezo_orp": return EzoKind.Orp;
                 default: return EzoKind.Rtd;
-            }
-        }
-
-        private static void Require(SensorSpec s, string bus, string key, int line)
-        {
-            if (s.Bus != bus)
-            {
-                throw new ConfigException(line, key, s.Name + " is on " + bus + ", not " + s.Bus);
             }
         }
     }

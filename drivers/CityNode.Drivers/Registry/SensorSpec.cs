@@ -67,9 +67,10 @@ namespace CityNode.Drivers.Registry
             else if (bus == "uart")
             {
                 s.Bus = "uart";
-                if (where.Length < 4 || where.Substring(0, 3) != "COM" || !ValueParser.TryInteger(where.Substring(3), 1, 9, out n))
+                // The ESP32 has three UARTs; nanoFramework's debug channel (wire protocol) is COM1.
+                if (where.Length != 4 || where.Substring(0, 3) != "COM" || !ValueParser.TryInteger(where.Substring(3), 2, 3, out n))
                 {
-                    throw new ConfigException(line, key, "'" + where + "' is not a serial port (COM1..COM9)");
+                    throw new ConfigException(line, key, "'" + where + "' is not a sensor serial port: COM2 or COM3 (COM1 is nanoFramework's debug channel)");
                 }
 
                 s.Port = where;
@@ -77,9 +78,10 @@ namespace CityNode.Drivers.Registry
             else if (bus == "adc")
             {
                 s.Bus = "adc";
-                if (!ValueParser.TryInteger(where, 0, 19, out n))
+                // ADC1 only: ADC2 stops converting once Wi-Fi has started (ESP-IDF ADC docs), and the glue opens channels 0-7.
+                if (!ValueParser.TryInteger(where, 0, 7, out n))
                 {
-                    throw new ConfigException(line, key, "'" + where + "' is not an ADC channel (0..19; ESP32: 0-7 are ADC1, usable with Wi-Fi on)");
+                    throw new ConfigException(line, key, "'" + where + "' is not an ADC1 channel (0..7; ADC2 does not convert while Wi-Fi is on)");
                 }
 
                 s.Channel = (int)n;

@@ -58,10 +58,16 @@ namespace CityNode.Config
             return i < 0 ? null : (string)_values[i];
         }
 
-        /// <summary>Adds or replaces a key (used to build documents, not by the parser).</summary>
+        /// <summary>Adds or replaces a key (used to build documents, not by the parser); a value the parser would read back differently is refused.</summary>
         public void Set(string key, string value)
         {
             CheckKey(0, key);
+            string problem = ValueProblem(value);
+            if (problem != null)
+            {
+                throw new ConfigException(0, key, problem);
+            }
+
             int i = Find(key);
             if (i >= 0)
             {
@@ -83,6 +89,33 @@ namespace CityNode.Config
                 _values.RemoveAt(i);
                 _lines.RemoveAt(i);
             }
+        }
+
+        /// <summary>
+        /// Why a value cannot be written as <c>key = value</c> and read back the same, or null: the
+        /// parser ends a value at the line's end and trims blanks around it.
+        /// </summary>
+        public static string ValueProblem(string value)
+        {
+            if (value == null)
+            {
+                return "no value";
+            }
+
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (value[i] < ' ' && value[i] != '\t')
+                {
+                    return "control character (code " + ((int)value[i]).ToString() + ") in the value; a value is one line";
+                }
+            }
+
+            if (value.Trim() != value) // the parser's own Trim
+            {
+                return "starts or ends with a blank, which the config parser trims (the node would read it without)";
+            }
+
+            return null;
         }
 
         /// <summary>Parses a document; throws <see cref="ConfigException"/> naming the line.</summary>

@@ -188,6 +188,7 @@ namespace CityNode.Config
                 throw new ConfigException(0, "node.id", "required (a number from 1 to 4294967295)");
             }
 
+            c.CheckSensorsWired();
             if (c.PublishSeconds < c.SampleSeconds)
             {
                 int line = doc.Find("publish") >= 0 ? doc.Line(doc.Find("publish")) : 0;
@@ -320,7 +321,7 @@ namespace CityNode.Config
                     return;
                 case "board": Board = Text(line, key, value, 32); return;
                 case "wifi.ssid": WifiSsid = Text(line, key, value, 32); return;
-                case "wifi.password": WifiPassword = Text(line, key, value, 64); return;
+                case "wifi.password": WifiPassword = WpaPassphrase(line, key, value); return;
                 case "wifi.ip": WifiIp = Address(line, key, value); return;
                 case "wifi.netmask": WifiNetmask = Address(line, key, value); return;
                 case "wifi.gateway": WifiGateway = Address(line, key, value); return;
@@ -363,6 +364,81 @@ namespace CityNode.Config
             {
                 throw new ConfigException(line, key, "empty value");
             }
+        }
+
+        /// <summary>
+        /// Every name in <c>sensors</c> must have its <c>sensor.NAME</c> line: a typo would otherwise
+        /// switch a sensor off unnoticed (the list only filters the wired ones). Checked at boot and
+        /// for every remote document, which is merged over the provisioned wiring.
+        /// </summary>
+        private void CheckSensorsWired()
+        {
+            if (Sensors == "all")
+            {
+                return;
+            }
+
+            int start = 0;
+            while (start <= Sensors.Length)
+            {
+                int comma = Sensors.IndexOf(',', start);
+                int end = comma < 0 ? Sensors.Length : comma;
+                string name = Sensors.Substring(start, end - start);
+                int line = Document.Line(Document.Find("sensors"));
+                if (name.Length == 0)
+                {
+                    throw new ConfigException(line, "sensors", "empty name in '" + Sensors + "' (names separated by single commas)");
+                }
+
+                if (Document.Find("sensor." + name) < 0)
+                {
+                    throw new ConfigException(line, "sensors", "'" + name + "' is not wired on this node: no sensor." + name + " line (wired: " + WiredNames() + ")");
+                }
+
+                start = end + 1;
+            }
+        }
+
+        private string WiredNames()
+        {
+            string names = string.Empty;
+            for (int i = 0; i < Document.Count; i++)
+            {
+                string key = Document.Key(i);
+                if (key.Length > 7 && key.Substring(0, 7) == "sensor.")
+                {
+                    names += (names.Length == 0 ? string.Empty : ", ") + key.Substring(7);
+                }
+            }
+
+            return names.Length == 0 ? "none" : names;
+        }
+
+        /// <summary>
+        /// A WPA2-Personal key as the ESP32's Wi-Fi driver takes it: a passphrase of 8 to 63
+        /// printable ASCII characters, or the 256-bit PSK as 64 hex digits (IEEE 802.11i-2004 H.4.1;
+        /// ESP-IDF wifi_sta_config_t.password). Anything else never joins.
+        /// </summary>
+        private static string WpaPassphrase(int line, string key, string value)
+        {
+            bool hex = value.Length == 64;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char ch = value[i];
+                if (ch < ' ' || ch > '~')
+                {
+                    throw new ConfigException(line, key, "character " + (i + 1).ToString() + " is not printable ASCII (a WPA2 passphrase is 8 to 63 printable ASCII characters)");
+                }
+
+                hex &= (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+            }
+
+            if ((value.Length < 8 || value.Length > 63) && !hex)
+            {
+                throw new ConfigException(line, key, value.Length.ToString() + " characters: a WPA2 passphrase has 8 to 63 (or the key as 64 hex digits)");
+            }
+
+            return value;
         }
 
         private static long Integer(int line, string key, string value, long min, long max)

@@ -25,7 +25,15 @@ public class SensorFactoryTests
     [Theory]
     [InlineData("sensor.bme281 = i2c:0x76", "line 2: sensor.bme281: no driver for 'bme281'")]
     [InlineData("sensor.bme280 = i2c:0x99", "line 2: sensor.bme280: '0x99' is not a 7-bit I2C address (0x08..0x77)")]
-    [InlineData("sensor.pms5003 = uart:COM0", "line 2: sensor.pms5003: 'COM0' is not a serial port (COM1..COM9)")]
+    [InlineData("sensor.pms5003 = uart:COM0", "line 2: sensor.pms5003: 'COM0' is not a sensor serial port: COM2 or COM3")]
+    [InlineData("sensor.sds011 = uart:COM1", "line 2: sensor.sds011: 'COM1' is not a sensor serial port: COM2 or COM3 (COM1 is nanoFramework's debug channel)")]
+    [InlineData("sensor.turbidity = adc:9", "line 2: sensor.turbidity: '9' is not an ADC1 channel (0..7; ADC2 does not convert while Wi-Fi is on)")]
+    [InlineData("sensor.bme280 = i2c:0x40", "line 2: sensor.bme280: 0x40 is not a bme280 address: 0x76 (SDO to GND) or 0x77 (SDO to VDDIO)")]
+    [InlineData("sensor.scd41 = i2c:0x63", "line 2: sensor.scd41: 0x63 is not the scd41 address: it is fixed at 0x62")]
+    [InlineData("sensor.scd41 = i2c:0x62\nsensor.ezo_orp = i2c1:0x62", "line 3: sensor.ezo_orp: i2c1 address 0x62 is taken by sensor.scd41 (line 2); one sensor per place")]
+    [InlineData("sensor.sds011 = uart:COM2\nsensor.pms5003 = uart:COM2", "line 3: sensor.pms5003: COM2 is taken by sensor.sds011 (line 2)")]
+    [InlineData("sensor.tds = adc:5\nsensor.turbidity = adc:5", "line 3: sensor.turbidity: ADC channel 5 is taken by sensor.tds (line 2)")]
+    [InlineData("sensor.bme280 = i2c:0x76\nsensors = bme280,nosuch", "line 3: sensors: 'nosuch' is not wired on this node: no sensor.nosuch line (wired: bme280)")]
     [InlineData("sensor.pms5003 = i2c:0x12", "line 2: sensor.pms5003: pms5003 is on uart, not i2c")]
     [InlineData("sensor.turbidity = adc:6,divider=3", "line 2: sensor.turbidity: divider '3' is not N/D (probe voltage = pin voltage × N / D)")]
     [InlineData("sensor.scd41 = i2c:0x62,height=3", "line 2: sensor.scd41: unknown option 'height' (divider, altitude)")]
@@ -36,5 +44,25 @@ public class SensorFactoryTests
     {
         var e = Assert.Throws<ConfigException>(() => SensorFactory.Create(Config(lines), new SimBusProvider(new VirtualClock(0))));
         Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public void The_two_sensors_on_one_address_of_two_buses_are_fine()
+    {
+        var sensors = SensorFactory.Create(Config("sensor.scd41 = i2c1:0x62\nsensor.ezo_orp = i2c2:0x62"), new SimBusProvider(new VirtualClock(0)));
+        Assert.Equal(["scd41", "ezo_orp"], sensors.Select(s => s.Name));
+    }
+
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("firebeetle-esp32e")]
+    [InlineData("esp32-devkitc")]
+    [InlineData("esp32-devkitc-dual-i2c")]
+    [InlineData("esp32-s3-devkitc")]
+    public void Every_shipped_boards_default_wiring_passes_its_own_board_check(string board)
+    {
+        var profile = CityNode.Host.Reports.Boards.Load(board);
+        var doc = ConfigDocument.Parse("node.id = 1\n" + profile.SensorLines());
+        Assert.Equal(doc.Count - 1, SensorWiring.Check(doc, profile).Length);
     }
 }
