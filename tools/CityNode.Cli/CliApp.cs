@@ -11,7 +11,6 @@ public static class CliApp
         SimulateCommand.Create(),
         CodecReportCommand.Create(),
         DecodeCommand.Create(),
-        PayloadVectorsCommand.Create(),
         StorageReportCommand.Create(),
         EnergyCommand.Create(),
         ReceiveCommand.Create(),
@@ -21,12 +20,41 @@ public static class CliApp
         ServeCommand.Create(),
     };
 
+    /// <summary>
+    /// Spectre.Console's console for this run, on the current standard output (tests swap it
+    /// between runs). Piped or redirected, it is wide enough that tables keep each row on one line
+    /// (Spectre.Console assumes 80 columns without a terminal); COLUMNS, when set, still wins.
+    /// </summary>
+    private static void ConsoleForThisRun()
+    {
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected && !int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out _))
+        {
+            console.Profile.Width = 400;
+        }
+
+        Spectre.Console.AnsiConsole.Console = console;
+    }
+
     /// <summary>Runs a command line; unexpected failures become one line on stderr and exit code 70, not a stack trace.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         try
         {
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            ConsoleForThisRun();
+            var parse = Build().Parse(args);
+            if (parse.Action is System.CommandLine.Help.HelpAction || parse.Errors.Count > 0)
+            {
+                // Help and parse errors in the user's terms (Options.Readable).
+                var output = new StringWriter();
+                var error = new StringWriter();
+                int code = await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error });
+                await Console.Out.WriteAsync(Options.Readable(output.ToString()));
+                await Console.Error.WriteAsync(Options.Readable(error.ToString()));
+                return code;
+            }
+
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
