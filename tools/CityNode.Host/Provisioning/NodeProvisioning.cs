@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CityNode.Config;
+using CityNode.Drivers.Registry;
 
 namespace CityNode.Host.Provisioning;
 
@@ -43,6 +44,12 @@ public sealed class NodeProvisioning
     public const string BoardFileName = "board.conf";
     public const string DeviceDrive = "I:\\";
 
+    /// <summary>The backend's MQTT account (receive, configure), granted by <see cref="BackendAclLines"/>; docs/receiver.md and docs/field-guide.md use this name.</summary>
+    public const string BackendUser = "citynode-backend";
+
+    /// <summary>Creates the backend account's password once per broker (mosquitto_passwd prompts for it, so it stays out of the shell history).</summary>
+    public static string BackendPasswordCommand(string passwordFile = "/etc/mosquitto/passwd") => $"mosquitto_passwd {passwordFile} {BackendUser}";
+
     private NodeProvisioning(ProvisionRequest request, string config, string user, string password, IReadOnlyList<string> warnings)
     {
         Request = request;
@@ -79,7 +86,7 @@ public sealed class NodeProvisioning
     /// configure</c> writes (and reads back) the retained config documents. No node account may
     /// write a config topic, so a compromised node cannot reconfigure others.
     /// </summary>
-    public static string BackendAclLines(string user = "citynode-backend") =>
+    public static string BackendAclLines(string user = BackendUser) =>
         "# the backend: receivers read all telemetry; citynode configure writes config documents\n" +
         $"user {user}\n" +
         "topic read citynode/+/up\n" +
@@ -101,10 +108,16 @@ public sealed class NodeProvisioning
         return JsonSerializer.Serialize(new { SerialPort = Request.SerialPort, Files = files }, new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>The application image Visual Studio builds (run the commands from the repository root).</summary>
+    public const string ApplicationImage = "firmware/CityNode.Esp32/bin/Release/CityNode.Esp32.bin";
+
     /// <summary>
-    /// The steps on the bench, in order: nanoff flashes the nanoFramework firmware and deploys the
-    /// application image in one go (<c>--update --image</c>), then copies the config (and CA) to
-    /// the internal drive (<c>--filedeployment</c>).
+    /// The steps on the bench, in order, as nanoff (nanoFirmwareFlasher) takes them: <c>--update</c>
+    /// writes the nanoFramework firmware for <c>--target</c>, and <c>--deploy --image</c> the managed
+    /// application at the deployment partition (its Options.cs: <c>--image</c> names the deployment
+    /// image, <c>--deploy</c> "flash a deployment image specified with --image"); then
+    /// <c>--filedeployment</c> copies the config (and CA) to the internal drive, over the wire
+    /// protocol on <c>--serialport</c> (the JSON's SerialPort, when set, wins).
     /// </summary>
     public IReadOnlyList<(string What, string Command)> NanoffCommands(string directory)
     {
@@ -112,8 +125,8 @@ public sealed class NodeProvisioning
         string port = Request.SerialPort;
         return new[]
         {
-            ("flash the nanoFramework firmware and the CityNode application (built by Visual Studio into firmware/CityNode.Esp32/bin/Release)",
-                $"nanoff --update --target {target} --serialport {port} --image firmware/CityNode.Esp32/bin/Release/CityNode.Esp32.bin"),
+            ("flash the nanoFramework firmware and deploy the CityNode application (built by Visual Studio into firmware/CityNode.Esp32/bin/Release)",
+                $"nanoff --update --target {target} --serialport {port} --deploy --image {ApplicationImage}"),
             ("write this node's configuration to its internal drive", $"nanoff --serialport {port} --filedeployment {Path.Combine(directory, "deploy.json")}"),
         };
     }
@@ -126,26 +139,39 @@ public sealed class NodeProvisioning
             throw new FormatException(r.WifiSsid is null ? "--wifi-password: give --wifi-ssid too" : "--wifi-ssid: give --wifi-password too (the node joins WPA2 networks only)");
         }
 
-        ConfigDocument doc = new();
-        if (r.BaseConfig is not null)
-        {
-            var baseDoc = ConfigDocument.Parse(r.BaseConfig);
-            int at = baseDoc.Find("node.id");
-            if (at >= 0 && baseDoc.Value(at) != r.NodeId.ToString())
-            {
-                throw new ConfigException(baseDoc.Line(at), "node.id", $"is {baseDoc.Value(at)} but --node-id is {r.NodeId}");
-            }
+        // Each option's value by the node's own rules, named by its option (not by a line of a file the technician never wrote).
+        CheckOption("--wifi-ssid", "wifi.ssid", r.WifiSsid, secret: false);
+        CheckOption("--wifi-password", "wifi.password", r.WifiPassword, secret: true);
+        CheckOption("--broker", "mqtt.broker", r.Broker, secret: false);
 
-            NodeConfig.Load(WithId(baseDoc, r.NodeId)); // validates, naming line and key
-            for (int i = 0; i < baseDoc.Count; i++)
+        ConfigDocument doc = r.BaseConfig is null ? new ConfigDocument() : ConfigDocument.Parse(r.BaseConfig);
+        int at = doc.Find("node.id");
+        if (at >= 0 && doc.Value(at) != r.NodeId.ToString())
+        {
+            throw new ConfigException(doc.Line(at), "node.id", $"is {doc.Value(at)} but --node-id is {r.NodeId}");
+        }
+
+        if (at < 0)
+        {
+            doc.Set("node.id", r.NodeId.ToString());
+        }
+
+        // The board's sensor wiring, unless the base config wires its own; then the whole as the node
+        // will read it (errors name the base config's line, or the board profile for its defaults).
+        var boardSensors = ConfigDocument.Parse(r.Board.SensorLines());
+        for (int i = 0; i < boardSensors.Count; i++)
+        {
+            if (doc.Find(boardSensors.Key(i)) < 0)
             {
-                doc.Set(baseDoc.Key(i), baseDoc.Value(i));
+                doc.Set(boardSensors.Key(i), boardSensors.Value(i));
             }
         }
 
+        NodeConfig.Load(doc);
+        SensorWiring.Check(doc, r.Board);
+
         string user = $"node-{r.NodeId}";
         string password = Base64Url(RandomNumberGenerator.GetBytes(24));
-        doc.Set("node.id", r.NodeId.ToString());
         doc.Set("board", r.Board.Id);
         if (doc.Find("config.version") < 0)
         {
@@ -165,14 +191,6 @@ public sealed class NodeProvisioning
         if (r.Broker is not null)
         {
             doc.Set("mqtt.broker", r.Broker);
-            if (r.Broker.StartsWith("mqtt://", StringComparison.Ordinal))
-            {
-                warnings.Add($"{r.Broker} is not TLS: credentials and readings cross the network in clear; use mqtts://");
-            }
-        }
-        else if (doc.Find("mqtt.broker") < 0)
-        {
-            warnings.Add("no broker: add mqtt.broker (mqtts://host:8883) before deploying");
         }
 
         if (r.CaFileName is string ca)
@@ -188,34 +206,48 @@ public sealed class NodeProvisioning
 
         doc.Set("mqtt.username", user);
         doc.Set("mqtt.password", password);
-
-        // The board's sensor wiring, unless the base config wires its own.
-        var boardSensors = ConfigDocument.Parse(r.Board.SensorLines());
-        for (int i = 0; i < boardSensors.Count; i++)
-        {
-            if (doc.Find(boardSensors.Key(i)) < 0)
-            {
-                doc.Set(boardSensors.Key(i), boardSensors.Value(i));
-            }
-        }
-
         var text = new StringBuilder()
             .Append($"# CityNode node {r.NodeId} on {r.Board.Name ?? r.Board.Id}, written by citynode provision on {DateTime.UtcNow:yyyy-MM-dd}.\n")
             .Append("# Holds this node's MQTT password: keep it off shared drives.\n")
             .Append(doc.ToText())
             .ToString();
-        NodeConfig.Parse(text); // the node will parse exactly this
+        var config = NodeConfig.Parse(text); // the node will parse exactly this
+        if (config.MqttBroker is null)
+        {
+            warnings.Add("no broker: add mqtt.broker (mqtts://host:8883) before deploying");
+        }
+        else if (!config.MqttTls)
+        {
+            warnings.Add($"{config.MqttBroker} is not TLS: credentials and readings cross the network in clear; use mqtts://");
+        }
+        else if (config.MqttCa is null)
+        {
+            warnings.Add($"{config.MqttBroker} without --ca: the node trusts no built-in certificate store and will not connect until mqtt.ca names the broker's CA on its drive; give --ca FILE (the broker's CA, PEM)");
+        }
+
         return new NodeProvisioning(r, text, user, password, warnings);
     }
 
-    private static ConfigDocument WithId(ConfigDocument d, uint id)
+    /// <summary>A value given as an option, checked by the node config's parser; the error names the option (and the value, unless it is a secret).</summary>
+    private static void CheckOption(string option, string key, string? value, bool secret)
     {
-        if (d.Find("node.id") < 0)
+        if (value is null)
         {
-            d.Set("node.id", id.ToString());
+            return;
         }
 
-        return d;
+        try
+        {
+            var d = new ConfigDocument();
+            d.Set("node.id", "1");
+            d.Set(key, value);
+            NodeConfig.Load(d);
+        }
+        catch (ConfigException e)
+        {
+            string shown = value.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t");
+            throw new FormatException(secret || e.Problem.Contains(value, StringComparison.Ordinal) ? $"{option}: {e.Problem}" : $"{option} '{shown}': {e.Problem}");
+        }
     }
 
     private static string Base64Url(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
