@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CityNode.Config;
 using CityNode.Host.Mqtt;
+using CityNode.Host.Provisioning;
 using CityNode.Host.Receiving;
 using CityNode.Telemetry;
 using MQTTnet;
@@ -17,8 +18,10 @@ internal static class ConfigureCommand
     public static Command Create()
     {
         var broker = new Option<string>("--broker") { Description = "broker URL with the backend account: mqtts://backend@host:8883 (password: --password-file)", Required = true };
-        var node = new Option<uint>("--node") { Description = "the node's id", Required = true };
-        var settings = new Argument<string[]>("settings") { Description = "KEY=VALUE... (sample, publish, batch, sensors, low_battery_mv, sleep, early.<channel>, calibration.<...>)", Arity = ArgumentArity.OneOrMore };
+        var node = Options.NodeId("--node", "the node's id (its topics are citynode/ID/...)");
+        var settings = new Argument<string[]>("settings") { Description = "KEY=VALUE... (sample, publish, batch, sensors, low_battery_mv, sleep, early.<channel>, calibration.<...>)", Arity = ArgumentArity.ZeroOrMore };
+        var unset = new Option<string[]>("--unset") { Description = "KEY: leave this key out of the new document, so the node goes back to its provisioned value (repeatable)" };
+        var provisioned = new Option<string?>("--config") { Description = "the node's provisioned citynode.conf (from provision --out): values are checked against its wiring, and carried keys equal to it are dropped" };
         var timeout = Options.Duration("--timeout", "how long to wait for the node's answer (it comes at its next connection)", TimeSpan.FromMinutes(20));
         var noWait = new Option<bool>("--no-wait") { Description = "publish and exit without waiting for the node" };
         var force = new Option<bool>("--force") { Description = "publish even if the values look invalid without the node's own config (the node decides)" };
@@ -26,24 +29,38 @@ internal static class ConfigureCommand
         var passwordFile = Stores.BrokerPasswordFile();
         var command = new Command("configure", "Change a sleeping node's configuration through its retained config topic, and wait until it applies or refuses it")
         {
-            broker, node, settings, timeout, noWait, force, ca, passwordFile,
+            broker, node, settings, unset, provisioned, timeout, noWait, force, ca, passwordFile,
         };
         command.SetAction(async (parse, ct) =>
         {
             uint id = parse.GetValue(node);
             BrokerAddress address;
-            IReadOnlyList<(string, string)> changes;
+            ConfigChange change;
+            NodeConfig? nodeFile = null;
             MqttClientTlsOptions? tls;
             try
             {
-                if (id == 0)
+                change = ConfigChange.Parse(parse.GetValue(settings) ?? [], parse.GetValue(unset) ?? []);
+                if (parse.GetValue(provisioned) is string path)
                 {
-                    throw new FormatException("--node: a number from 1 to 4294967295");
+                    nodeFile = ConfigChange.LoadProvisioned(path, id);
+                }
+
+                if (!parse.GetValue(force))
+                {
+                    // The new values alone, before connecting (again with the carried ones once the current document is read).
+                    try
+                    {
+                        change.Validate(id, change.NextDocument(null, nodeFile, 2, out _), nodeFile);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new FormatException($"not sent: {e.Message} (--force sends it anyway; the node checks it against its own config)");
+                    }
                 }
 
                 address = BrokerCredentials.Resolve(BrokerAddress.Parse(parse.GetValue(broker)!), parse.GetValue(passwordFile));
                 tls = MqttTls.For(address, parse.GetValue(ca));
-                changes = ConfigTopic.ParseSettings(parse.GetValue(settings)!);
             }
             catch (FormatException e)
             {
@@ -95,14 +112,14 @@ internal static class ConfigureCommand
 
             string? current = await ConfigTopic.ReadRetainedAsync(client, id, TimeSpan.FromSeconds(2), ct);
             int version = Math.Max(ConfigTopic.VersionOf(current), 1) + 1; // provisioning writes version 1
-            string document = ConfigTopic.Document(current, changes, version);
+            string document = change.NextDocument(current, nodeFile, version, out var carried);
             if (!parse.GetValue(force))
             {
                 try
                 {
-                    ConfigTopic.Validate(id, document);
+                    change.Validate(id, document, nodeFile);
                 }
-                catch (ConfigException e)
+                catch (FormatException e)
                 {
                     await Console.Error.WriteLineAsync($"configure: not sent: {e.Message} (--force sends it anyway; the node checks it against its own config)");
                     return 1;
@@ -123,6 +140,10 @@ internal static class ConfigureCommand
 
             Console.WriteLine($"published version {version} to {NodeConfig.TopicFor(id, "config")} (retained):");
             Console.Write(string.Concat(document.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n")));
+            if (carried.Count > 0)
+            {
+                Console.WriteLine($"  (carried from version {ConfigTopic.VersionOf(current)}: {string.Join(", ", carried)}; --unset KEY drops one)");
+            }
             if (parse.GetValue(noWait))
             {
                 return 0;
