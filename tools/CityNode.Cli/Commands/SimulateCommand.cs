@@ -10,19 +10,34 @@ internal static class SimulateCommand
 {
     public static Command Create()
     {
-        var nodes = new Option<int>("--nodes") { Description = "number of virtual nodes", DefaultValueFactory = _ => 10 };
+        var nodes = Options.Count("--nodes", "number of virtual nodes", 10, min: 1);
         var kind = new Option<string>("--kind") { Description = "air, water or mixed", DefaultValueFactory = _ => "air" };
         kind.AcceptOnlyFromAmong("air", "water", "mixed");
         var data = new Option<string[]>("--data") { Description = "recorded CSV(s) to replay (default: the bundled slices)", AllowMultipleArgumentsPerToken = true };
-        var speed = new Option<double?>("--speed") { Description = "virtual seconds per real second (default: as fast as possible)" };
+        var speed = new Option<double?>("--speed")
+        {
+            Description = "virtual seconds per real second, above 0 (default: as fast as possible)",
+            CustomParser = r =>
+            {
+                // 0 or less would stop or reverse time: refused, not read as "as fast as possible" (that is leaving --speed out).
+                string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v <= 0)
+                {
+                    r.AddError($"--speed '{text}': virtual seconds per real second, a number above 0 (e.g. 60 or 0.5); leave --speed out to run as fast as possible");
+                    return null;
+                }
+
+                return v;
+            },
+        };
         var duration = Options.Duration("--duration", "simulated time", TimeSpan.FromHours(24));
         var broker = new Option<string?>("--broker") { Description = "external broker URL, e.g. mqtt://127.0.0.1:1883 (default: an embedded broker)" };
         var db = new Option<string?>("--db") { Description = "also store what the receiver gets in this new SQLite file (then: export --senml --db, energy --from)" };
         var sample = Options.Duration("--sample", "sample interval of every node", TimeSpan.FromSeconds(60));
         var publish = Options.Duration("--publish", "longest time between publishes", TimeSpan.FromMinutes(15));
         var outage = Options.Duration("--outage", "a city-wide network outage of this length, starting a quarter into the run", TimeSpan.Zero);
-        var powerCuts = new Option<int>("--power-cuts") { Description = "power cuts at random flash writes of random nodes", DefaultValueFactory = _ => 0 };
-        var brokerRestarts = new Option<int>("--broker-restarts") { Description = "restarts of the embedded broker (sessions and queues lost)", DefaultValueFactory = _ => 0 };
+        var powerCuts = Options.Count("--power-cuts", "power cuts at random flash writes of random nodes", 0, min: 0);
+        var brokerRestarts = Options.Count("--broker-restarts", "restarts of the embedded broker (sessions and queues lost)", 0, min: 0);
         var duplicates = new Option<bool>("--duplicates") { Description = "lose one PUBACK in ten so batches are sent twice; the receiver must store them once" };
         var sleep = new Option<string>("--sleep") { Description = "auto (the power policy chooses), light or deep", DefaultValueFactory = _ => "auto" };
         sleep.AcceptOnlyFromAmong("auto", "light", "deep");
@@ -83,18 +98,6 @@ internal static class SimulateCommand
                 options.ReconfigureSettings = rc.Skip(1).ToList();
             }
 
-            if (options.Nodes < 1)
-            {
-                await Console.Error.WriteLineAsync("--nodes: must be at least 1");
-                return 1;
-            }
-
-            if (options.PowerCuts < 0 || options.BrokerRestarts < 0)
-            {
-                await Console.Error.WriteLineAsync("--power-cuts and --broker-restarts: must not be negative");
-                return 1;
-            }
-
             bool asJson = parse.GetValue(json);
             var sim = new CitySimulation(options);
             SimulationSummary summary;
@@ -117,7 +120,12 @@ internal static class SimulateCommand
                 PrintSummary(summary);
             }
 
-            return summary.Lost == 0 && summary.Mismatched == 0 ? 0 : 2;
+            foreach (var failure in summary.Failures())
+            {
+                await Console.Error.WriteLineAsync("simulate: " + failure);
+            }
+
+            return summary.Lost != 0 || summary.Mismatched != 0 ? 2 : summary.PublishesRefused > 0 ? 1 : 0;
         });
         return command;
     }
@@ -195,6 +203,7 @@ internal static class SimulateCommand
         t.AddRow("batches", s.Batches.ToString("N0"));
         t.AddRow("bytes per reading (payload)", s.BytesPerReading.ToString("F3"));
         t.AddRow("publish retries", s.PublishRetries.ToString("N0"));
+        t.AddRow(s.PublishesRefused == 0 ? "publishes refused by the broker" : "[red]publishes refused by the broker[/]", s.PublishesRefused.ToString("N0"));
         t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
         t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
         t.AddRow("power cuts / reboots / broker restarts", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0}");

@@ -99,6 +99,7 @@ public sealed class CitySimulation
             Batches = receiver.Stats.Batches,
             PayloadBytes = receiver.Stats.PayloadBytes,
             PublishRetries = _nodes.Sum(n => n.TotalRetries),
+            PublishesRefused = _nodes.Sum(n => n.RefusedBatches),
             Gaps = receiver.Stats.Gaps,
             OutOfOrder = receiver.Stats.OutOfOrder,
             Rejected = receiver.Stats.Rejected,
@@ -122,25 +123,52 @@ public sealed class CitySimulation
         };
     }
 
+    private static readonly string[] AirColumns = ["temperature_c", "humidity_pct", "pressure_pa", "pm25_ugm3", "pm10_ugm3"];
+    private static readonly string[] Co2Columns = ["CO2"];
+    private static readonly string[] WaterColumns = ["water_temp_c", "ph", "spec_cond_uscm_25c", "dissolved_oxygen_mgl", "turbidity_fnu"];
+
     private Recordings LoadRecordings()
     {
-        string Pick(string bundled, string contains) =>
-            _options.Data.FirstOrDefault(d => Path.GetFileName(d).Contains(contains, StringComparison.OrdinalIgnoreCase)) ?? Path.Combine(_options.DataFolder, bundled);
-        foreach (var d in _options.Data)
+        // Each --data file by the columns it holds (its name says nothing); one that fits no recording is refused, not ignored.
+        var given = _options.Data.Select(LoadGiven).ToList();
+        foreach (var g in given.Where(g => !new[] { AirColumns, Co2Columns, WaterColumns }.Any(c => c.All(g.Has))))
         {
-            if (!File.Exists(d))
-            {
-                throw new FileNotFoundException($"--data {d}: no such file");
-            }
+            throw new FormatException($"--data {g.Source}: not a recording simulate replays: air needs the columns {string.Join(", ", AirColumns)}; " +
+                $"CO2 needs {string.Join(", ", Co2Columns)}; water needs {string.Join(", ", WaterColumns)} (it has {string.Join(", ", g.Columns.Select(x => x.Name))})");
         }
 
-        var air = _options.Kind == "water" ? null : Recording.Load(Pick(AirRecording, "sensorcommunity"));
-        var co2 = _options.Kind == "water" ? null : Recording.Load(Pick(ReferenceWorkload.UciRecording, "uci"));
-        var water = _options.Kind == "air" ? null : Recording.Load(Pick(WaterRecording, "usgs"));
-        Check(air, "temperature_c", "humidity_pct", "pressure_pa", "pm25_ugm3", "pm10_ugm3");
-        Check(co2, "CO2");
-        Check(water, "water_temp_c", "ph", "spec_cond_uscm_25c", "dissolved_oxygen_mgl", "turbidity_fnu");
+        Recording? Pick(string bundled, string[] columns) =>
+            given.FirstOrDefault(g => columns.All(g.Has)) ?? Recording.Load(Path.Combine(_options.DataFolder, bundled));
+        var air = _options.Kind == "water" ? null : Pick(AirRecording, AirColumns);
+        var co2 = _options.Kind == "water" ? null : Pick(ReferenceWorkload.UciRecording, Co2Columns);
+        var water = _options.Kind == "air" ? null : Pick(WaterRecording, WaterColumns);
+        foreach (var g in given.Where(g => g != air && g != co2 && g != water))
+        {
+            string what = AirColumns.All(g.Has) ? "an air" : Co2Columns.All(g.Has) ? "a CO2" : "a water";
+            throw new FormatException($"--data {g.Source}: {what} recording, not replayed with --kind {_options.Kind} (or a second one of its kind: give one per kind)");
+        }
+
+        Check(air, AirColumns);
+        Check(co2, Co2Columns);
+        Check(water, WaterColumns);
         return new Recordings(air, co2, water);
+    }
+
+    private static Recording LoadGiven(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"--data {path}: no such file");
+        }
+
+        try
+        {
+            return Recording.Load(path);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"--data {path}: not a CSV recording ({e.Message})");
+        }
     }
 
     private static void Check(Recording? r, params string[] columns)

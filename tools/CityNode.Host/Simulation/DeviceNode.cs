@@ -101,6 +101,8 @@ public sealed class DeviceNode : ISimNode
         }
     }
 
+    public long RefusedBatches => _program?.Node?.Store?.QuarantinedBatches ?? 0;
+
     public long SensorFaults => _faultsBefore + (_program?.Sampler?.FaultCount ?? 0);
 
     public long TotalAcknowledged => _ackedBefore + (_program?.Runtime?.Publisher.Acknowledged ?? 0);

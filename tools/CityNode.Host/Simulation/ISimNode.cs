@@ -25,6 +25,9 @@ public interface ISimNode : IDisposable
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine).</summary>
     long DroppedReadings { get; }
 
+    /// <summary>Batches the broker refused for good (MQTT 5 reason ≥ 0x80, e.g. an ACL denial), quarantined and counted by the node; kept in flash.</summary>
+    long RefusedBatches { get; }
+
     long SensorFaults { get; }
 
     /// <summary>Batches acknowledged by the broker, over all boots.</summary>

@@ -122,6 +122,8 @@ public sealed class SimulatedNode : ISimNode
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine); kept in flash.</summary>
     public long DroppedReadings => _runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
 
+    public long RefusedBatches => Store.QuarantinedBatches;
+
     /// <summary>Sensor faults the sampler counted, over all boots.</summary>
     public long SensorFaults => _faultsBefore + Sampler.FaultCount;
 

@@ -54,6 +54,9 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("publish_retries")] public long PublishRetries { get; init; }
 
+    /// <summary>Batches the broker refused for good (the nodes quarantined them: part of dropped_counted); more than 0 fails the run.</summary>
+    [JsonPropertyName("publishes_refused")] public long PublishesRefused { get; init; }
+
     [JsonPropertyName("gaps")] public long Gaps { get; init; }
 
     [JsonPropertyName("out_of_order")] public long OutOfOrder { get; init; }
@@ -88,4 +91,27 @@ public sealed class SimulationSummary
     [JsonPropertyName("broker")] public string Broker { get; init; } = "";
 
     [JsonPropertyName("data")] public List<string> Data { get; init; } = new();
+
+    /// <summary>What fails the run, one line each (none: it passed): readings lost or differing from the recording, publishes the broker refused.</summary>
+    public IReadOnlyList<string> Failures()
+    {
+        var lines = new List<string>();
+        if (Lost != 0)
+        {
+            lines.Add($"{Lost:N0} readings lost (produced {Produced:N0} - delivered {Delivered:N0} - dropped_counted {DroppedCounted:N0})");
+        }
+
+        if (Mismatched != 0)
+        {
+            lines.Add($"{Mismatched:N0} delivered values differ from the recording (first: {FirstMismatch})");
+        }
+
+        if (PublishesRefused != 0)
+        {
+            // Quarantined and counted as dropped by the nodes, so not "lost"; but what they measured did not arrive.
+            lines.Add($"the broker refused {PublishesRefused:N0} publishes for good ({Delivered:N0} readings delivered); check its ACL and accounts (each node writes citynode/ID/up)");
+        }
+
+        return lines;
+    }
 }
