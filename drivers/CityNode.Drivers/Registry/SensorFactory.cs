@@ -26,7 +26,9 @@ namespace CityNode.Drivers.Registry
         public static ISensor[] Create(NodeConfig config, IBusProvider buses)
         {
             ConfigDocument doc = config.Document;
-            SensorSpec[] specs = SensorWiring.Check(doc, null); // the board's own rules are checked where the board is known (provision)
+            // On a platform whose buses come from the board profile (the ESP32 glue), its pins and battery channel are checked too.
+            BoardBuses board = buses as BoardBuses;
+            SensorSpec[] specs = SensorWiring.Check(doc, board == null ? null : board.Board);
             ArrayList sensors = new ArrayList();
             for (int i = 0; i < specs.Length; i++)
             {

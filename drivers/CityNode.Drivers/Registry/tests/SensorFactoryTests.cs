@@ -65,4 +65,32 @@ public class SensorFactoryTests
         var doc = ConfigDocument.Parse("node.id = 1\n" + profile.SensorLines());
         Assert.Equal(doc.Count - 1, SensorWiring.Check(doc, profile).Length);
     }
+
+    [Fact]
+    public void On_a_boards_buses_the_node_applies_the_boards_rules_too()
+    {
+        var board = CityNode.Host.Reports.Boards.Load("firebeetle-esp32e");
+        var buses = new ProfileBuses(board);
+        var e = Assert.Throws<ConfigException>(() => SensorFactory.Create(Config("sensor.turbidity = adc:6"), buses));
+        Assert.Equal("line 2: sensor.turbidity: ADC channel 6 is the battery divider's on board firebeetle-esp32e (battery.adc_channel); use another ADC1 channel", e.Message);
+        e = Assert.Throws<ConfigException>(() => SensorFactory.Create(Config("sensor.pms5003 = uart:COM3"), buses));
+        Assert.StartsWith("line 2: sensor.pms5003: COM3 has no pins on board firebeetle-esp32e (its profile routes COM2;", e.Message);
+        Assert.Single(SensorFactory.Create(Config("sensor.turbidity = adc:5"), buses));
+    }
+
+    /// <summary>A board's buses with no chips behind them (only the profile matters here).</summary>
+    private sealed class ProfileBuses(BoardProfile board) : BoardBuses(board, new VirtualClock(0), 8)
+    {
+        public override CityNode.Hal.IUart Uart(string port, int baud) => new SimBusProvider(new VirtualClock(0)).Uart(port, baud);
+
+        public override CityNode.Drivers.Bmxx80.IBmxx80Port Bmxx80(int busId, int address, bool bme680) => throw new NotSupportedException();
+
+        protected override void RoutePin(int key, int gpio)
+        {
+        }
+
+        protected override CityNode.Hal.II2cBus CreateI2c(int port, int kilohertz) => new SimI2cBus();
+
+        protected override int ReadRaw(int channel) => 0;
+    }
 }
