@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using CityNode.Config;
+using CityNode.Host.DeviceCost;
 using CityNode.Host.Reports;
 using Spectre.Console;
 
@@ -13,9 +14,9 @@ internal static class EnergyCommand
     {
         var board = new Option<string>("--board") { Description = "board profile id (boards/*.board) or file", DefaultValueFactory = _ => "reference" };
         var config = new Option<string?>("--config") { Description = "a node config: its sensors, sample and publish intervals" };
-        var channels = new Option<int>("--channels") { Description = "channels sampled (without --config), by real sensors: 5 = bme280 + sds011, 6 = + scd41 (1 to 16)", DefaultValueFactory = _ => 5 };
+        var channels = new Option<int>("--channels") { Description = "channels sampled by generic real sensors instead of the board's own (without --config): 5 = bme280 + sds011, 6 = + scd41 (1 to 16)", DefaultValueFactory = _ => EnergyReport.Workload.AssumedChannels };
         var sample = Options.Duration("--sample", "sample interval (without --config)", TimeSpan.FromSeconds(60));
-        var publish = Options.Duration("--publish", "longest time between publishes (without --config)", TimeSpan.FromMinutes(15));
+        var publish = Options.Duration("--publish", "longest time between publishes (without --config; default 15m, or the sample interval if longer)", TimeSpan.FromMinutes(15));
         var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh (default: the board's)" };
         var plot = new Option<string?>("--plot") { Description = "write a PNG of battery life against sample and publish interval to this file" };
         var sweep = new Option<bool>("--sweep") { Description = "print the table for sample intervals 10 s to 1 h (publish at most every 15 min)" };
@@ -53,20 +54,29 @@ internal static class EnergyCommand
                 }
                 else
                 {
-                    int n = parse.GetValue(channels);
                     long s = (long)parse.GetValue(sample).TotalSeconds;
                     long p = (long)parse.GetValue(publish).TotalSeconds;
-                    if (s < NodeConfig.MinSampleSeconds || s > NodeConfig.MaxIntervalSeconds)
+                    if (parse.GetResult(publish) is not { Implicit: false })
                     {
-                        throw new FormatException($"--sample: {ValueParser.FormatDuration(s)} is outside 10s..1d");
+                        p = Math.Max(p, s); // the default publish interval never asks for more than one publish per sample
                     }
 
-                    workload = EnergyReport.Workload.Generic(n, s, Math.Max(p, s));
+                    CheckIntervals(s, p);
+                    workload = parse.GetResult(channels) is { Implicit: false }
+                        ? EnergyReport.Workload.Generic(parse.GetValue(channels), s, p)
+                        : EnergyReport.Workload.ForBoard(profile, s, p);
                 }
             }
             catch (FormatException e)
             {
                 Console.Error.WriteLine("energy: " + e.Message);
+                return 1;
+            }
+
+            string? png = parse.GetValue(plot);
+            if (png is not null && Path.GetDirectoryName(Path.GetFullPath(png)) is { } pngDir && !Directory.Exists(pngDir))
+            {
+                Console.Error.WriteLine($"energy: --plot {png}: the folder {pngDir} does not exist; create it first or write the plot elsewhere");
                 return 1;
             }
 
@@ -116,7 +126,7 @@ internal static class EnergyCommand
                 PrintSweep(profile, workload, cap ?? profile.Power.BatteryMilliampHours);
             }
 
-            if (parse.GetValue(plot) is string png)
+            if (png is not null)
             {
                 EnergyPlot.Save(png, profile, (s, p) => workload with { SampleSeconds = s, PublishSeconds = p }, cap ?? profile.Power.BatteryMilliampHours,
                     asJson ? null : m => Console.Error.Write($"\r{m,-60}"));
@@ -132,10 +142,28 @@ internal static class EnergyCommand
         return command;
     }
 
+    /// <summary>
+    /// --sample and --publish as a node config would carry them, refused by the node's own rules
+    /// (NodeConfig: 10 s to 1 d, publish not shorter than sample) rather than silently changed.
+    /// </summary>
+    private static void CheckIntervals(long sample, long publish)
+    {
+        try
+        {
+            NodeConfig.Parse($"node.id = 1\nsample = {sample}s\npublish = {publish}s\n");
+        }
+        catch (ConfigException e)
+        {
+            string option = e.Key == "publish" ? $"--publish {ValueParser.FormatDuration(publish)}" : $"--sample {ValueParser.FormatDuration(sample)}";
+            string fix = e.Key == "publish" && publish < sample ? $"; give --publish {ValueParser.FormatDuration(sample)} or more (a node publishes at most once per sample), or a shorter --sample" : "";
+            throw new FormatException($"{option}: {e.Problem} (the node's config rule, as provision applies it){fix}");
+        }
+    }
+
     private static void Print(EnergyReport r, BoardProfile board)
     {
         var t = new Table().Border(TableBorder.Rounded).AddColumn("policy").AddColumn(new TableColumn("average").RightAligned()).AddColumn(new TableColumn("battery").RightAligned());
-        t.Title = new TableTitle($"{Markup.Escape(board.Name ?? board.Id)}: {string.Join(" + ", r.Sensors)} ({r.Channels} channels), sample {ValueParser.FormatDuration(r.SampleSeconds)}, publish ≤ {ValueParser.FormatDuration(r.PublishSeconds)}, {r.CapacityMah} mAh");
+        t.Title = new TableTitle($"{Markup.Escape(board.Name ?? board.Id)}: {string.Join(" + ", r.Sensors)} ({r.Channels} channels, from {Markup.Escape(r.SensorsFrom)}), sample {ValueParser.FormatDuration(r.SampleSeconds)}, publish ≤ {ValueParser.FormatDuration(r.PublishSeconds)}, {r.CapacityMah} mAh");
         t.AddRow("[bold]CityNode[/] (" + Markup.Escape(r.Sleep) + " sleep)", $"{r.AverageMilliamps:F3} mA", $"{r.Days:F0} days");
         t.AddRow("lower bound of the model", $"{r.LowerBoundMilliamps:F3} mA", $"{r.CapacityMah / r.LowerBoundMilliamps / 24:F0} days");
         t.AddRow("ESPHome-style (publish every sample)", $"{r.Baselines[EnergyReport.EsphomeStyle]:F3} mA", $"{r.BaselineDays[EnergyReport.EsphomeStyle]:F0} days");
@@ -143,6 +171,9 @@ internal static class EnergyCommand
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"per reading delivered: {r.MicroampHoursPerReading:F2} µAh. Where CityNode's current goes: " +
             Markup.Escape(string.Join(", ", r.Breakdown.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:F3} mA"))));
+        AnsiConsole.MarkupLine($"CPU interpreting IL (cpu_il): {r.Breakdown["cpu_il"]:F3} mA at {board.Power.IlPerSecond / 1e6:0.##} M IL/s " +
+            $"({r.CpuIlRangeMilliamps[0]:F3}–{r.CpuIlRangeMilliamps[1]:F3} mA from {IlMeter.FastIlPerSecond / 1e6:0.#} to {IlMeter.SlowIlPerSecond / 1e6:0.#} M IL/s: average {r.AverageRangeMilliamps[0]:F3}–{r.AverageRangeMilliamps[1]:F3} mA); " +
+            $"flash operations (flash): {r.Breakdown["flash"]:F3} mA; other native work (cpu_active): {r.Breakdown["cpu_active"]:F3} mA");
         if (r.Measured is { } m)
         {
             AnsiConsole.MarkupLine($"measured on the twin over {m.Span.TotalMs / 3_600_000.0:F1} h: {m.Wakes} wakes, {m.Boots} boots, {m.Connections} connections, {m.Acknowledged} batches acknowledged, {m.Readings} readings. Ledger: " +

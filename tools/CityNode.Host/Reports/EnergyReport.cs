@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
+using CityNode.Host.DeviceCost;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Sim;
 using CityNode.Host.Simulation;
@@ -13,7 +15,9 @@ namespace CityNode.Host.Reports;
 /// <c>citynode energy</c>: average current and battery life of a node on a board, for a workload,
 /// under CityNode's policy — measured by running the ESP32 program itself on the nanoFramework twin
 /// and charging the board's ledger (CPU and Wi-Fi states) at the board's currents — next to the
-/// lower bound and two peers' policies on the same measured costs and constants.
+/// lower bound and two peers' policies on the same measured costs and constants. The twin runs in
+/// the <see cref="InstrumentedContext"/>, so the IL the ESP32 would interpret is booked as CPU time
+/// at the board's power.il_per_second (docs/energy.md).
 /// </summary>
 public sealed class EnergyReport
 {
@@ -27,6 +31,9 @@ public sealed class EnergyReport
 
     [JsonPropertyName("sensors")] public required string[] Sensors { get; init; }
 
+    /// <summary>Where the sensors come from: the board's sensor lines, a config, --channels, or what was assumed (<see cref="Workload.Source"/>).</summary>
+    [JsonPropertyName("sensors_from")] public required string SensorsFrom { get; init; }
+
     [JsonPropertyName("capacity_mah")] public required int CapacityMah { get; init; }
 
     [JsonPropertyName("avg_ma")] public required double AverageMilliamps { get; init; }
@@ -36,8 +43,18 @@ public sealed class EnergyReport
     /// <summary>Charge per reading delivered, µAh.</summary>
     [JsonPropertyName("uah_per_reading")] public required double MicroampHoursPerReading { get; init; }
 
-    /// <summary>Where the average current goes: the twin's states (boot, cpu_active, cpu_idle, wifi_*, light_sleep, deep_sleep) and the sensors → mA.</summary>
+    /// <summary>
+    /// Where the average current goes: the twin's states (boot = the native boot, cpu_il = interpreted
+    /// IL, flash = the drive's operations, cpu_active = other native work, cpu_idle, wifi_*,
+    /// light_sleep, deep_sleep) and the sensors → mA.
+    /// </summary>
     [JsonPropertyName("breakdown_ma")] public required Dictionary<string, double> Breakdown { get; init; }
+
+    /// <summary>cpu_il at the fast and the slow end of the interpreter's range (<see cref="IlMeter"/>), mA.</summary>
+    [JsonPropertyName("cpu_il_range_ma")] public required double[] CpuIlRangeMilliamps { get; init; }
+
+    /// <summary>avg_ma at the fast and the slow end of the interpreter's range, mA (see <see cref="AtIlRate"/>).</summary>
+    [JsonPropertyName("avg_ma_range")] public required double[] AverageRangeMilliamps { get; init; }
 
     [JsonPropertyName("sleep")] public required string Sleep { get; init; }
 
@@ -66,7 +83,34 @@ public sealed class EnergyReport
         public string[]? Placements { get; init; }
 
         /// <summary>Config lines besides node.id, sample, publish, the sensors, Wi-Fi and the broker (batch, sleep, early.*, calibration.* …).</summary>
-        public string OtherConfig { get; init; } = "batch = 256\nsleep = auto\n";
+        public string OtherConfig { get; init; } = DefaultOtherConfig;
+
+        /// <summary>The rest of the config of a workload that names only sensors and intervals.</summary>
+        public const string DefaultOtherConfig = "batch = 256\nsleep = auto\n";
+
+        /// <summary>Where the sensors come from, as the report says it (sensors_from).</summary>
+        public string Source { get; init; } = "given";
+
+        /// <summary>
+        /// The board's own sensors (its <c>sensor.NAME = ...</c> lines, the defaults a node config
+        /// overrides): what a node on that board carries unless told otherwise. A board that lists
+        /// none gets <see cref="AssumedChannels"/> generic channels, and the report says so.
+        /// </summary>
+        public static Workload ForBoard(BoardProfile board, long sample, long publish)
+        {
+            string lines = board.SensorLines();
+            if (lines.Length == 0)
+            {
+                var w = Generic(AssumedChannels, sample, publish);
+                return w with { Source = $"assumed: board {board.Id} lists no sensor.* lines; {string.Join(" + ", w.Sensors.Select(s => s.Sensor))} (as --channels {AssumedChannels})" };
+            }
+
+            var fromBoard = FromConfig(NodeConfig.Parse($"node.id = 1\nsample = {sample}s\npublish = {publish}s\n" + lines));
+            return fromBoard with { OtherConfig = DefaultOtherConfig, Source = $"board {board.Id}" };
+        }
+
+        /// <summary>Channels assumed for a board without sensor lines: a BME280 and an SDS011, the usual air node.</summary>
+        public const int AssumedChannels = 5;
 
         /// <summary>
         /// The real sensors whose channels add up to <paramref name="channels"/>, taken in this order
@@ -92,7 +136,7 @@ public sealed class EnergyReport
                 throw new FormatException($"--channels: 1 to {GenericSensors.Sum(c => c.Channels)} (the simulated sensors: {string.Join(", ", GenericSensors.Select(c => $"{c.Sensor} {c.Channels}"))})");
             }
 
-            return new Workload(sample, publish, chosen.Select(c => (c.Sensor, c.Channels)).ToArray()) { Placements = chosen.Select(c => c.Where).ToArray() };
+            return new Workload(sample, publish, chosen.Select(c => (c.Sensor, c.Channels)).ToArray()) { Placements = chosen.Select(c => c.Where).ToArray(), Source = $"--channels {channels}" };
         }
 
         private static readonly (string Sensor, int Channels, string Where)[] GenericSensors =
@@ -145,7 +189,7 @@ public sealed class EnergyReport
                 throw new FormatException("the config names no sensor (sensor.NAME = ... lines)");
             }
 
-            return new Workload(config.SampleSeconds, config.PublishSeconds, list.ToArray()) { Placements = where.ToArray(), OtherConfig = other.ToString() };
+            return new Workload(config.SampleSeconds, config.PublishSeconds, list.ToArray()) { Placements = where.ToArray(), OtherConfig = other.ToString(), Source = "config" };
         }
 
         private static int ChannelsOf(string sensor) => sensor switch
@@ -169,7 +213,7 @@ public sealed class EnergyReport
     {
         var p = board.Power;
         int capacity = capacityMah ?? p.BatteryMilliampHours;
-        var m = Measure(board, w, days, boardSource ?? board.Id);
+        var m = MeasureInstrumented(w, days, boardSource ?? board.Id, p.IlPerSecond);
         long sensorCharge = SensorPower.ChargePerSample(w.Sensors.Select(s => s.Sensor).ToArray());
         double samples = (double)m.Readings / w.ChannelCount;
         double sensorTotal = samples * sensorCharge;
@@ -179,9 +223,9 @@ public sealed class EnergyReport
         double avg = charge / total / 1000.0;
 
         // The twin's costs per event, for the bound and the peers' policies: a sample's awake time with
-        // the radio off (drivers, waits), and a connection (everything the radio was on for, per publishing wake).
+        // the radio off (interpreted IL, flash, drivers, waits), and a connection (everything the radio was on for, per publishing wake).
         var costs = new EventCosts(
-            SampleCharge: (byState["cpu_active"] + byState["cpu_idle"]) / Math.Max(1, samples),
+            SampleCharge: (byState["cpu_il"] + byState["flash"] + byState["cpu_active"] + byState["cpu_idle"]) / Math.Max(1, samples),
             SampleMs: m.Span.CpuShare * (m.Span.Cpu(CpuState.Active) + m.Span.Cpu(CpuState.Idle)) / Math.Max(1, samples),
             ConnectionCharge: (byState["wifi_started"] + byState["wifi_connecting"] + byState["wifi_associated"]) / Math.Max(1, m.Connections),
             ConnectionMs: (double)m.Span.RadioOnMs / Math.Max(1, m.Connections),
@@ -192,6 +236,8 @@ public sealed class EnergyReport
         double alwaysOn = AlwaysOnMa(p, w, costs);
         var breakdown = byState.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / total / 1000.0, 4));
         breakdown["sensors"] = Math.Round(sensorTotal / total / 1000.0, 4);
+        var fast = AtIlRate(p, m.Span, IlMeter.FastIlPerSecond);
+        var slow = AtIlRate(p, m.Span, IlMeter.SlowIlPerSecond);
         return new EnergyReport
         {
             Board = board.Id,
@@ -199,11 +245,14 @@ public sealed class EnergyReport
             PublishSeconds = w.PublishSeconds,
             Channels = w.ChannelCount,
             Sensors = w.Sensors.Select(s => s.Sensor).ToArray(),
+            SensorsFrom = w.Source,
             CapacityMah = capacity,
             AverageMilliamps = Math.Round(avg, 4),
             Days = Math.Round(capacity / avg / 24, 1),
             MicroampHoursPerReading = Math.Round(charge / 3_600_000.0 / Math.Max(1, m.Readings), 3),
             Breakdown = breakdown,
+            CpuIlRangeMilliamps = new[] { Math.Round(fast.CpuIl / total / 1000.0, 4), Math.Round(slow.CpuIl / total / 1000.0, 4) },
+            AverageRangeMilliamps = new[] { Math.Round(avg + (fast.Delta / total / 1000.0), 4), Math.Round(avg + (slow.Delta / total / 1000.0), 4) },
             Sleep = m.Sleep,
             LowerBoundMilliamps = Math.Round(lower, 4),
             Baselines = new Dictionary<string, double> { [EsphomeStyle] = Math.Round(esphome, 4), [AlwaysOn] = Math.Round(alwaysOn, 3) },
@@ -220,6 +269,11 @@ public sealed class EnergyReport
                 ["radio_ua"] = p.RadioMicroamps.ToString(),
                 ["connect_publish_ms"] = p.ConnectPublishMs.ToString(),
                 ["boot_ms"] = p.BootMs.ToString(),
+                ["il_per_second"] = p.IlPerSecond.ToString(),
+                ["il_per_second_range"] = $"{IlMeter.SlowIlPerSecond}-{IlMeter.FastIlPerSecond}",
+                ["flash_erase_us"] = m.Flash.EraseMicros.ToString(),
+                ["flash_page_program_us"] = m.Flash.ProgramMicrosPerPage.ToString(),
+                ["flash_read_us_per_kb"] = m.Flash.ReadMicrosPerKb.ToString(),
             },
             Measured = m,
         };
@@ -228,8 +282,25 @@ public sealed class EnergyReport
     /// <summary>The twin run behind the figure (not serialized): the ledger of the measured span and what happened in it.</summary>
     [JsonIgnore] public Measurement? Measured { get; init; }
 
-    /// <summary>What the measured span of a twin run held.</summary>
-    public sealed record Measurement(LedgerSpan Span, long Readings, long Connections, long Boots, long Wakes, long Acknowledged, string Sleep);
+    /// <summary>What the measured span of a twin run held, and the flash timing its drive was charged with.</summary>
+    public sealed record Measurement(LedgerSpan Span, long Readings, long Connections, long Boots, long Wakes, long Acknowledged, string Sleep, LittleFsGeometry Flash);
+
+    /// <summary>
+    /// The span's interpreted IL at another interpreter rate: its charge (µA·ms, as cpu_il charges
+    /// it) and the change of the span's whole charge. A linear estimate from the counted IL, not a
+    /// rerun: the node wakes on its timer, so CPU time gained or lost is sleep time lost or gained,
+    /// at the span's average sleep current.
+    /// </summary>
+    public static (double CpuIl, double Delta) AtIlRate(PowerProfile p, LedgerSpan span, double ilPerSecond)
+    {
+        double ms = span.IlExecuted * 1000.0 / ilPerSecond;
+        double cpuIl = span.CpuShare * ms * p.ActiveMicroamps;
+        double was = span.CpuShare * span.Active(ActiveWork.Interpreter) * p.ActiveMicroamps;
+        long sleptMs = span.Cpu(CpuState.LightSleep) + span.Cpu(CpuState.DeepSleep);
+        double sleepUa = sleptMs == 0 ? 0 : ((span.Cpu(CpuState.LightSleep) * (double)p.LightSleepMicroamps) + (span.Cpu(CpuState.DeepSleep) * (double)p.DeepSleepMicroamps)) / sleptMs;
+        double extraMs = ms - span.Active(ActiveWork.Interpreter);
+        return (cpuIl, cpuIl - was - (extraMs * sleepUa));
+    }
 
     /// <summary>
     /// Per-event costs measured on the twin (µA·ms, ms): a sample's awake time with the radio off, a
@@ -263,8 +334,42 @@ public sealed class EnergyReport
         };
     }
 
+    /// <summary>
+    /// Runs <see cref="Measure"/> in the <see cref="InstrumentedContext"/> (directly when this code
+    /// already is there): the workload goes in and the measurement comes back as JSON, since the
+    /// context's types are not this context's. One run at a time: the IL counter is process-wide.
+    /// </summary>
+    private static Measurement MeasureInstrumented(Workload w, int days, string boardSource, int ilPerSecond)
+    {
+        var request = new MeasureRequest(w.SampleSeconds, w.PublishSeconds, w.Sensors.Select(s => s.Sensor).ToArray(), w.Sensors.Select(s => s.Channels).ToArray(),
+            w.Placements, w.OtherConfig, days, boardSource, ilPerSecond);
+        string json = JsonSerializer.Serialize(request);
+        string reply;
+        lock (InstrumentedContext.Gate)
+        {
+            reply = IlMeter.Instrumented ? MeasureJson(json) : InstrumentedContext.Shared.Invoke(typeof(EnergyReport), nameof(MeasureJson), json);
+        }
+
+        var r = JsonSerializer.Deserialize<MeasureReply>(reply)!;
+        return new Measurement(LedgerSpan.FromData(r.Span), r.Readings, r.Connections, r.Boots, r.Wakes, r.Acknowledged, r.Sleep, r.Flash);
+    }
+
+    /// <summary>The entry point inside the instrumented context: a <see cref="MeasureRequest"/> in, a <see cref="MeasureReply"/> out.</summary>
+    public static string MeasureJson(string request)
+    {
+        var q = JsonSerializer.Deserialize<MeasureRequest>(request)!;
+        var meter = IlMeter.For(q.IlPerSecond) ?? throw new InvalidOperationException("energy: CityNode.Core is not instrumented in this load context");
+        var w = new Workload(q.SampleSeconds, q.PublishSeconds, q.Sensors.Zip(q.Channels).ToArray()) { Placements = q.Placements, OtherConfig = q.OtherConfig };
+        var m = Measure(w, q.Days, q.BoardSource, meter);
+        return JsonSerializer.Serialize(new MeasureReply(m.Span.ToData(), m.Readings, m.Connections, m.Boots, m.Wakes, m.Acknowledged, m.Sleep, m.Flash));
+    }
+
+    private sealed record MeasureRequest(long SampleSeconds, long PublishSeconds, string[] Sensors, int[] Channels, string[]? Placements, string OtherConfig, int Days, string BoardSource, int IlPerSecond);
+
+    private sealed record MeasureReply(LedgerSpan.Data Span, long Readings, long Connections, long Boots, long Wakes, long Acknowledged, string Sleep, LittleFsGeometry Flash);
+
     /// <summary>Boots the device program on a twin board next to an embedded broker and runs it for the start-up window and the measured span.</summary>
-    private static Measurement Measure(BoardProfile board, Workload w, int days, string boardSource)
+    private static Measurement Measure(Workload w, int days, string boardSource, InterpreterMeter meter)
     {
         var broker = EmbeddedBroker.StartAsync().GetAwaiter().GetResult();
         try
@@ -275,6 +380,7 @@ public sealed class EnergyReport
             long publish = Math.Max(w.PublishSeconds, w.SampleSeconds);
             string config = $"node.id = 1\nsample = {w.SampleSeconds}s\npublish = {publish}s\n" + w.OtherConfig;
             var node = new DeviceNode(1, clock, hardware, BrokerAddress.Parse(broker.Url), config, new NodeStorage(16), boardSource);
+            node.Board.Meter = meter;
             node.Boot();
 
             // Long enough for 20 publish windows, at least two days; the first window is left out (start-up).
@@ -293,7 +399,7 @@ public sealed class EnergyReport
             // A wake per sample (the node light-sleeps through warm-ups too, so the board's light-sleep time does not tell).
             long wakes = (node.ProducedReadings - readings) / Math.Max(1, w.ChannelCount);
             string sleep = deep == 0 ? (ledger.Cpu(CpuState.LightSleep) == 0 ? "none" : "light") : deep >= wakes ? "deep" : $"mixed ({deep} deep of {wakes} wakes)";
-            return new Measurement(ledger, node.ProducedReadings - readings, counts[0], deep, wakes, node.TotalAcknowledged - acked, sleep);
+            return new Measurement(ledger, node.ProducedReadings - readings, counts[0], deep, wakes, node.TotalAcknowledged - acked, sleep, node.Board.Drive.Geometry);
         }
         finally
         {
