@@ -36,8 +36,8 @@ internal static class EnergyFromDiagnostics
         }
 
         AnsiConsole.MarkupLine($"[bold]{c.AverageMilliamps:F3} mA[/] measured on average ({c.Days:F0} days on {capacity} mAh) from {c.Batches:N0} batches, " +
-            $"{c.CoveredHours:N0} node-hours, board [bold]{Markup.Escape(board.Id)}[/]'s currents");
-        AnsiConsole.MarkupLine($"model for {workload.ChannelCount} channels, sample {workload.SampleSeconds} s, publish ≤ {workload.PublishSeconds} s: " +
+            $"{c.CoveredHours:N0} node-hours, board [bold]{Markup.Escape(board.Id)}[/]'s currents, the sensors the nodes' channels show ({Markup.Escape(string.Join(" + ", c.Sensors))})");
+        AnsiConsole.MarkupLine($"model for {Markup.Escape(string.Join(" + ", workload.Sensors.Select(x => x.Sensor)))} ({workload.ChannelCount} channels, from {Markup.Escape(workload.Source)}), sample {workload.SampleSeconds} s, publish ≤ {workload.PublishSeconds} s: " +
             $"{c.ModelMilliamps:F3} mA → measured/model = {c.MeasuredOverModel:F3}; radio {c.RadioMsPerBatch:F0} ms per batch " +
             $"(board constant: {board.Power.ConnectPublishMs} ms per connection)");
         AnsiConsole.MarkupLine("where it goes: " + Markup.Escape(string.Join(", ", c.Breakdown.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:F3} mA"))));

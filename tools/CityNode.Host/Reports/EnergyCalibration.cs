@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using CityNode.Config;
+using CityNode.Drivers.Registry;
+using CityNode.Host.Sim;
 using CityNode.Host.Stores;
 using CityNode.Power;
 
@@ -10,7 +12,10 @@ namespace CityNode.Host.Reports;
 /// booting, sampling, waiting on sensors, connecting, publishing and sleeping since the batch
 /// before, so summed per node they are the node's measured time budget. The board's currents turn
 /// it into charge (the sensors' share is modelled from the readings, as their current is not
-/// reported), set beside the model's figure for the same workload.
+/// reported: each node's sensors are the ones whose channels it reported, and a batch's samples are
+/// its distinct reading times), set beside the model's figure for the workload asked for. So the
+/// measured figure depends on the database and the board only; the workload (--config, --channels,
+/// the board's sensors) changes the model's figure.
 /// </summary>
 public sealed class EnergyCalibration
 {
@@ -27,6 +32,9 @@ public sealed class EnergyCalibration
     [JsonPropertyName("measured_over_model")] public required double MeasuredOverModel { get; init; }
 
     [JsonPropertyName("breakdown_ma")] public required Dictionary<string, double> Breakdown { get; init; }
+
+    /// <summary>The sensors found in the nodes' channels (all nodes), whose current the measured figure includes.</summary>
+    [JsonPropertyName("sensors")] public required string[] Sensors { get; init; }
 
     [JsonPropertyName("baselines")] public required Dictionary<string, double> Baselines { get; init; }
 
@@ -51,7 +59,17 @@ public sealed class EnergyCalibration
     public static EnergyCalibration From(ITelemetryStore store, BoardProfile board, EnergyReport.Workload workload, int capacityMah, uint? node = null)
     {
         var p = board.Power;
-        long sensorChargePerSample = CityNode.Drivers.Registry.SensorPower.ChargePerSample(workload.Sensors.Select(s => s.Sensor).ToArray());
+
+        // What each node carries: its channels (→ its sensors) and each batch's sample times.
+        var channels = new Dictionary<uint, HashSet<int>>();
+        var times = new Dictionary<(uint Node, uint Seq), HashSet<long>>();
+        foreach (var r in store.Readings(node))
+        {
+            (channels.TryGetValue(r.Node, out var c) ? c : channels[r.Node] = new HashSet<int>()).Add(r.ChannelId);
+            (times.TryGetValue((r.Node, r.Sequence), out var t) ? t : times[(r.Node, r.Sequence)] = new HashSet<long>()).Add(r.Time);
+        }
+
+        var sensorsOf = channels.ToDictionary(kv => kv.Key, kv => SensorsOf(kv.Value));
         var all = new PhaseTimes();
         var perNode = new Dictionary<uint, (PhaseTimes Times, long Batches, long? Battery)>();
         long batches = 0;
@@ -70,10 +88,10 @@ public sealed class EnergyCalibration
                 LightSleepMs = b.Diagnostic("light_sleep_ms") ?? 0,
                 DeepSleepMs = b.Diagnostic("deep_sleep_ms") ?? 0,
                 Readings = b.Readings,
-                Samples = b.Readings / Math.Max(1, workload.ChannelCount),
+                Samples = times.TryGetValue((b.Node, b.Sequence), out var sampleTimes) ? sampleTimes.Count : 0,
             };
             t.ActiveMs = Math.Max(0, (b.Diagnostic("sample_ms") ?? 0) - t.WaitMs);
-            t.SensorMicroampMs = t.Samples * sensorChargePerSample;
+            t.SensorMicroampMs = t.Samples * SensorPower.ChargePerSample(sensorsOf.TryGetValue(b.Node, out var sensors) ? sensors : Array.Empty<string>());
             all.Add(t);
             var (acc, n, _) = perNode.TryGetValue(b.Node, out var e) ? e : (new PhaseTimes(), 0, null);
             acc.Add(t);
@@ -97,6 +115,7 @@ public sealed class EnergyCalibration
             ModelMilliamps = model.AverageMilliamps,
             MeasuredOverModel = Math.Round(avg / model.AverageMilliamps, 3),
             Breakdown = EnergyReport.PhaseBreakdown(p, all),
+            Sensors = SensorFactory.Known.Where(k => sensorsOf.Values.Any(v => v.Contains(k))).ToArray(),
             Baselines = model.Baselines,
             Batches = batches,
             CoveredHours = Math.Round(all.TotalMs / 3_600_000.0, 1),
@@ -106,5 +125,80 @@ public sealed class EnergyCalibration
                     Math.Round(capacityMah / Ma(kv.Value.Times) / 24, 1), kv.Value.Battery))
                 .ToList(),
         };
+    }
+
+    /// <summary>
+    /// The sensors behind a node's channels: each driver's channels (the drivers themselves, built on
+    /// an empty simulated bus), the sensor with more channels first where one's set holds another's
+    /// (PMS5003 before SDS011, BME680 before BME280); channels no sensor reports (battery) are left.
+    /// </summary>
+    public static string[] SensorsOf(IEnumerable<int> channels)
+    {
+        var left = channels.ToHashSet();
+        var found = new List<string>();
+        foreach (var (name, own) in SensorChannels.Value)
+        {
+            if (own.Count > 0 && own.IsSubsetOf(left))
+            {
+                found.Add(name);
+                left.ExceptWith(own);
+            }
+        }
+
+        return found.ToArray();
+    }
+
+    private static readonly Lazy<(string Name, HashSet<int> Channels)[]> SensorChannels = new(() => SensorFactory.Known
+        .Select(name => (name, ChannelsOf(name)))
+        .OrderByDescending(s => s.Item2.Count)
+        .ToArray());
+
+    private static HashSet<int> ChannelsOf(string sensor)
+    {
+        try
+        {
+            var config = NodeConfig.Parse($"node.id = 1\nsensor.{sensor} = {EnergyReport.Workload.DefaultPlacement(sensor)}\n");
+            var built = SensorFactory.Create(config, new NoChips(new SimBusProvider(new VirtualClock(0))));
+            return built.SelectMany(x => Enumerable.Range(0, x.ChannelCount).Select(i => (int)x.Channel(i).Id)).ToHashSet();
+        }
+        catch (ConfigException)
+        {
+            return new HashSet<int>(); // needs its calibration to be built (analog_ph): its channel is another's too
+        }
+    }
+
+    /// <summary>Empty buses for building drivers only to ask their channels; a BMxx80 port says what was asked for (the sims have no BME680).</summary>
+    private sealed class NoChips(SimBusProvider buses) : IBusProvider
+    {
+        public CityNode.Hal.IClock Clock => buses.Clock;
+
+        public CityNode.Hal.II2cBus I2c(int busId) => buses.I2c(busId);
+
+        public CityNode.Hal.IUart Uart(string port, int baud) => buses.Uart(port, baud);
+
+        public CityNode.Hal.IAdc Adc() => buses.Adc();
+
+        public CityNode.Drivers.Bmxx80.IBmxx80Port Bmxx80(int busId, int address, bool bme680) => new Port(bme680);
+
+        private sealed class Port(bool gas) : CityNode.Drivers.Bmxx80.IBmxx80Port
+        {
+            public bool HasGas => gas;
+
+            public bool Open() => false;
+
+            public int StartMeasurement() => -1;
+
+            public bool IsMeasuring() => false;
+
+            public bool Read(out long temperature, out long humidity, out long pressure, out long gasResistance)
+            {
+                temperature = humidity = pressure = gasResistance = 0;
+                return false;
+            }
+
+            public void Close()
+            {
+            }
+        }
     }
 }
