@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CityNode.Tests.Integration;
@@ -39,12 +40,18 @@ public sealed class CliProcess : IDisposable
 
     public string Err => Read(_err);
 
-    /// <summary>Sends a signal by name (INT, TERM), as Ctrl+C or a service manager would.</summary>
+    /// <summary>Sends a signal by name (INT, TERM), as Ctrl+C or a service manager would (libc kill(2): no procps needed).</summary>
     public void Signal(string name)
     {
-        using var kill = Process.Start("kill", $"-{name} {_process.Id}")!;
-        kill.WaitForExit();
+        int signal = name switch { "INT" => 2, "TERM" => 15, _ => throw new ArgumentOutOfRangeException(nameof(name), name, "INT or TERM") };
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIG{name}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits for the exit (killing the process after the timeout) and returns its code, or -1 if it had to be killed.</summary>
     public async Task<int> ExitAsync(TimeSpan timeout)
