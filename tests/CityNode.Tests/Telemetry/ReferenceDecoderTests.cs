@@ -6,6 +6,7 @@ using CityNode.Telemetry;
 using CityNode.Util;
 using CsCheck;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace CityNode.Tests.Telemetry;
 
@@ -16,7 +17,7 @@ namespace CityNode.Tests.Telemetry;
 /// thousands of encoder-generated and mutated batches. Each decoder runs once per test in its --batch
 /// mode (hex lines in, one JSON line out each).
 /// </summary>
-public class ReferenceDecoderTests
+public class ReferenceDecoderTests(ITestOutputHelper output)
 {
     private static string VectorsDir => Path.Combine(Paths.Root, "docs", "payload-vectors");
 
@@ -109,10 +110,13 @@ public class ReferenceDecoderTests
 
             int refused = expected.Count(e => e.StartsWith("{\"error\"", StringComparison.Ordinal));
             Assert.True(refused >= 500 && refused <= 2000, $"{refused} of {expected.Count} refused");
-            foreach (var decoder in Decoders)
+            var runs = Decoders.Select(d => Task.Run(() => RunBatch(d, lines))).ToArray(); // both at once
+            long readings = payloads.Sum(p => (long)ReadingsIn(p.Payload));
+            foreach (var (decoder, run) in Decoders.Zip(runs))
             {
-                var actual = RunBatch(decoder, lines);
+                var actual = run.Result;
                 int agree = expected.Zip(actual).Count(x => x.First == x.Second);
+                output.WriteLine($"{decoder.Exe}: {agree} of {expected.Count} payloads print the C# decoder's line ({expected.Count - refused} decoded, {readings:N0} readings in the unmutated ones; {refused} refusals, {expected.Where(e => e.StartsWith("{\"error\"", StringComparison.Ordinal)).Distinct().Count()} distinct)");
                 int first = Enumerable.Range(0, expected.Count).FirstOrDefault(i => expected[i] != actual[i], -1);
                 Assert.True(agree == expected.Count, $"{decoder.Exe}: {agree} of {expected.Count} agree; first difference on {Clip(lines[Math.Max(first, 0)])}:\n C# {Clip(expected[Math.Max(first, 0)])}\n    {Clip(actual[Math.Max(first, 0)])}");
             }
@@ -140,6 +144,13 @@ public class ReferenceDecoderTests
         var output = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(lines.Count, output.Length);
         return output;
+    }
+
+    private static int ReadingsIn(byte[] p)
+    {
+        var d = new BatchDecoder();
+        var h = d.ReadHeader(p, 0, p.Length);
+        return h.Count * h.ChannelCount;
     }
 
     private static string Clip(string s) => s.Length > 400 ? s[..400] + "..." : s;
