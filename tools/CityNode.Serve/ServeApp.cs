@@ -221,20 +221,70 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>
+    /// How long the all-nodes GeoJSON is answered from memory: the latest values change with every
+    /// batch (a 10,000-node city delivers ~11 a second), so the page is built at most this often
+    /// (concurrent requests share one build) and says so in Cache-Control; a node's own Feature is always fresh.
+    /// </summary>
+    public static readonly TimeSpan LatestMaxAge = TimeSpan.FromSeconds(10);
+
+    private readonly SemaphoreSlim _latestGate = new(1, 1);
+    private (DateTimeOffset At, object Registry, byte[] Body)? _latest;
+
+    private async Task AllNodes(HttpContext ctx)
+    {
+        var reg = registry.Current.Registry;
+        var cached = _latest;
+        if (cached is not { } c || DateTimeOffset.UtcNow - c.At > LatestMaxAge || !ReferenceEquals(c.Registry, reg))
+        {
+            await _latestGate.WaitAsync(ctx.RequestAborted);
+            try
+            {
+                cached = _latest;
+                if (cached is not { } c2 || DateTimeOffset.UtcNow - c2.At > LatestMaxAge || !ReferenceEquals(c2.Registry, reg))
+                {
+                    var ms = new MemoryStream();
+                    await WriteNodes(ms, null);
+                    _latest = cached = (DateTimeOffset.UtcNow, reg, ms.ToArray());
+                }
+            }
+            finally
+            {
+                _latestGate.Release();
+            }
+        }
+
+        ctx.Response.ContentType = "application/geo+json; charset=utf-8";
+        ctx.Response.Headers.CacheControl = $"public, max-age={(int)LatestMaxAge.TotalSeconds}";
+        await ctx.Response.Body.WriteAsync(cached!.Value.Body);
+    }
+
     /// <summary>GeoJSON (RFC 7946): a FeatureCollection with a Feature per node (or one Feature), its latest sample's values and their levels.</summary>
     private async Task Nodes(HttpContext ctx, uint? one)
     {
+        if (one is null)
+        {
+            await AllNodes(ctx);
+            return;
+        }
+
         var (_, entries) = registry.Current;
-        var latest = store.LatestReadings(one).GroupBy(r => r.Node).ToDictionary(g => g.Key, g => g.ToList());
-        var ids = latest.Keys.Union(entries.Keys).Where(id => one is null || id == one).OrderBy(id => id).ToList();
-        if (one is not null && ids.Count == 0)
+        if (!store.LatestReadings(one).Any() && !entries.ContainsKey(one.Value))
         {
             await Error(ctx, 404, $"node {one}: no readings and no registry entry");
             return;
         }
 
         ctx.Response.ContentType = "application/geo+json; charset=utf-8";
-        await using var w = new Utf8JsonWriter(ctx.Response.Body);
+        await WriteNodes(ctx.Response.Body, one);
+    }
+
+    private async Task WriteNodes(Stream body, uint? one)
+    {
+        var (_, entries) = registry.Current;
+        var latest = store.LatestReadings(one).GroupBy(r => r.Node).ToDictionary(g => g.Key, g => g.ToList());
+        var ids = latest.Keys.Union(entries.Keys).Where(id => one is null || id == one).OrderBy(id => id).ToList();
+        await using var w = new Utf8JsonWriter(body);
         if (one is null)
         {
             w.WriteStartObject();
@@ -311,11 +361,6 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
 
             w.WriteString("unit", r.Unit);
             w.WriteString("status", r.StatusName);
-            if (CityNode.Serve.Levels.Of(r.Channel) is { } q)
-            {
-                w.WriteString("title", q.Title);
-            }
-
             if (r.Value is decimal d && CityNode.Serve.Levels.Level(r.Channel, (double)d) is { } band)
             {
                 w.WriteString("level", band.Label);

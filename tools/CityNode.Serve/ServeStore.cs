@@ -67,9 +67,27 @@ public abstract class ServeStore : ITelemetryStore
     /// <summary>The batches columns in <see cref="StoreSchema.AllBatchColumns"/> order, under the names this database uses.</summary>
     protected virtual string BatchColumns(string alias) => string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + c));
 
-    // Distinct nodes by a loose index scan (one index probe per node) on a table keyed by node first.
-    protected static string NodesOf(string table) =>
-        $"WITH RECURSIVE n(node) AS (SELECT min(node) FROM {table} UNION ALL SELECT (SELECT min(node) FROM {table} WHERE node > n.node) FROM n WHERE n.node IS NOT NULL) ";
+    /// <summary>
+    /// <c>l(node, seq)</c>: every node's newest batch, from the batches primary key (node, seq) alone, an
+    /// index-only pass over a table a hundredth the size of readings (a batch holds ~100 readings).
+    /// </summary>
+    protected static string LastSeq(string from) => $"WITH l AS (SELECT node, max(seq) AS seq FROM {from} GROUP BY node) ";
+
+    /// <summary>
+    /// The readings of each node's newest sample (the last sample of its newest batch): the newest
+    /// batch per node in one backward pass over the batches primary key (DISTINCT ON), then one probe
+    /// of readings (node, time) per node; the LIMIT (a sample has at most 64 channels, docs/payload.md)
+    /// keeps the lateral subquery a per-node index probe rather than a join over all readings.
+    /// </summary>
+    internal static string LatestSample(string where) =>
+        $"WITH l AS (SELECT DISTINCT ON (node) node, seq, last_time FROM batches {where} ORDER BY node, seq DESC) " +
+        "SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM l " +
+        "CROSS JOIN LATERAL (SELECT * FROM readings x WHERE x.node = l.node AND x.time = l.last_time LIMIT 64) r";
+
+    /// <summary>SQLite has neither DISTINCT ON nor LATERAL: a bare column beside max() comes from the max row, and its planner probes readings (node, time) per row by itself.</summary>
+    protected static string SqliteLatestSample(string where) =>
+        $"WITH l AS (SELECT node, max(seq) AS seq, last_time FROM batches {where} GROUP BY node) " +
+        "SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM l JOIN readings r ON r.node = l.node AND r.time = l.last_time";
 }
 
 internal sealed class SqliteServeStore : ServeStore
@@ -149,12 +167,10 @@ internal sealed class SqliteServeStore : ServeStore
         Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $i", r => r.GetInt64(0), ("$i", NodeTimeIndex)).Single() > 0;
 
     public override IReadOnlyList<BatchRecord> LastBatches() => Query(
-        NodesOf("batches") + $"SELECT {BatchColumns("b")} FROM n JOIN batches b ON b.node = n.node AND b.seq = (SELECT max(seq) FROM batches WHERE node = n.node) ORDER BY b.node",
-        BatchRow).ToList();
+        $"{LastSeq("batches")} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
 
     public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
-        (node is null ? NodesOf("readings") : "WITH n(node) AS (SELECT $node) ") +
-        $"SELECT {ReadingColumns} FROM n JOIN readings r ON r.node = n.node AND r.time = (SELECT max(time) FROM readings WHERE node = n.node) ORDER BY r.node, r.channel",
+        SqliteLatestSample(node is null ? "" : "WHERE node = $node") + " ORDER BY r.node, r.channel",
         ReadingRow, ("$node", node is uint x ? (long)x : null)).ToList();
 
     public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(
@@ -260,12 +276,10 @@ internal sealed class PostgresServeStore : ServeStore
     public override bool HasNodeTimeIndex() => Query("SELECT to_regclass($1) IS NOT NULL", r => r.GetBoolean(0), NodeTimeIndex).Single();
 
     public override IReadOnlyList<BatchRecord> LastBatches() => Query(
-        NodesOf("batches") + $"SELECT {BatchColumns("b")} FROM n JOIN batches b ON b.node = n.node AND b.seq = (SELECT max(seq) FROM batches WHERE node = n.node) ORDER BY b.node",
-        BatchRow).ToList();
+        $"{LastSeq("batches")} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
 
     public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
-        (node is null ? NodesOf("readings") : "WITH n(node) AS (SELECT $1::bigint) ") +
-        $"SELECT {ReadingColumns} FROM n JOIN readings r ON r.node = n.node AND r.time = (SELECT max(time) FROM readings WHERE node = n.node) ORDER BY r.node, r.channel",
+        LatestSample(node is null ? "" : "WHERE node = $1") + " ORDER BY r.node, r.channel",
         ReadingRow, node is null ? Array.Empty<object?>() : new object?[] { (long)node.Value }).ToList();
 
     public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(

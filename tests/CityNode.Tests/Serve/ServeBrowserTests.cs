@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using CityNode.Host.Stores;
 using CityNode.Serve;
+using CityNode.Testing.Servers;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
@@ -17,22 +18,27 @@ namespace CityNode.Tests.Serve;
 /// </summary>
 public sealed class ServeBrowserTests(ServeCity city) : IClassFixture<ServeCity>
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string Driver = "/usr/bin/chromedriver";
-
     private static ChromeDriver Browser(string downloads)
     {
-        if (!File.Exists(Chromium) || !File.Exists(Driver))
+        string chromium, driver;
+        try
         {
-            Assert.Fail($"the browser test needs Debian's Chromium and its driver ({Chromium}, {Driver}): as root, apt-get install -y chromium chromium-driver");
+            // Installed like the other server binaries when this process may (root or sudo), else a failure that says how.
+            chromium = ServerBinaries.Find("chromium", "chromium", "/usr/bin/chromium");
+            driver = ServerBinaries.Find("chromedriver", "chromium-driver", "/usr/bin/chromedriver");
+        }
+        catch (InvalidOperationException e)
+        {
+            Assert.Fail($"the browser test needs Debian's Chromium and its driver: as root, apt-get install -y chromium chromium-driver ({e.Message})");
+            throw;
         }
 
-        var o = new ChromeOptions { BinaryLocation = Chromium };
+        var o = new ChromeOptions { BinaryLocation = chromium };
         // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
         o.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1300", "--lang=en");
         o.AddUserProfilePreference("download.default_directory", downloads);
         o.AddUserProfilePreference("download.prompt_for_download", false);
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driver)!, Path.GetFileName(driver));
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
         return new ChromeDriver(service, o, TimeSpan.FromSeconds(60));
@@ -122,7 +128,7 @@ public sealed class ServeBrowserTests(ServeCity city) : IClassFixture<ServeCity>
         Assert.Empty(browser.FindElements(By.Id("fleet")));
         browser.FindElement(By.Id("token")).SendKeys("not-the-token-at-all");
         browser.FindElement(By.Id("login")).Click();
-        Assert.NotEmpty(browser.FindElements(By.Id("login-problem")));
+        new WebDriverWait(browser, TimeSpan.FromSeconds(30)).Until(d => d.FindElements(By.Id("login-problem")).Count > 0); // the form's answer page has loaded
         Assert.Empty(browser.FindElements(By.Id("fleet")));
         browser.FindElement(By.Id("token")).SendKeys(ServeCity.Token);
         browser.FindElement(By.Id("login")).Click();

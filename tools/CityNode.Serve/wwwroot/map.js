@@ -5,6 +5,7 @@
   const levels = await cn.licence();
   document.getElementById("title").textContent = levels.title;
   const data = await cn.json("/api/nodes");
+  const title = Object.fromEntries(levels.quantities.map(q => [q.channel, q.title]));
   const svg = document.getElementById("map");
   const placed = data.features.filter(f => f.geometry);
   const W = 1000, H = 600, pad = 60;
@@ -24,7 +25,7 @@
       const p = f.properties, main = p.map_channel ? p.values[p.map_channel] : null;
       const g = cn.svg("g", { class: "node-mark", "data-node": p.node });
       const c = cn.svg("circle", { class: "node " + (p.map_tone || "none"), cx: x, cy: y, r: 12, id: "node-" + p.node, tabindex: 0 });
-      c.appendChild(cn.svg("title", {}, p.name + (main ? ": " + main.title + " " + main.value + " " + cn.unit(main.unit) + ", " + main.level : "")));
+      c.appendChild(cn.svg("title", {}, p.name + (main ? ": " + title[p.map_channel] + " " + main.value + " " + cn.unit(main.unit) + ", " + main.level : "")));
       c.addEventListener("click", () => { location.href = "/nodes/" + p.node; });
       c.addEventListener("keydown", e => { if (e.key === "Enter") location.href = "/nodes/" + p.node; });
       g.appendChild(c);
@@ -41,7 +42,7 @@
     const a = cn.el("a", { href: "/nodes/" + p.node }, p.name);
     const td = cn.el("td"); td.appendChild(a); tr.appendChild(td);
     tr.appendChild(cn.el("td", {}, p.site || (f.geometry ? f.geometry.coordinates[1].toFixed(4) + ", " + f.geometry.coordinates[0].toFixed(4) : "no location")));
-    tr.appendChild(cn.el("td", {}, main ? main.title + ": " + main.value + " " + cn.unit(main.unit) : "-"));
+    tr.appendChild(cn.el("td", {}, main ? title[p.map_channel] + ": " + main.value + " " + cn.unit(main.unit) : "-"));
     const lv = cn.el("td"); if (main) lv.appendChild(cn.el("span", { class: "tone " + main.tone }, main.level)); tr.appendChild(lv);
     tr.appendChild(cn.el("td", {}, p.time ? cn.iso(p.time) : "-"));
     body.appendChild(tr);

@@ -15,11 +15,11 @@
   const known = Object.fromEntries(levels.quantities.map(q => [q.channel, q]));
   for (const [ch, v] of Object.entries(p.values)) {
     const tr = cn.el("tr", { "data-channel": ch });
-    tr.appendChild(cn.el("td", {}, v.title || ch));
+    tr.appendChild(cn.el("td", {}, known[ch] ? known[ch].title : ch));
     tr.appendChild(cn.el("td", { class: "value" }, v.value === null ? v.status : v.value + " " + cn.unit(v.unit)));
     const lv = cn.el("td"); if (v.level) lv.appendChild(cn.el("span", { class: "tone " + v.tone }, v.level)); tr.appendChild(lv);
     body.appendChild(tr);
-    const o = cn.el("option", { value: ch }, v.title || ch); select.appendChild(o);
+    const o = cn.el("option", { value: ch }, known[ch] ? known[ch].title : ch); select.appendChild(o);
   }
   if (p.time) document.getElementById("latest-time").textContent = "Latest sample: " + cn.iso(p.time) + " UTC.";
   const dl = document.getElementById("meanings");
