@@ -11,7 +11,8 @@ namespace CityNode.Cli.Commands;
 /// <summary>
 /// <c>citynode configure</c>: publishes a node's new retained configuration and waits for the node
 /// to report, in the diagnostics of its telemetry, that it applied the version or why it refused it.
-/// Exit codes: 0 applied, 1 bad input or broker, 3 refused by the node, 4 no answer in time.
+/// Exit codes (the CLI's: 0 ok, 1 the user's to fix, 70 a bug): 0 applied (or published, with --no-wait); 1 bad input,
+/// broker trouble, refused by the node, or no answer in time (the last line says which).
 /// </summary>
 internal static class ConfigureCommand
 {
@@ -150,7 +151,7 @@ internal static class ConfigureCommand
             }
 
             TimeSpan wait = parse.GetValue(timeout);
-            Console.WriteLine($"waiting up to {wait} for node {id} to connect and report it…");
+            Console.WriteLine($"waiting up to {ValueParser.FormatDuration((long)wait.TotalSeconds)} for node {id} to connect and report it…");
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(wait);
             try
@@ -169,7 +170,7 @@ internal static class ConfigureCommand
                     if (refused == version || (refused == 0 && b.DiagnosticsText?.StartsWith("config:", StringComparison.Ordinal) == true))
                     {
                         Console.WriteLine($"node {id} refused version {version}: {b.DiagnosticsText?["config: ".Length..]}; it keeps version {applied}");
-                        return 3;
+                        return 1;
                     }
 
                     Console.WriteLine($"  batch {b.Sequence} from node {id}: still on version {applied}");
@@ -177,8 +178,8 @@ internal static class ConfigureCommand
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                Console.WriteLine($"no answer from node {id} within {wait}: the document stays retained and the node applies it at its next connection");
-                return 4;
+                Console.WriteLine($"no answer from node {id} within {ValueParser.FormatDuration((long)wait.TotalSeconds)}: the document stays retained and the node applies it at its next connection");
+                return 1;
             }
         });
         NodeRegistryOptions.AttachTo(command, "--node");
