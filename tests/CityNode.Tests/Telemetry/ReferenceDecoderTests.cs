@@ -123,6 +123,49 @@ public class ReferenceDecoderTests(ITestOutputHelper output)
         }, iter: 1);
     }
 
+    [Theory]
+    [InlineData("valid/44-mixed-city-node", 0)]
+    [InlineData("invalid/21-mantissa-zero", 1)]
+    [InlineData("invalid/08-crc-mismatch", 1)]
+    public void Each_decoder_as_a_command_and_as_a_module_prints_the_vector(string vector, int exitCode)
+    {
+        string hex = File.ReadAllText(Path.Combine(VectorsDir, vector + ".hex")).Trim();
+        string expected = File.ReadAllText(Path.Combine(VectorsDir, vector + ".json")).TrimEnd('\n');
+        foreach (var decoder in Decoders)
+        {
+            var (exit, stdout, stderr) = Run(decoder.Exe, decoder.Script, hex);
+            Assert.Equal(exitCode, exit);
+            Assert.Equal(expected, stdout.TrimEnd('\n'));
+            if (exitCode != 0)
+            {
+                using var error = JsonDocument.Parse(expected);
+                var e = error.RootElement.GetProperty("error");
+                Assert.Contains($"byte {e.GetProperty("offset").GetInt32()}: {e.GetProperty("reason").GetString()}", stderr);
+            }
+        }
+
+        // The library forms a data team or a Node-RED function uses: decode() then the JSON of the spec.
+        string js = "const m = require(process.argv[1]); const [e, line] = m.decodeJson(Buffer.from(process.argv[2], 'hex')); console.log(line);";
+        Assert.Equal(expected, Run("node", "-e", js, Decoders[1].Script, hex).Out.TrimEnd('\n'));
+        string py = "import sys; sys.path.insert(0, sys.argv[1]); import citynode_decode as c; print(c.decode_json(bytes.fromhex(sys.argv[2]))[1])";
+        Assert.Equal(expected, Run("python3", "-c", py, Path.GetDirectoryName(Decoders[0].Script)!, hex).Out.TrimEnd('\n'));
+    }
+
+    private static (int Exit, string Out, string Err) Run(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
     /// <summary>Runs a reference decoder's --batch mode over hex lines; one JSON line back per input line.</summary>
     internal static string[] RunBatch((string Exe, string Script) decoder, IReadOnlyList<string> lines)
     {
