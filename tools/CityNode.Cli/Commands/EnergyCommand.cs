@@ -14,7 +14,7 @@ internal static class EnergyCommand
     {
         var board = new Option<string>("--board") { Description = "board profile id (boards/*.board) or file", DefaultValueFactory = _ => "reference" };
         var config = new Option<string?>("--config") { Description = "a node config: its sensors, sample and publish intervals" };
-        var channels = new Option<int>("--channels") { Description = "channels sampled by generic real sensors instead of the board's own (without --config): 5 = bme280 + sds011, 6 = + scd41 (1 to 16)", DefaultValueFactory = _ => EnergyReport.Workload.AssumedChannels };
+        var channels = new Option<int?>("--channels") { Description = "channels sampled by generic real sensors instead of the board's own sensor lines (without --config): 5 = bme280 + sds011, 6 = + scd41 (1 to 16)" };
         var sample = Options.Duration("--sample", "sample interval (without --config)", TimeSpan.FromSeconds(60));
         var publish = Options.Duration("--publish", "longest time between publishes (without --config; default 15m, or the sample interval if longer)", TimeSpan.FromMinutes(15));
         var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh (default: the board's)" };
@@ -62,8 +62,8 @@ internal static class EnergyCommand
                     }
 
                     CheckIntervals(s, p);
-                    workload = parse.GetResult(channels) is { Implicit: false }
-                        ? EnergyReport.Workload.Generic(parse.GetValue(channels), s, p)
+                    workload = parse.GetValue(channels) is int n
+                        ? EnergyReport.Workload.Generic(n, s, p)
                         : EnergyReport.Workload.ForBoard(profile, s, p);
                 }
             }
