@@ -15,6 +15,8 @@ public sealed class ConfigureValidationTests
     [InlineData("sensors=bme280,nosuch", "configure: not sent: sensors=bme280,nosuch: no driver for 'nosuch' (known: bme280,")]
     [InlineData("sample=5s", "configure: not sent: sample=5s: 5s is outside 10s")]
     [InlineData("sample=", "configure: 'sample=': empty value; --unset sample removes the key")]
+    [InlineData("calibration.tds=-1", "configure: not sent: calibration.tds=-1: '-1' is not a positive number")]
+    [InlineData("calibration.ph=7.00:1500", "configure: not sent: calibration.ph=7.00:1500: needs 2 or 3 points")]
     public async Task A_bad_value_is_refused_before_connecting_naming_the_setting_and_the_rule(string setting, string message)
     {
         var (exit, stdout, err) = await CliRunner.Run("configure", "--broker", NoBroker, "--node", "42", setting);
@@ -35,6 +37,11 @@ public sealed class ConfigureValidationTests
             var (exit, _, err) = await CliRunner.Run("configure", "--broker", NoBroker, "--node", "42", "--config", conf, "sensors=bme280,ezo_ph");
             Assert.Equal(1, exit);
             Assert.Contains("sensors=bme280,ezo_ph: 'ezo_ph' is not wired on this node: no sensor.ezo_ph line (wired: bme280, sds011, scd41)", err);
+
+            // Calibration the drivers would refuse at the next boot (so the node would not start) is refused before sending.
+            var (e1, _, err1) = await CliRunner.Run("configure", "--broker", NoBroker, "--node", "42", "--config", conf, "calibration.tds=0");
+            Assert.Equal(1, e1);
+            Assert.Contains("calibration.tds=0: '0' is not a positive number", err1);
 
             var (e2, _, err2) = await CliRunner.Run("configure", "--broker", NoBroker, "--node", "43", "--config", conf, "sample=120s");
             Assert.Equal(1, e2);

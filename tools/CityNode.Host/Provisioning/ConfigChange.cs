@@ -2,6 +2,7 @@ using System.Text;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Host.Mqtt;
+using CityNode.Host.Sim;
 
 namespace CityNode.Host.Provisioning;
 
@@ -107,7 +108,15 @@ public sealed class ConfigChange
         {
             SensorWiring.CheckSensorList(doc);
             var baseConfig = provisioned is null ? NodeConfig.Parse($"node.id = {node}\nconfig.version = 0\n" + AssumedWiring(doc)) : WithVersion(provisioned, 0);
-            baseConfig.WithRemote(doc);
+            var candidate = baseConfig.WithRemote(doc);
+
+            // The drivers read sensors and calibration at the node's next boot (SensorFactory): what they
+            // would refuse there would keep the node from starting, so it is refused here.
+            CheckCalibration(doc);
+            if (provisioned is not null)
+            {
+                SensorFactory.Create(candidate, new SimBusProvider(new VirtualClock(0)));
+            }
         }
         catch (ConfigException e)
         {
@@ -156,6 +165,31 @@ public sealed class ConfigChange
         }
 
         return NodeConfig.Load(d);
+    }
+
+    /// <summary>Each calibration value through the driver that reads it, wired alone (whatever the node's wiring, a value is checked).</summary>
+    private static void CheckCalibration(ConfigDocument doc)
+    {
+        for (int i = 0; i < doc.Count; i++)
+        {
+            string? reader = doc.Key(i) switch
+            {
+                "calibration.turbidity" => "turbidity",
+                "calibration.tds" => "tds",
+                "calibration.ph" => "analog_ph",
+                _ => null,
+            };
+            if (reader is null)
+            {
+                continue;
+            }
+
+            var probe = new ConfigDocument();
+            probe.Set("node.id", "1");
+            probe.Set($"sensor.{reader}", "adc:0");
+            probe.Set(doc.Key(i), doc.Value(i));
+            SensorFactory.Create(NodeConfig.Load(probe), new SimBusProvider(new VirtualClock(0)));
+        }
     }
 
     private static string AssumedWiring(ConfigDocument doc)
