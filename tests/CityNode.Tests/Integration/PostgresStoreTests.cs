@@ -17,6 +17,13 @@ public sealed class PostgresStoreTests(PostgresFixture pg)
     }
 
     [Fact]
+    public void Batches_are_counted_in_node_ranges()
+    {
+        using var store = new PostgresStore(pg.NewDatabase());
+        StoreContract.CountsBatchesInRanges(store);
+    }
+
+    [Fact]
     public void The_database_explains_itself_with_lookup_tables_and_readings_v()
     {
         string db = pg.NewDatabase();

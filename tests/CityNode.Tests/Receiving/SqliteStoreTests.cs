@@ -56,6 +56,13 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void Batches_are_counted_in_node_ranges()
+    {
+        using var store = new SqliteStore(DbPath);
+        StoreContract.CountsBatchesInRanges(store);
+    }
+
+    [Fact]
     public void The_database_explains_itself_with_lookup_tables_and_readings_v()
     {
         using var store = new SqliteStore(DbPath);

@@ -73,4 +73,13 @@ public static class StoreContract
         var statuses = query("SELECT id, name, meaning FROM statuses").ToDictionary(r => Convert.ToInt32(r[0].Value), r => (string)r[1].Value!);
         Assert.Equal(new[] { "ok", "missing", "fault", "invalid" }, statuses.OrderBy(s => s.Key).Select(s => s.Value).ToArray());
     }
+
+    /// <summary>What a group member counts its gaps against: the batches every member stored, per node range (issue 14, item 15).</summary>
+    public static void CountsBatchesInRanges(ITelemetryStore store)
+    {
+        store.Store(new[] { Batch(1, 1, 2), Batch(1, 2, 2), Batch(1, 4, 2), Batch(2, 7, 2), Batch(3, 1, 2) });
+        Assert.Equal(3, store.CountBatches([(1, 1, 5)]));
+        Assert.Equal(3, store.CountBatches([(1, 2, 4), (2, 1, 9), (3, 2, 2)])); // node 1: 2 and 4; node 2: 7; node 3 has only 1
+        Assert.Equal(0, store.CountBatches([]));
+    }
 }

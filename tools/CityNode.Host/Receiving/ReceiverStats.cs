@@ -59,11 +59,14 @@ public sealed class ReceiverStats
     /// <summary>
     /// Gaps for a member of a shared group: the other members store part of each node's batches, so
     /// a hole in what this receiver saw is not a loss. Counts the sequence numbers missing from the
-    /// shared store (<paramref name="storedBetween"/>: node, first, last → batches stored) over the
-    /// range this receiver saw of each node.
+    /// shared store (<paramref name="storedIn"/>: batches stored within the ranges) over the range
+    /// this receiver saw of each node.
     /// </summary>
-    public long GapsIn(Func<uint, uint, uint, long> storedBetween) =>
-        _nodes.Sum(n => Math.Max(0, (long)n.Value.MaxSequence - n.Value.MinSequence + 1 - storedBetween(n.Key, n.Value.MinSequence, n.Value.MaxSequence)));
+    public long GapsIn(Func<IReadOnlyList<(uint Node, uint From, uint To)>, long> storedIn)
+    {
+        var ranges = _nodes.Select(n => (n.Key, n.Value.MinSequence, n.Value.MaxSequence)).Where(r => r.MinSequence <= r.MaxSequence).ToList();
+        return ranges.Count == 0 ? 0 : Math.Max(0, ranges.Sum(r => (long)r.MaxSequence - r.MinSequence + 1) - storedIn(ranges));
+    }
 
     /// <summary>Batches that arrived after a later batch of the same node.</summary>
     public long OutOfOrder => _nodes.Values.Sum(n => n.OutOfOrder);

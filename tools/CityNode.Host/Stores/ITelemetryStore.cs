@@ -14,8 +14,9 @@ public interface ITelemetryStore : IBatchSink
     /// <summary>Counts of stored batches and readings.</summary>
     (long Batches, long Readings) Count();
 
-    /// <summary>Stored batches of a node with a sequence number in [from, to] (what a group's members stored between them).</summary>
-    long CountBatches(uint node, uint from, uint to) => Batches(node).LongCount(b => b.Sequence >= from && b.Sequence <= to);
+    /// <summary>Stored batches with a sequence number in [From, To] of their node, over all the ranges (what a group's members stored between them).</summary>
+    long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges) =>
+        ranges.Sum(r => Batches(r.Node).LongCount(b => b.Sequence >= r.From && b.Sequence <= r.To));
 }
 
 /// <summary>A stored batch's header and diagnostics.</summary>

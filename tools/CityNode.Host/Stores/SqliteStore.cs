@@ -180,14 +180,19 @@ public sealed class SqliteStore : ITelemetryStore
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
-    public long CountBatches(uint node, uint from, uint to)
+    public long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges)
     {
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT count(*) FROM batches WHERE node = $n AND seq BETWEEN $a AND $b";
-        cmd.Parameters.AddWithValue("$n", (long)node);
-        cmd.Parameters.AddWithValue("$a", (long)from);
-        cmd.Parameters.AddWithValue("$b", (long)to);
-        return (long)cmd.ExecuteScalar()!;
+        var (n, a, b) = (cmd.Parameters.Add("$n", SqliteType.Integer), cmd.Parameters.Add("$a", SqliteType.Integer), cmd.Parameters.Add("$b", SqliteType.Integer));
+        long stored = 0;
+        foreach (var r in ranges)
+        {
+            (n.Value, a.Value, b.Value) = ((long)r.Node, (long)r.From, (long)r.To);
+            stored += (long)cmd.ExecuteScalar()!;
+        }
+
+        return stored;
     }
 
     private void Execute(string sql, SqliteTransaction? tx = null)
