@@ -29,11 +29,22 @@ public sealed class SimulateCliTests : IDisposable
     [InlineData("--nodes", "0", "--nodes '0': a whole number from 1 up")]
     [InlineData("--nodes", "many", "--nodes 'many': a whole number from 1 up")]
     [InlineData("--power-cuts", "-1", "--power-cuts '-1': a whole number from 0 up")]
-    public async Task Counts_are_refused_with_their_rule(string option, string value, string message)
+    [InlineData("--sample", "5s", "--sample 5s: 5s is outside 10s..1d")]
+    [InlineData("--duration", "0", "--duration 0s: simulated time must be above 0")]
+    public async Task Counts_and_intervals_are_refused_with_their_rule(string option, string value, string message)
     {
-        var (exit, _, err) = await CliRunner.Run("simulate", "--duration", "1h", option, value);
+        var (exit, _, err) = await CliRunner.Run(option == "--duration" ? ["simulate", option, value] : ["simulate", "--duration", "1h", option, value]);
         Assert.Equal(1, exit);
         Assert.Contains(message, err);
+        Assert.DoesNotContain("internal error", err);
+    }
+
+    [Fact]
+    public async Task A_publish_interval_shorter_than_the_sample_interval_is_refused_as_the_node_would()
+    {
+        var (exit, _, err) = await CliRunner.Run("simulate", "--duration", "1h", "--sample", "2h", "--publish", "1h");
+        Assert.Equal(1, exit);
+        Assert.Equal("--publish 1h: shorter than --sample (2h)", err.Trim());
     }
 
     [Fact]

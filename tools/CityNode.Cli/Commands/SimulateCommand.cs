@@ -98,6 +98,25 @@ internal static class SimulateCommand
                 options.ReconfigureSettings = rc.Skip(1).ToList();
             }
 
+            if (options.Duration <= TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync("--duration 0s: simulated time must be above 0 (e.g. 1h, 7d)");
+                return 1;
+            }
+
+            // The nodes' intervals by the node config's own rules (NodeConfig), named by their options.
+            string sampleText = CityNode.Config.ValueParser.FormatDuration((long)options.Sample.TotalSeconds);
+            string publishText = CityNode.Config.ValueParser.FormatDuration((long)options.Publish.TotalSeconds);
+            try
+            {
+                CityNode.Config.NodeConfig.Parse($"node.id = 1\nsample = {sampleText}\npublish = {publishText}\n");
+            }
+            catch (CityNode.Config.ConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"--{e.Key} {(e.Key == "sample" ? sampleText : publishText)}: {e.Problem.Replace("than sample", "than --sample")}");
+                return 1;
+            }
+
             bool asJson = parse.GetValue(json);
             var sim = new CitySimulation(options);
             SimulationSummary summary;
