@@ -83,11 +83,14 @@ internal static class ReceiveCommand
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => StopOnce(c, stop));
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => StopOnce(c, stop));
 
+            bool asJson = parse.GetValue(json);
+            bool live = !asJson && !Console.IsErrorRedirected;
+            string lineStart = live ? "\r\u001b[K" : ""; // a log line replaces the live line, which the next tick writes again
             var receiver = new Receiver(address, store, groupName, id)
             {
                 SessionExpiry = parse.GetValue(expiry),
                 Tls = tls,
-                Log = line => Console.Error.WriteLine("receive: " + line),
+                Log = line => Console.Error.WriteLine(lineStart + "receive: " + line),
             };
             try
             {
@@ -105,8 +108,6 @@ internal static class ReceiveCommand
                 return 0;
             }
 
-            bool asJson = parse.GetValue(json);
-            bool live = !asJson && !Console.IsErrorRedirected;
             string where = store is PostgresStore ? "PostgreSQL" : ((SqliteStore)store).Path;
             await Console.Error.WriteLineAsync($"receive: {address} {receiver.Filter} as {id} → {where} (Ctrl+C to stop)");
             TimeSpan idle = parse.GetValue(idleExit);
@@ -120,7 +121,7 @@ internal static class ReceiveCommand
                     await Task.Delay(1000, stop.Token);
                     if (receiver.TakenOver)
                     {
-                        await Console.Error.WriteLineAsync($"receive: another client connected as {receiver.ClientId} and took this receiver's session " +
+                        await Console.Error.WriteLineAsync($"{lineStart}receive: another client connected as {receiver.ClientId} and took this receiver's session " +
                             "(or the broker keeps closing the connection); give each receiver its own --client-id");
                         exit = 1;
                         break;
@@ -131,11 +132,11 @@ internal static class ReceiveCommand
                         try
                         {
                             await receiver.EnsureConnectedAsync(stop.Token);
-                            await Console.Error.WriteLineAsync("receive: reconnected");
+                            await Console.Error.WriteLineAsync(lineStart + "receive: reconnected");
                         }
                         catch (BrokerException e)
                         {
-                            await Console.Error.WriteLineAsync($"receive: {e.Message}; retrying");
+                            await Console.Error.WriteLineAsync($"{lineStart}receive: {e.Message}; retrying");
                         }
                     }
 
