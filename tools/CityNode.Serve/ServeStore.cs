@@ -215,10 +215,7 @@ internal sealed class PostgresServeStore : ServeStore
     {
         try
         {
-            // Every transaction of every connection is read-only: the server refuses a write whatever the SQL.
-            var b = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "citynode-serve" };
-            b.Options = ((b.Options ?? "") + " -c default_transaction_read_only=on").Trim();
-            _source = NpgsqlDataSource.Create(b);
+            _source = NpgsqlDataSource.Create(ReadOnly(connectionString));
         }
         catch (ArgumentException e)
         {
@@ -234,6 +231,14 @@ internal sealed class PostgresServeStore : ServeStore
             _source.Dispose();
             throw new StoreException($"PostgreSQL: {e.Message}", e);
         }
+    }
+
+    /// <summary>The connection string with every transaction of every connection read-only: the server refuses a write whatever the SQL.</summary>
+    internal static string ReadOnly(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "citynode-serve" };
+        b.Options = ((b.Options ?? "") + " -c default_transaction_read_only=on").Trim();
+        return b.ConnectionString;
     }
 
     private IEnumerable<T> Query<T>(string sql, Func<NpgsqlDataReader, T> row, params object?[] args)
