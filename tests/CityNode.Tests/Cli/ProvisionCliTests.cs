@@ -34,7 +34,8 @@ public sealed class ProvisionCliTests : IDisposable
     [InlineData("sensor.scd41 = adc:3\n", "line 1: sensor.scd41: scd41 is on i2c, not adc")]
     [InlineData("sensor.ezo_orp = i2c:0x62\n", "board firebeetle-esp32e's default sensor.scd41: i2c1 address 0x62 is taken by sensor.ezo_orp (line 1)")]
     [InlineData("sensor.bme280 = i2c:0x76\nsensor.bme680 = i2c1:0x76\n", "line 2: sensor.bme680: i2c1 address 0x76 is taken by sensor.bme280 (line 1)")]
-    [InlineData("sample = 60s\nsensors = bme280,nosuch\n", "line 2: sensors: 'nosuch' is not wired on this node: no sensor.nosuch line (wired: bme280, sds011, scd41)")]
+    [InlineData("sample = 60s\nsensors = bme280,nosuch\n", "line 2: sensors: no driver for 'nosuch' (known: bme280,")]
+    [InlineData("sample = 60s\nsensors = bme280,ezo_ph\n", "line 2: sensors: 'ezo_ph' is not wired on this node: no sensor.ezo_ph line (wired: bme280, sds011, scd41)")]
     [InlineData("sensors = bme280,,scd41\n", "line 1: sensors: empty name in 'bme280,,scd41'")]
     public async Task A_bad_sensor_line_in_the_config_is_refused_naming_the_line_and_the_problem(string config, string message)
     {

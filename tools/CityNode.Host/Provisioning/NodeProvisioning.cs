@@ -167,8 +167,8 @@ public sealed class NodeProvisioning
             }
         }
 
+        SensorWiring.Check(doc, r.Board); // first: an unknown sensor name is "no driver", not "not wired"
         NodeConfig.Load(doc);
-        SensorWiring.Check(doc, r.Board);
 
         string user = $"node-{r.NodeId}";
         string password = Base64Url(RandomNumberGenerator.GetBytes(24));
