@@ -240,7 +240,8 @@ public sealed class ProvisionCliTests : IDisposable
         Assert.Contains($"mosquitto_passwd /etc/mosquitto/passwd {NodeProvisioning.BackendUser}", stdout);
         foreach (var doc in new[] { "docs/field-guide.md", "docs/receiver.md" })
         {
-            var users = Regex.Matches(Repo.Read(doc), @"mqtts?://([A-Za-z0-9_-]+):[^@\s]*@").Select(m => m.Groups[1].Value).ToList();
+            // The user in every example URL of the broker (mqtts://USER[:...]@broker.city.example).
+            var users = Regex.Matches(Repo.Read(doc), @"mqtts?://([A-Za-z0-9_-]+)(?::[^@\s]*)?@broker\.").Select(m => m.Groups[1].Value).ToList();
             Assert.NotEmpty(users);
             Assert.All(users, u => Assert.Equal(NodeProvisioning.BackendUser, u));
         }
