@@ -20,6 +20,7 @@ namespace CityNode.Config
         public static readonly string[] RemoteKeys = new string[]
         {
             "config.version", "sample", "publish", "batch", "sensors", "low_battery_mv", "sleep", "early.", "calibration.",
+            "delivery.ack", "delivery.resend",
         };
 
         private static readonly string[] ProvisionKeys = new string[]
@@ -42,6 +43,7 @@ namespace CityNode.Config
             Sleep = "auto";
             Sensors = "all";
             KeepAliveSeconds = 60;
+            Ack = "broker";
         }
 
         /// <summary>The document this configuration was read from (for sensor wiring and calibration).</summary>
@@ -159,6 +161,26 @@ namespace CityNode.Config
 
         /// <summary>Topic the node publishes its batches on.</summary>
         public string TelemetryTopic { get { return TopicFor(NodeId, "up"); } }
+
+        /// <summary>
+        /// What releases a batch from the node's flash (delivery.ack): <c>broker</c>, its PUBACK (the
+        /// behaviour of every node before end-to-end acknowledgement, and of a backend without it), or
+        /// <c>backend</c>, the receivers' acknowledgement on <see cref="AckTopic"/> (docs/reliability.md).
+        /// </summary>
+        public string Ack { get; private set; }
+
+        public bool BackendAck { get { return Ack == "backend"; } }
+
+        /// <summary>
+        /// With delivery.ack = backend: seconds after which batches PUBACKed but not acknowledged are
+        /// sent again (delivery.resend; default three publish windows).
+        /// </summary>
+        public int ResendSeconds { get { return _resendSeconds > 0 ? _resendSeconds : 3 * PublishSeconds; } }
+
+        private int _resendSeconds;
+
+        /// <summary>Retained topic where the backend acknowledges what it has stored of this node.</summary>
+        public string AckTopic { get { return TopicFor(NodeId, "ack"); } }
 
         /// <summary>Retained topic holding the node's remote configuration.</summary>
         public string ConfigTopic { get { return TopicFor(NodeId, "config"); } }
@@ -307,6 +329,17 @@ namespace CityNode.Config
                     }
 
                     Bench = value == "true";
+                    return;
+                case "delivery.ack":
+                    if (value != "broker" && value != "backend")
+                    {
+                        throw new ConfigException(line, key, "'" + value + "' is not broker or backend");
+                    }
+
+                    Ack = value;
+                    return;
+                case "delivery.resend":
+                    _resendSeconds = Duration(line, key, value, MinSampleSeconds, 7 * MaxIntervalSeconds);
                     return;
                 case "sleep":
                     if (value != "auto" && value != "light" && value != "deep")

@@ -119,6 +119,11 @@ namespace CityNode.Delivery
         }
 
         // The journal's batches are the older ones: they are released (in order) first.
+        public uint OldestSequence
+        {
+            get { return _primary.PendingCount > 0 || _ram == null ? _primary.OldestSequence : _ram.OldestSequence; }
+        }
+
         public void Release(uint sequence)
         {
             if (_primary.PendingCount > 0 || _ram == null)

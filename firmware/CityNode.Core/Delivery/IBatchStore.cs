@@ -38,6 +38,9 @@ namespace CityNode.Delivery
         /// <summary>Boots that had to repair the store.</summary>
         long Recoveries { get; }
 
+        /// <summary>Sequence number of the oldest pending batch; 0 when none is pending.</summary>
+        uint OldestSequence { get; }
+
         /// <summary>Copies the <paramref name="ordinal"/>-th oldest pending batch into the buffer; returns its length, or -1.</summary>
         int Read(int ordinal, byte[] buffer, out uint sequence);
 

@@ -4,10 +4,17 @@ namespace CityNode.Delivery
 {
     /// <summary>
     /// Sends the pending batches of an <see cref="IBatchStore"/> over a connected uplink, oldest
-    /// first, with a small window of QoS 1 publishes in flight, and releases each batch only when
-    /// its PUBACK arrives. A PUBACK with an MQTT 5 reason code ≥ 0x80 is a permanent refusal: the
-    /// batch is quarantined and counted instead of being resent forever. A publish the client gave
-    /// up on (retries exhausted, connection lost) ends the session with the batch kept.
+    /// first, with a small window of QoS 1 publishes in flight. A publish the client gave up on
+    /// (retries exhausted, connection lost) ends the session with the batch kept.
+    ///
+    /// What releases a batch from flash: by default its PUBACK (the broker has it), where a reason
+    /// code ≥ 0x80 is a permanent refusal: the batch is quarantined and counted instead of being
+    /// resent forever. With <see cref="AcknowledgeOn"/> (end to end, docs/reliability.md) only the
+    /// backend's acknowledgement does: a PUBACK then just moves the window and marks the batch sent;
+    /// a refusal keeps it and ends the session; batches sent but not acknowledged within the resend
+    /// time are sent again (the receiver deduplicates on node and sequence). Pending sequence numbers
+    /// are consecutive (stores release and drop oldest first), so "sent" is one number: the highest
+    /// sequence PUBACKed.
     /// </summary>
     public sealed class Publisher : IUplinkEvents
     {
@@ -22,9 +29,13 @@ namespace CityNode.Delivery
         private readonly uint[] _sequence;
         private readonly byte[] _state;
         private readonly int _window;
+        private readonly BackendAck _ack = new BackendAck();
         private IMessageSink _sink;
         private int _inFlight;
         private bool _failed;
+        private string _ackTopic;
+        private int _resendAfterSeconds;
+        private IClock _clock;
 
         public Publisher(IBatchStore store, int maxPayloadBytes, int window)
             : this(store, new byte[maxPayloadBytes], window)
@@ -52,27 +63,95 @@ namespace CityNode.Delivery
             set { _sink = value; }
         }
 
-        /// <summary>Batches acknowledged since boot.</summary>
+        /// <summary>Batches released since boot (by PUBACK, or by the backend's acknowledgement when it is on).</summary>
         public long Acknowledged { get; private set; }
+
+        /// <summary>End to end: the highest sequence PUBACKed (0: none). Pending batches up to it wait for the backend.</summary>
+        public uint SentThrough { get; private set; }
+
+        /// <summary>End to end: Unix seconds when the oldest batch still waiting for the backend was PUBACKed.</summary>
+        public long SentAt { get; private set; }
+
+        /// <summary>End to end: the highest sequence the backend's acknowledgement released (0: none yet this boot).</summary>
+        public uint BackendAcknowledged { get; private set; }
+
+        /// <summary>End to end: batches sent again because the backend did not acknowledge them in time, since boot.</summary>
+        public long Resent { get; private set; }
+
+        /// <summary>
+        /// Releases batches only on the backend's acknowledgement, read from <paramref name="ackTopic"/>;
+        /// PUBACKed batches not acknowledged within <paramref name="resendAfterSeconds"/> are sent again.
+        /// </summary>
+        public void AcknowledgeOn(string ackTopic, int resendAfterSeconds)
+        {
+            _ackTopic = ackTopic;
+            _resendAfterSeconds = resendAfterSeconds;
+        }
+
+        /// <summary>Brings back the sent mark saved before a deep sleep.</summary>
+        public void RestoreSent(uint sentThrough, long sentAt)
+        {
+            SentThrough = sentThrough;
+            SentAt = sentAt;
+        }
+
+        /// <summary>Pending batches already sent and waiting for the backend (0 without end-to-end acknowledgement).</summary>
+        public int AwaitingBackend
+        {
+            get
+            {
+                uint oldest = _store.OldestSequence;
+                if (_ackTopic == null || _store.PendingCount == 0 || SentThrough < oldest)
+                {
+                    return 0;
+                }
+
+                long n = (long)SentThrough - oldest + 1;
+                return n > _store.PendingCount ? _store.PendingCount : (int)n;
+            }
+        }
+
+        /// <summary>Batches a session at <paramref name="now"/> would send: the unsent ones, or all pending once the resend time has passed.</summary>
+        public int ToSend(long now)
+        {
+            int waiting = AwaitingBackend;
+            return waiting > 0 && now - SentAt >= _resendAfterSeconds ? _store.PendingCount : _store.PendingCount - waiting;
+        }
 
         /// <summary>Publishes the client gave up on, since boot.</summary>
         public long Retries { get; private set; }
 
         /// <summary>
-        /// Publishes until the store is empty, the deadline passes, or the session fails.
-        /// Returns true when everything pending was acknowledged (or quarantined).
+        /// Publishes until the store is empty (end to end: until every pending batch is sent), the
+        /// deadline passes, or the session fails. Returns true when everything was PUBACKed (or quarantined).
         /// </summary>
         public bool Run(IUplink uplink, string topic, IClock clock, long deadlineMs)
         {
             _inFlight = 0;
             _failed = false;
+            _clock = clock;
+            uplink.Poll(0, this); // a retained acknowledgement that came with SUBACK releases first
+            if (AwaitingBackend > 0 && clock.UnixSeconds - SentAt >= _resendAfterSeconds)
+            {
+                Resent += AwaitingBackend; // the backend did not store them in time: send them again
+                SentThrough = 0;
+            }
+
             while (!_failed)
             {
-                while (_inFlight < _window && _inFlight < _store.PendingCount)
+                while (_inFlight < _window)
                 {
+                    // The next sequence to send: after the last in flight, else after the sent mark.
+                    uint oldest = _store.OldestSequence;
+                    uint next = _inFlight > 0 ? _sequence[_inFlight - 1] + 1 : (_ackTopic != null && SentThrough >= oldest ? SentThrough + 1 : oldest);
+                    if (_store.PendingCount == 0 || next < oldest || next - oldest >= (uint)_store.PendingCount)
+                    {
+                        break;
+                    }
+
                     uint seq;
-                    int length = _store.Read(_inFlight, _payload, out seq);
-                    if (length < 0)
+                    int length = _store.Read((int)(next - oldest), _payload, out seq);
+                    if (length < 0 || seq != next)
                     {
                         break;
                     }
@@ -135,19 +214,62 @@ namespace CityNode.Delivery
 
         public void OnMessage(string topic, byte[] payload, int offset, int count)
         {
+            if (_ackTopic != null && topic == _ackTopic)
+            {
+                ReleaseStored(payload, offset, count);
+                return;
+            }
+
             if (_sink != null)
             {
                 _sink.OnMessage(topic, payload, offset, count);
             }
         }
 
-        /// <summary>Releases the acknowledged prefix of the window, oldest first.</summary>
+        /// <summary>The backend's acknowledgement: releases the oldest pending batches it covers, in order.</summary>
+        private void ReleaseStored(byte[] payload, int offset, int count)
+        {
+            if (!_ack.Parse(payload, offset, count))
+            {
+                return; // malformed: keep everything
+            }
+
+            while (_store.PendingCount > 0)
+            {
+                uint oldest = _store.OldestSequence;
+                if (!_ack.Covers(oldest))
+                {
+                    break;
+                }
+
+                _store.Release(oldest);
+                BackendAcknowledged = oldest;
+                Acknowledged++;
+            }
+        }
+
+        /// <summary>Moves the PUBACKed prefix of the window out of it, oldest first: released, or (end to end) marked sent.</summary>
         private void ReleaseAcknowledged()
         {
             int done = 0;
             while (done < _inFlight && (_state[done] == Acked || _state[done] == Refused))
             {
-                if (_state[done] == Acked)
+                if (_ackTopic != null)
+                {
+                    if (_state[done] == Refused)
+                    {
+                        _failed = true; // kept: only the backend releases; the session ends and retries later
+                        break;
+                    }
+
+                    if (AwaitingBackend == 0)
+                    {
+                        SentAt = _clock.UnixSeconds;
+                    }
+
+                    SentThrough = _sequence[done];
+                }
+                else if (_state[done] == Acked)
                 {
                     _store.Release(_sequence[done]);
                     Acknowledged++;

@@ -115,6 +115,20 @@ namespace CityNode.Delivery
             }
         }
 
+        public uint OldestSequence
+        {
+            get
+            {
+                if (_count == 0)
+                {
+                    return 0;
+                }
+
+                Get(_start, _header, 0, HeaderSize);
+                return LittleEndian.ReadUInt32(_header, 0);
+            }
+        }
+
         public void Release(uint sequence)
         {
             Remove(sequence, false);

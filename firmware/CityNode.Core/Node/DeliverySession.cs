@@ -8,9 +8,10 @@ namespace CityNode.Node
 {
     /// <summary>
     /// One publish session and what it brings back: connect within the budget, seal what is buffered,
-    /// subscribe to the node's config topic, publish the journal's pending batches, disconnect; then
-    /// apply (or refuse) a configuration document that arrived. A refusal is reported in every batch's
-    /// diagnostics until a document is applied, deep sleeps included (<see cref="Write"/>, <see cref="Read"/>).
+    /// subscribe to the node's config topic (and, end to end, its acknowledgement topic), publish the
+    /// journal's pending batches, disconnect; then apply (or refuse) a configuration document that
+    /// arrived. A refusal is reported in every batch's diagnostics until a document is applied, and
+    /// the publisher's sent mark is kept, deep sleeps included (<see cref="Write"/>, <see cref="Read"/>).
     /// </summary>
     public sealed class DeliverySession
     {
@@ -21,18 +22,25 @@ namespace CityNode.Node
         /// <summary>Characters of a refusal's reason kept over a deep sleep: the diagnostics text is "config: " + reason.</summary>
         public const int ReasonBytes = CityNode.Telemetry.NodeDiagnostics.MaxTextLength - 8;
 
-        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters.</summary>
-        public const int RecordBytes = 4 + 1 + ReasonBytes;
+        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters, the sent mark and its time.</summary>
+        public const int RecordBytes = 4 + 1 + ReasonBytes + 8;
 
         private readonly NodeServices _s;
         private readonly RemoteConfig _remote;
 
-        public DeliverySession(NodeServices services, byte[] payloadBuffer, string configTopic)
+        public DeliverySession(NodeServices services, byte[] payloadBuffer, NodeConfig config)
         {
             _s = services;
             Publisher = new Publisher(services.Store, payloadBuffer, InFlightWindow);
-            _remote = new RemoteConfig(configTopic);
+            _remote = new RemoteConfig(config.ConfigTopic);
             Publisher.MessageSink = _remote;
+            Configure(config);
+        }
+
+        /// <summary>What releases batches (delivery.ack): set at boot, so that the first wake already knows what waits for the backend, and at each session.</summary>
+        public void Configure(NodeConfig config)
+        {
+            Publisher.AcknowledgeOn(config.BackendAck ? config.AckTopic : null, config.ResendSeconds);
         }
 
         public Publisher Publisher { get; private set; }
@@ -63,6 +71,7 @@ namespace CityNode.Node
             long t1 = clock.MonotonicMs;
             phases.Connecting(t1 - t0);
             bool delivered = false;
+            Configure(config);
             if (status == UplinkStatus.Ok)
             {
                 // Sealed only once connected: while offline the ring fills whole batches, which
@@ -72,6 +81,11 @@ namespace CityNode.Node
                 // The retained configuration arrives right after SUBACK, so it is in hand by the
                 // time the batches are acknowledged: reading it costs no extra radio time.
                 uplink.Subscribe(config.ConfigTopic);
+                if (config.BackendAck)
+                {
+                    uplink.Subscribe(config.AckTopic); // retained: what the backend has stored arrives before the first publish
+                }
+
                 delivered = Publisher.Run(uplink, config.TelemetryTopic, clock, t1 + PublishBudgetMs);
                 uplink.Poll(0, Publisher);
                 uplink.Disconnect();
@@ -120,6 +134,9 @@ namespace CityNode.Node
             {
                 r[at + 5 + i] = i < n ? (byte)reason[i] : (byte)0;
             }
+
+            LittleEndian.WriteUInt32(r, at + 5 + ReasonBytes, Publisher.SentThrough);
+            LittleEndian.WriteUInt32(r, at + 9 + ReasonBytes, (uint)Publisher.SentAt);
         }
 
         public void Read(byte[] r, int at)
@@ -136,6 +153,8 @@ namespace CityNode.Node
                 _remote.Restore((int)rejected, new string(reason));
                 ReportRejection = true;
             }
+
+            Publisher.RestoreSent(LittleEndian.ReadUInt32(r, at + 5 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 9 + ReasonBytes));
         }
     }
 }

@@ -66,7 +66,7 @@ namespace CityNode.Node
             _schedule = new NodeSchedule(config.NodeId, channels);
 
             // One payload buffer: the encoder seals before a publish session, the publisher reads during it.
-            _session = new DeliverySession(services, encoder.Buffer, config.ConfigTopic);
+            _session = new DeliverySession(services, encoder.Buffer, config);
             _diagnostics = new BatchDiagnostics(services, _ring, _phases, _session);
             _sealer = new BatchSealer(services, _ring, batch, encoder, _diagnostics, _phases);
         }
@@ -216,12 +216,13 @@ namespace CityNode.Node
 
             // A full batch is sealed at once, delivered or not: the ring holds the open batch only.
             _sealer.SealFull(_config);
-            if (_schedule.ShouldPublish(clock.UnixSeconds, _s.Store.PendingCount, _ring.Count, _config))
+            // Batches sent and waiting for the backend's acknowledgement do not call for a session until their resend time.
+            if (_schedule.ShouldPublish(clock.UnixSeconds, _session.Publisher.ToSend(clock.UnixSeconds), _ring.Count, _config))
             {
                 PublishNow();
             }
 
-            _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _s.Store.PendingCount, _config, _s.Power, _s.Platform);
+            _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _session.Publisher.ToSend(clock.UnixSeconds), _config, _s.Power, _s.Platform);
             if (_outcome.Sleep == SleepKind.Deep)
             {
                 SaveForDeepSleep();
@@ -326,6 +327,7 @@ namespace CityNode.Node
                 }
 
                 _config = next;
+                _session.Configure(next);
             }
 
             _schedule.Published(delivered, _s.Clock.UnixSeconds);

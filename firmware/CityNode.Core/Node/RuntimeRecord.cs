@@ -6,12 +6,13 @@ namespace CityNode.Node
     /// <summary>
     /// What a deep sleep keeps of the runtime's RAM, saved in the staging log before it: the schedule,
     /// a refused configuration still to report, the diagnostics window (each batch must account for
-    /// all of the node's time) and the length of the sleep being started. Version 3; a record of
+    /// all of the node's time), the batches sent and waiting for the backend's acknowledgement, and the
+    /// length of the sleep being started. Version 4; a record of
     /// another version or size is ignored at boot (the node then starts a fresh schedule).
     /// </summary>
     public sealed class RuntimeRecord
     {
-        public const int Version = 3;
+        public const int Version = 4;
         private const int ScheduleAt = 1;
         private const int SessionAt = ScheduleAt + NodeSchedule.RecordBytes;
         private const int PhasesAt = SessionAt + DeliverySession.RecordBytes;

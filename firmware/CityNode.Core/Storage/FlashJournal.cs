@@ -175,6 +175,11 @@ namespace CityNode.Storage
             return true;
         }
 
+        public uint OldestSequence
+        {
+            get { return _pending > 0 && FindFirstPending() ? _firstSeq : 0; }
+        }
+
         public int Read(int ordinal, byte[] buffer, out uint sequence)
         {
             sequence = 0;

@@ -15,6 +15,9 @@ public enum PublishFate
     StoredNoAck,
     /// <summary>Nothing comes back and the broker never saw it.</summary>
     Silent,
+
+    /// <summary>PUBACK reason 0, then the broker loses it before the backend has it (crash with persistence off).</summary>
+    AckLost,
 }
 
 /// <summary>
@@ -25,6 +28,7 @@ public enum PublishFate
 public sealed class ScriptedUplink : IUplink
 {
     private readonly Queue<(int Handle, bool Acked, int Reason)> _events = new();
+    private readonly Queue<(string Topic, byte[] Payload)> _messages = new();
     private int _handle;
 
     public Func<int, PublishFate> Fate { get; set; } = _ => PublishFate.Ack;
@@ -59,7 +63,26 @@ public sealed class ScriptedUplink : IUplink
         return UplinkStatus.Ok;
     }
 
-    public UplinkStatus Subscribe(string topic) => IsConnected ? UplinkStatus.Ok : UplinkStatus.NotConnected;
+    /// <summary>The retained message of a topic the node subscribes to (null: none), delivered right after SUBACK as a broker does.</summary>
+    public Func<string, byte[]?> Retained { get; set; } = _ => null;
+
+    public List<string> Subscriptions { get; } = new();
+
+    public UplinkStatus Subscribe(string topic)
+    {
+        if (!IsConnected)
+        {
+            return UplinkStatus.NotConnected;
+        }
+
+        Subscriptions.Add(topic);
+        if (Retained(topic) is { } retained)
+        {
+            _messages.Enqueue((topic, retained));
+        }
+
+        return UplinkStatus.Ok;
+    }
 
     public int Publish(string topic, byte[] payload, int offset, int count)
     {
@@ -78,7 +101,7 @@ public sealed class ScriptedUplink : IUplink
 
         switch (fate)
         {
-            case PublishFate.Ack: _events.Enqueue((h, true, 0)); break;
+            case PublishFate.Ack or PublishFate.AckLost: _events.Enqueue((h, true, 0)); break;
             case PublishFate.Refuse: _events.Enqueue((h, true, 0x99)); break; // Payload format invalid
             case PublishFate.GiveUp: _events.Enqueue((h, false, -1)); break;
         }
@@ -88,6 +111,11 @@ public sealed class ScriptedUplink : IUplink
 
     public void Poll(int timeoutMs, IUplinkEvents events)
     {
+        while (_messages.TryDequeue(out var m))
+        {
+            events.OnMessage(m.Topic, m.Payload, 0, m.Payload.Length);
+        }
+
         if (_events.Count == 0)
         {
             Clock?.Advance(timeoutMs); // waited for nothing
@@ -115,6 +143,7 @@ public sealed class ScriptedUplink : IUplink
     public void Disconnect()
     {
         IsConnected = false;
+        _messages.Clear();
         _events.Clear(); // the socket is gone: nothing more arrives from this session
     }
 }

@@ -36,14 +36,14 @@ public class RuntimeRecordTests
         phases.Add(PhaseAccount.Active, 120);
         phases.Connecting(3000);
         phases.Cycle();
-        var session = new DeliverySession(services, new byte[64], config.ConfigTopic);
+        var session = new DeliverySession(services, new byte[64], config);
         Assert.True(new RuntimeRecord().Save(staging, schedule, session, phases, 58_000));
 
         var staging2 = new SampleStaging(flash, 3, 16); // the wake: RAM is new, flash is kept
         staging2.Mount(0);
         var schedule2 = new NodeSchedule(9, 3);
         var phases2 = new PhaseAccount();
-        var session2 = new DeliverySession(services, new byte[64], config.ConfigTopic);
+        var session2 = new DeliverySession(services, new byte[64], config);
         Assert.Equal(58_000, new RuntimeRecord().Restore(staging2, schedule2, session2, phases2));
         Assert.Equal(schedule.NextSampleAt, schedule2.NextSampleAt);
         Assert.Equal(schedule.OldestUndelivered, schedule2.OldestUndelivered);
@@ -67,7 +67,7 @@ public class RuntimeRecordTests
         bytes[0] = RuntimeRecord.Version + 1;
         Assert.True(staging.SaveRuntime(bytes, bytes.Length));
         var schedule = new NodeSchedule(9, 3) { NextSampleId = 5 };
-        Assert.Equal(-1, new RuntimeRecord().Restore(staging, schedule, new DeliverySession(new NodeServices(), new byte[64], "t"), new PhaseAccount()));
+        Assert.Equal(-1, new RuntimeRecord().Restore(staging, schedule, new DeliverySession(new NodeServices(), new byte[64], NodeConfig.Parse("node.id = 9\n")), new PhaseAccount()));
         Assert.Equal(5u, schedule.NextSampleId);
     }
 }
