@@ -120,7 +120,7 @@ public static class IlInstrumenter
             if (h.FilterStart != null) { leaders.Add(h.FilterStart); }
         }
 
-        // Block sizes, in original instructions.
+        // Block sizes, in original instructions (nops aside). A block of nops only still gets its counter (adds 0).
         var size = new Dictionary<Instruction, int>();
         Instruction? current = null;
         foreach (var ins in code)
@@ -131,7 +131,10 @@ public static class IlInstrumenter
                 size[ins] = 0;
             }
 
-            size[current!]++;
+            if (ins.OpCode != OpCodes.Nop)
+            {
+                size[current!]++; // Debug builds pad with nops (sequence points) that a Release build, as deployed, has not
+            }
         }
 
         var il = body.GetILProcessor();
