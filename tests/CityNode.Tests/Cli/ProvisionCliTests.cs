@@ -37,6 +37,7 @@ public sealed class ProvisionCliTests : IDisposable
     [InlineData("sample = 60s\nsensors = bme280,nosuch\n", "line 2: sensors: no driver for 'nosuch' (known: bme280,")]
     [InlineData("sample = 60s\nsensors = bme280,ezo_ph\n", "line 2: sensors: 'ezo_ph' is not wired on this node: no sensor.ezo_ph line (wired: bme280, sds011, scd41)")]
     [InlineData("sensors = bme280,,scd41\n", "line 1: sensors: empty name in 'bme280,,scd41'")]
+    [InlineData("sample = 60s\nboard = esp32-devkitc\n", "line 2: board: is esp32-devkitc but --board is firebeetle-esp32e")]
     public async Task A_bad_sensor_line_in_the_config_is_refused_naming_the_line_and_the_problem(string config, string message)
     {
         string path = Conf(config);

@@ -156,6 +156,12 @@ public sealed class NodeProvisioning
             doc.Set("node.id", r.NodeId.ToString());
         }
 
+        int board = doc.Find("board");
+        if (board >= 0 && doc.Value(board) != r.Board.Id)
+        {
+            throw new ConfigException(doc.Line(board), "board", $"is {doc.Value(board)} but --board is {r.Board.Id} (its wiring and pins would not match)");
+        }
+
         // The board's sensor wiring, unless the base config wires its own; then the whole as the node
         // will read it (errors name the base config's line, or the board profile for its defaults).
         var boardSensors = ConfigDocument.Parse(r.Board.SensorLines());
