@@ -228,6 +228,7 @@ public sealed class ServeApiTests(ServeCity city) : IClassFixture<ServeCity>
     [InlineData(new[] { "--listen", "localhost" }, "--listen 'localhost'")]
     [InlineData(new[] { "--fleet-token-file", "/nonexistent/token" }, "--fleet-token-file /nonexistent/token: no such file")]
     [InlineData(new[] { "--registry", "/nonexistent/nodes.conf" }, "--registry /nonexistent/nodes.conf: no such file")]
+    [InlineData(new[] { "--postgres-password-file", "/nonexistent/pw" }, "it is the password of --postgres; give --postgres too")]
     public async Task Serve_refuses_bad_options_with_exit_1(string[] args, string message)
     {
         var full = new List<string> { "serve" };

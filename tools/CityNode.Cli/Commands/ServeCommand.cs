@@ -12,6 +12,7 @@ internal static class ServeCommand
     {
         var db = Stores.SqlitePath();
         var postgres = Stores.Postgres();
+        var postgresPassword = Stores.PostgresPasswordFile();
         var listen = new Option<string>("--listen") { Description = "ADDRESS:PORT to serve on (0.0.0.0:8080 for all interfaces)", DefaultValueFactory = _ => "127.0.0.1:8080" };
         var registry = new Option<string?>("--registry") { Description = $"node registry with names and locations (default: {NodeRegistry.DefaultFileName} if it exists; written by provision/configure --name --location)" };
         var token = new Option<string?>("--fleet-token-file") { Description = "file whose first line is the token that opens /fleet (at least 16 characters); without it /fleet is refused" };
@@ -19,7 +20,7 @@ internal static class ServeCommand
         var capacity = new Option<int?>("--capacity") { Description = "battery capacity in mAh for days left (default: the board's)" };
         var command = new Command("serve", "Serve open data (map, node pages, GeoJSON/SenML/CSV API) and the technicians' fleet view from a receiver database, read-only")
         {
-            db, postgres, listen, registry, token, board, capacity,
+            db, postgres, postgresPassword, listen, registry, token, board, capacity,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,6 +63,13 @@ internal static class ServeCommand
             ServeHost host;
             try
             {
+                if (parse.GetValue(postgresPassword) is string passwordFile)
+                {
+                    options.Postgres = options.Postgres is null
+                        ? throw new StoreException($"--postgres-password-file {passwordFile}: it is the password of --postgres; give --postgres too")
+                        : TelemetryStores.WithPassword(options.Postgres, passwordFile);
+                }
+
                 CityNode.Host.Reports.Boards.Load(options.Board); // names a bad board now, not on the fleet page
                 host = await ServeHost.StartAsync(options, ct);
             }

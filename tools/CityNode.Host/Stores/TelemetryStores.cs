@@ -42,7 +42,8 @@ public static class TelemetryStores
         return Open(sqlitePath, postgres, postgresPasswordFile);
     }
 
-    private static string WithPassword(string connectionString, string? passwordFile)
+    /// <summary>The connection string with the password read from <c>--postgres-password-file</c> (serve opens its own read-only connections with it).</summary>
+    public static string WithPassword(string connectionString, string? passwordFile)
     {
         if (passwordFile is null)
         {
