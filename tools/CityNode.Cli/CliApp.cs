@@ -11,6 +11,7 @@ public static class CliApp
         SimulateCommand.Create(),
         CodecReportCommand.Create(),
         DecodeCommand.Create(),
+        PayloadVectorsCommand.Create(),
         StorageReportCommand.Create(),
         EnergyCommand.Create(),
         ReceiveCommand.Create(),
