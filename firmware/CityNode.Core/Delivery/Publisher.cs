@@ -72,10 +72,13 @@ namespace CityNode.Delivery
         /// <summary>End to end: Unix seconds when the oldest batch still waiting for the backend was PUBACKed.</summary>
         public long SentAt { get; private set; }
 
-        /// <summary>End to end: the highest sequence the backend's acknowledgement released (0: none yet this boot).</summary>
+        /// <summary>End to end: the highest sequence the backend's acknowledgement released (0: none yet; kept over deep sleep).</summary>
         public uint BackendAcknowledged { get; private set; }
 
-        /// <summary>End to end: batches sent again because the backend did not acknowledge them in time, since boot.</summary>
+        /// <summary>End to end: refusals (PUBACK reason ≥ 0x80) of batches kept for a later try, since boot.</summary>
+        public long RefusedKept { get; private set; }
+
+        /// <summary>End to end: batches sent again because the backend did not acknowledge them in time (kept over deep sleep).</summary>
         public long Resent { get; private set; }
 
         /// <summary>
@@ -88,11 +91,20 @@ namespace CityNode.Delivery
             _resendAfterSeconds = resendAfterSeconds;
         }
 
-        /// <summary>Brings back the sent mark saved before a deep sleep.</summary>
-        public void RestoreSent(uint sentThrough, long sentAt)
+        /// <summary>Brings back what a deep sleep kept: the sent mark and its time, the last acknowledged sequence, the resends so far.</summary>
+        public void RestoreSent(uint sentThrough, long sentAt, uint backendAcknowledged, long resent)
         {
             SentThrough = sentThrough;
             SentAt = sentAt;
+            BackendAcknowledged = backendAcknowledged;
+            Resent = resent;
+        }
+
+        /// <summary>Sends every batch still waiting for the backend again at the next session (a planned shutdown, the bench check).</summary>
+        public void ResendAll()
+        {
+            Resent += AwaitingBackend;
+            SentThrough = 0;
         }
 
         /// <summary>Pending batches already sent and waiting for the backend (0 without end-to-end acknowledgement).</summary>
@@ -258,6 +270,8 @@ namespace CityNode.Delivery
                 {
                     if (_state[done] == Refused)
                     {
+                        RefusedKept++;
+                        _state[done] = Failed; // counted once
                         _failed = true; // kept: only the backend releases; the session ends and retries later
                         break;
                     }

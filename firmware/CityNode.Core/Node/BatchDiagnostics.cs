@@ -75,6 +75,12 @@ namespace CityNode.Node
                 d.SetText("config: " + _session.RejectionReason);
             }
 
+            if (config.BackendAck)
+            {
+                d.Set(NodeDiagnostics.AckedSequence, _session.Publisher.BackendAcknowledged);
+                d.Set(NodeDiagnostics.ResentBatches, _session.Publisher.Resent);
+            }
+
             d.Set(NodeDiagnostics.UptimeSeconds, (_s.Clock.MonotonicMs - BootedAtMs) / 1000);
             d.Set(NodeDiagnostics.ProducedReadings, store.SealedReadings + readingsInBatch + _ring.DroppedReadings);
             return d;

@@ -22,8 +22,8 @@ namespace CityNode.Node
         /// <summary>Characters of a refusal's reason kept over a deep sleep: the diagnostics text is "config: " + reason.</summary>
         public const int ReasonBytes = CityNode.Telemetry.NodeDiagnostics.MaxTextLength - 8;
 
-        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters, the sent mark and its time.</summary>
-        public const int RecordBytes = 4 + 1 + ReasonBytes + 8;
+        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters, the sent mark and its time, the backend's last acknowledged sequence and the resends.</summary>
+        public const int RecordBytes = 4 + 1 + ReasonBytes + 16;
 
         private readonly NodeServices _s;
         private readonly RemoteConfig _remote;
@@ -137,6 +137,8 @@ namespace CityNode.Node
 
             LittleEndian.WriteUInt32(r, at + 5 + ReasonBytes, Publisher.SentThrough);
             LittleEndian.WriteUInt32(r, at + 9 + ReasonBytes, (uint)Publisher.SentAt);
+            LittleEndian.WriteUInt32(r, at + 13 + ReasonBytes, Publisher.BackendAcknowledged);
+            LittleEndian.WriteUInt32(r, at + 17 + ReasonBytes, (uint)Publisher.Resent);
         }
 
         public void Read(byte[] r, int at)
@@ -154,7 +156,8 @@ namespace CityNode.Node
                 ReportRejection = true;
             }
 
-            Publisher.RestoreSent(LittleEndian.ReadUInt32(r, at + 5 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 9 + ReasonBytes));
+            Publisher.RestoreSent(LittleEndian.ReadUInt32(r, at + 5 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 9 + ReasonBytes),
+                LittleEndian.ReadUInt32(r, at + 13 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 17 + ReasonBytes));
         }
     }
 }

@@ -264,6 +264,7 @@ namespace CityNode.Node
         /// </summary>
         public bool Flush()
         {
+            _session.Publisher.ResendAll(); // nothing waits for the backend's acknowledgement at a shutdown
             PublishNow();
             return _s.Store.PendingCount == 0 && _ring.Count == 0;
         }

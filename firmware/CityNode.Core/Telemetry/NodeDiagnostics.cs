@@ -37,7 +37,13 @@ namespace CityNode.Telemetry
 
         /// <summary>Part of sample_ms spent waiting for sensors (warm-up, conversions; CPU in light sleep).</summary>
         public const int WaitMs = 23;
-        public const int FieldCount = 24;
+
+        /// <summary>End-to-end acknowledgement (delivery.ack = backend): the highest sequence the backend acknowledged and the node released.</summary>
+        public const int AckedSequence = 24;
+
+        /// <summary>End-to-end acknowledgement: batches sent again because the backend had not acknowledged them in time.</summary>
+        public const int ResentBatches = 25;
+        public const int FieldCount = 26;
 
         /// <summary>Presence bit of the trailing text.</summary>
         private const int TextBit = 31;
@@ -49,6 +55,7 @@ namespace CityNode.Telemetry
             "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
             "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
             "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
+            "acked_seq", "resent_batches",
         };
 
         private readonly long[] _values = new long[FieldCount];

@@ -165,22 +165,26 @@ public class UplinkOnTwinTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Behaviour 7, as the device is today: M2Mqtt raises IsPublished = true for any PUBACK and drops the MQTT 5
-    /// reason code, so a broker that refuses every telemetry publish (PUBACK 0x87 Not authorized) has the node
-    /// release each batch from its journal as delivered while the receiver stored nothing (EspUplink.Open passes
-    /// reason 0 for every IsPublished; no glue can do better with M2Mqtt 5.1). The host's MQTTnet
-    /// uplink sees the reason code and quarantines the batches instead (counted as dropped).
-    /// The issue "End-to-end acknowledgement" (19) closes this hole; when it lands this test must change to
-    /// "nothing released that the backend did not store" (no batch released without the receiver's acknowledgement).
+    /// Behaviour 7: M2Mqtt raises IsPublished = true for any PUBACK and drops the MQTT 5 reason code, so a
+    /// broker that refuses every telemetry publish (PUBACK 0x87 Not authorized) looks like one that took it
+    /// (EspUplink.Open passes reason 0 for every IsPublished; no glue can do better with M2Mqtt 5.1).
+    /// With delivery.ack = broker (the PUBACK releases: nodes and backends before issue 19) the device
+    /// releases each batch from its journal as delivered while the receiver stored nothing; the host's
+    /// MQTTnet uplink sees the reason code and quarantines instead (counted as dropped). With
+    /// delivery.ack = backend (issue 19) the same device releases nothing the backend did not store:
+    /// every batch stays in its journal.
     /// </summary>
     [Fact]
-    public async Task A_refused_publish_is_released_as_delivered_by_the_device_today()
+    public async Task A_refused_publish_is_released_by_a_broker_ack_device_and_kept_by_a_backend_ack_device()
     {
         await using var rig = await DeviceRig.StartAsync();
         rig.Broker.RefusedPublishers.Add("citynode-1");
         rig.Broker.RefusedPublishers.Add("citynode-2");
-        var device = rig.Add(AirNode(1, rig.Address));
-        var host = HostNode(2, rig.Address);
+        rig.Broker.RefusedPublishers.Add("citynode-3");
+        const string brokerAck = "sample = 60s\npublish = 15m\ndelivery.ack = broker\n";
+        var device = rig.Add(AirNode(1, rig.Address, brokerAck));
+        var host = HostNode(2, rig.Address, brokerAck);
+        var endToEnd = rig.Add(AirNode(3, rig.Address, "sample = 60s\npublish = 15m\ndelivery.ack = backend\n"));
         rig.Run(TimeSpan.FromMinutes(40));
         Assert.True(device.Flush());
         long until = host.ElapsedMs + (40 * 60_000);
@@ -210,6 +214,14 @@ public class UplinkOnTwinTests(ITestOutputHelper output)
         Assert.Equal(0, host.TotalAcknowledged);
         Assert.True(host.Store.QuarantinedBatches >= 3, $"{host.Store.QuarantinedBatches} quarantined");
         Assert.True(host.Store.QuarantinedReadings > 0 && host.DroppedReadings >= host.Store.QuarantinedReadings); // counted as lost
+
+        // The device with the backend's acknowledgement: blind PUBACKs release nothing; every batch waits in flash.
+        Assert.False(endToEnd.Flush()); // batches left: nothing came back from the backend to release them
+        var kept = endToEnd.Program!.Node.Store;
+        Assert.Equal(0, endToEnd.TotalAcknowledged);
+        Assert.True(kept.PendingCount >= 3, $"{kept.PendingCount} batches kept");
+        Assert.Equal(kept.SealedReadings, endToEnd.ProducedReadings);
+        Assert.Equal(0, kept.QuarantinedBatches + kept.DroppedReadings);
     }
 
     /// <summary>

@@ -137,11 +137,11 @@ public static class PayloadVectors
         v.Add(new("explicit-unit-and-resolution", "unit byte then mantissa and exponent (the unit byte comes first)", Encode(Times(4, 60), new (int, int, int, int)[] { (Channels.Conductivity, Units.Ohm, 3, 2) }, new[] { new[] { 40, 41, 41, 42 } })));
         v.Add(new("resolution-extremes", "compact codes 0 (1e-6) and 47 (5e9), explicit 10^6 x 10^9", Encode(Times(3, 60), new (int, int, int, int)[] { (130, (int)Units.None, 1, -6), (131, (int)Units.None, 5, 9), (132, (int)Units.None, 1_000_000, 9) }, new[] { new[] { 1, -1, 2 }, new[] { 3, 2, 1 }, new[] { int.MaxValue, 0, int.MinValue } })));
         v.Add(new("resolution-all-compact", "one channel for each compact mantissa 1, 2, 5 and exponents -6..9", Encode(Times(2, 60), Enumerable.Range(0, 16).Select(e => (140 + e, (int)Units.None, new[] { 1, 2, 5 }[e % 3], e - 6)).ToArray(), Enumerable.Range(0, 16).Select(e => new[] { e, -e }).ToArray())));
-        v.Add(new("diagnostics-every-field", "diagnostics with all 24 fields (negative RSSI) and a 48-character text", Encode(Times(4, 60), Air[..1], new[] { new[] { 1, 2, 3, 4 } }, diagnostics: EveryField(48))));
+        v.Add(new("diagnostics-every-field", "diagnostics with all " + NodeDiagnostics.FieldCount + " fields (negative RSSI) and a 48-character text", Encode(Times(4, 60), Air[..1], new[] { new[] { 1, 2, 3, 4 } }, diagnostics: EveryField(48))));
         v.Add(new("diagnostics-text-only", "diagnostics with only a text", Encode(Times(2, 60), Air[..1], new[] { new[] { 1, 2 } }, diagnostics: TextOnly("sample: 5s is outside 10s..1d"))));
         v.Add(new("diagnostics-empty-text", "diagnostics with a battery field and an empty text", Encode(Times(2, 60), Air[..1], new[] { new[] { 1, 2 } }, diagnostics: Battery(3700, ""))));
         v.Add(new("diagnostics-max-values", "field values 2^53-1 and RSSI -2^52, the largest a decoder accepts", Encode(Times(1, 60), Air[..1], new[] { new[] { 5 } }, diagnostics: MaxValues())));
-        v.Add(new("diagnostics-future-fields", "bits 24 and 30 (varints) and bit 40 (bytes after the text) of a later version: skipped", FutureDiagnostics()));
+        v.Add(new("diagnostics-future-fields", "bits 26 and 30 (varints) and bit 40 (bytes after the text) of a later version: skipped", FutureDiagnostics()));
         v.Add(new("max-channels", "64 channels, 3 samples", Encode(Times(3, 60), Enumerable.Range(0, 64).Select(c => (128 + c, (int)Units.None, 1, 0)).ToArray(), Enumerable.Range(0, 64).Select(c => new[] { c, c + 1, c * 2 }).ToArray())));
         v.Add(new("max-samples", "65535 samples, the sample-count limit, x 4 channels = 262140 readings, 4 under the readings limit", Encode(Times(65535, 1), Enumerable.Range(0, 4).Select(c => (128 + c, (int)Units.None, 1, 0)).ToArray(), Enumerable.Range(0, 4).Select(c => Enumerable.Range(0, 65535).Select(i => (i / 100) + c).ToArray()).ToArray())));
         v.Add(new("max-header-values", "node id, sequence and base time at 2^32-1 (one sample)", EncodeRaw(Times(1, 0, start: uint.MaxValue), Air[..1], new[] { new[] { 1 } }, uint.MaxValue, uint.MaxValue, null)));
@@ -306,11 +306,11 @@ public static class PayloadVectors
         return d;
     }
 
-    /// <summary>A block as a later version may write it: bits 0, 24, 30 varints, the text, then bit 40's bytes.</summary>
+    /// <summary>A block as a later version may write it: bits 0, 26, 30 varints, the text, then bit 40's bytes.</summary>
     private static byte[] FutureDiagnostics()
     {
         var block = new List<byte>();
-        block.AddRange(Varint((1UL << 0) | (1UL << 24) | (1UL << 30) | (1UL << 31) | (1UL << 40)));
+        block.AddRange(Varint((1UL << 0) | (1UL << 26) | (1UL << 30) | (1UL << 31) | (1UL << 40)));
         block.AddRange(Varint(3650));
         block.AddRange(Varint(123456789));
         block.AddRange(Varint(ulong.MaxValue));

@@ -38,6 +38,9 @@ internal static class SimulateCommand
         var outage = Options.Duration("--outage", "a city-wide network outage of this length, starting a quarter into the run", TimeSpan.Zero);
         var powerCuts = Options.Count("--power-cuts", "power cuts at random flash writes of random nodes", 0, min: 0);
         var brokerRestarts = Options.Count("--broker-restarts", "restarts of the embedded broker (sessions and queues lost)", 0, min: 0);
+        var brokerCrashes = Options.Count("--broker-crashes", "crashes of the embedded broker: what it had acknowledged and not delivered, sessions and retained messages are lost", 0, min: 0);
+        var ack = new Option<string>("--ack") { Description = "what releases a node's batches from flash: backend (the receiver's acknowledgement) or broker (the PUBACK)", DefaultValueFactory = _ => "backend" };
+        ack.AcceptOnlyFromAmong("backend", "broker");
         var duplicates = new Option<bool>("--duplicates") { Description = "lose one PUBACK in ten so batches are sent twice; the receiver must store them once" };
         var sleep = new Option<string>("--sleep") { Description = "auto (the power policy chooses), light or deep", DefaultValueFactory = _ => "auto" };
         sleep.AcceptOnlyFromAmong("auto", "light", "deep");
@@ -52,7 +55,7 @@ internal static class SimulateCommand
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value (exit 1 when a reading is lost, differs from the recording or was refused by the broker)")
         {
-            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, duplicates, sleep, chaos, reconfigure, board, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, brokerCrashes, ack, duplicates, sleep, chaos, reconfigure, board, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -71,6 +74,8 @@ internal static class SimulateCommand
                 Outage = parse.GetValue(outage),
                 PowerCuts = parse.GetValue(powerCuts),
                 BrokerRestarts = parse.GetValue(brokerRestarts),
+                BrokerCrashes = parse.GetValue(brokerCrashes),
+                Ack = parse.GetValue(ack)!,
                 Duplicates = parse.GetValue(duplicates),
                 SleepMode = parse.GetValue(sleep)!,
                 Chaos = parse.GetValue(chaos),
@@ -225,7 +230,8 @@ internal static class SimulateCommand
         t.AddRow(s.PublishesRefused == 0 ? "publishes refused by the broker" : "[red]publishes refused by the broker[/]", s.PublishesRefused.ToString("N0"));
         t.AddRow("sequence gaps seen by the receiver", s.Gaps.ToString("N0"));
         t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
-        t.AddRow("power cuts / reboots / broker restarts", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0}");
+        t.AddRow("power cuts / reboots / broker restarts / crashes", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0} / {s.BrokerCrashes:N0}");
+        t.AddRow($"released by ({s.Ack}) / sent again", $"{s.Acknowledged:N0} / {s.Resent:N0}");
         if (s.FailedBoots > 0 || s.DeadNodes > 0)
         {
             t.AddRow("[yellow]boots that could not start the node / nodes running nothing[/]", $"{s.FailedBoots:N0} / {s.DeadNodes:N0}");

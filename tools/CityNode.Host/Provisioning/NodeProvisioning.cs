@@ -76,20 +76,23 @@ public sealed class NodeProvisioning
     public uint NodeId => Request.NodeId;
 
     public string AclLines =>
-        $"# node {NodeId}: publishes its telemetry, reads its remote config, nothing else\n" +
+        $"# node {NodeId}: publishes its telemetry, reads its remote config and the backend's acknowledgement, nothing else\n" +
         $"user {MqttUser}\n" +
         $"topic write {NodeConfig.TopicFor(NodeId, "up")}\n" +
-        $"topic read {NodeConfig.TopicFor(NodeId, "config")}\n";
+        $"topic read {NodeConfig.TopicFor(NodeId, "config")}\n" +
+        $"topic read {NodeConfig.TopicFor(NodeId, "ack")}\n";
 
     /// <summary>
-    /// The backend account's lines, once per broker: receivers read all telemetry, <c>citynode
-    /// configure</c> writes (and reads back) the retained config documents. No node account may
-    /// write a config topic, so a compromised node cannot reconfigure others.
+    /// The backend account's lines, once per broker: receivers read all telemetry and write (retained)
+    /// each node's acknowledgement, <c>citynode configure</c> writes (and reads back) the retained
+    /// config documents. No node account may write a config or ack topic, so a compromised node
+    /// cannot reconfigure others or release their batches.
     /// </summary>
     public static string BackendAclLines(string user = BackendUser) =>
-        "# the backend: receivers read all telemetry; citynode configure writes config documents\n" +
+        "# the backend: receivers read all telemetry and acknowledge it; citynode configure writes config documents\n" +
         $"user {user}\n" +
         "topic read citynode/+/up\n" +
+        "topic readwrite citynode/+/ack\n" +
         "topic readwrite citynode/+/config\n";
 
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
@@ -182,6 +185,12 @@ public sealed class NodeProvisioning
         if (doc.Find("config.version") < 0)
         {
             doc.Set("config.version", "1");
+        }
+
+        if (doc.Find("delivery.ack") < 0)
+        {
+            // This backend acknowledges what it stored (citynode receive): batches leave flash only then (docs/reliability.md).
+            doc.Set("delivery.ack", "backend");
         }
 
         if (r.WifiSsid is not null)

@@ -9,4 +9,11 @@ public interface IBatchSink : IDisposable
     /// receiver then keeps them unacknowledged and tries again.
     /// </summary>
     bool[] Store(IReadOnlyList<ReceivedBatch> batches);
+
+    /// <summary>
+    /// The sequences of a node's batches stored at or above <paramref name="from"/>, ascending, at
+    /// most <paramref name="max"/>: what the backend acknowledges to the node (docs/reliability.md).
+    /// A sink that cannot tell answers none, and acknowledges nothing.
+    /// </summary>
+    IReadOnlyList<uint> StoredSequences(uint node, uint from, int max) => Array.Empty<uint>();
 }

@@ -15,6 +15,7 @@ public sealed class MemorySink : IBatchSink
     public IReadOnlyCollection<ReceivedBatch> Batches => (IReadOnlyCollection<ReceivedBatch>)_batches.Values;
 
     private readonly ConcurrentDictionary<(uint, uint), byte> _seen = new();
+    private readonly ConcurrentDictionary<uint, SortedSet<uint>> _byNode = new();
 
     public bool[] Store(IReadOnlyList<ReceivedBatch> batches)
     {
@@ -27,6 +28,12 @@ public sealed class MemorySink : IBatchSink
                 continue;
             }
 
+            var sequences = _byNode.GetOrAdd(batch.NodeId, _ => new SortedSet<uint>());
+            lock (sequences)
+            {
+                sequences.Add(batch.Sequence);
+            }
+
             if (Keep)
             {
                 _batches[(batch.NodeId, batch.Sequence)] = batch;
@@ -37,6 +44,19 @@ public sealed class MemorySink : IBatchSink
         }
 
         return stored;
+    }
+
+    public IReadOnlyList<uint> StoredSequences(uint node, uint from, int max)
+    {
+        if (!_byNode.TryGetValue(node, out var sequences))
+        {
+            return Array.Empty<uint>();
+        }
+
+        lock (sequences)
+        {
+            return sequences.GetViewBetween(from, uint.MaxValue).Take(max).ToArray();
+        }
     }
 
     public void Dispose()

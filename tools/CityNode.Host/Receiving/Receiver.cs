@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using CityNode.Config;
 using CityNode.Host.Mqtt;
 using CityNode.Telemetry;
 using MQTTnet;
@@ -63,6 +65,25 @@ public sealed class Receiver : IAsyncDisposable
 
     /// <summary>Why the broker last dropped the connection (e.g. SessionTakenOver: another receiver uses this client id).</summary>
     public MqttClientDisconnectReason? LastDisconnectReason { get; private set; }
+
+    /// <summary>
+    /// After each commit, publish to every node in it the backend's acknowledgement of what the
+    /// database holds (retained, QoS 1, on citynode/ID/ack): nodes with delivery.ack = backend release
+    /// a batch from flash only then (docs/reliability.md). Built from the database, never from this
+    /// receiver's memory, so members of a group acknowledge what any of them stored and a receiver
+    /// started afresh acknowledges what is there.
+    /// </summary>
+    public bool AcknowledgeNodes { get; init; } = true;
+
+    /// <summary>Sequences below a node's newest that an acknowledgement looks back over.</summary>
+    public const uint AckWindow = 4096;
+
+    /// <summary>Acknowledgements published since start.</summary>
+    public long AcknowledgementsPublished => Interlocked.Read(ref _acksPublished);
+
+    private long _acksPublished;
+    private bool _ackRefusalLogged;
+    private readonly ConcurrentDictionary<uint, uint> _newest = new();
 
     /// <summary>Most batches committed in one store transaction.</summary>
     public int MaxBatchesPerWrite { get; init; } = 1000;
@@ -365,8 +386,60 @@ public sealed class Receiver : IAsyncDisposable
                 }
             }
 
+            if (committed)
+            {
+                await AcknowledgeAsync(batches);
+            }
+
             group.Clear();
             batches.Clear();
+        }
+    }
+
+    /// <summary>Publishes each node of a committed group the stored ranges the database now holds for it.</summary>
+    private async Task AcknowledgeAsync(IReadOnlyList<ReceivedBatch> batches)
+    {
+        if (!AcknowledgeNodes || _client is not { IsConnected: true } client)
+        {
+            return;
+        }
+
+        foreach (var node in batches.GroupBy(b => b.NodeId))
+        {
+            uint newest = _newest.AddOrUpdate(node.Key, _ => node.Max(b => b.Sequence), (_, n) => Math.Max(n, node.Max(b => b.Sequence)));
+            IReadOnlyList<uint> stored;
+            lock (_storeLock)
+            {
+                stored = _sink.StoredSequences(node.Key, newest > AckWindow ? newest - AckWindow : 1, (int)(2 * AckWindow));
+            }
+
+            if (StoredRanges.Format(stored) is not { } text)
+            {
+                continue;
+            }
+
+            try
+            {
+                var result = await client.PublishAsync(new MqttApplicationMessageBuilder()
+                    .WithTopic(NodeConfig.TopicFor(node.Key, "ack"))
+                    .WithPayload(System.Text.Encoding.ASCII.GetBytes(text))
+                    .WithRetainFlag()
+                    .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build());
+                if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    Interlocked.Increment(ref _acksPublished);
+                }
+                else if (!_ackRefusalLogged)
+                {
+                    _ackRefusalLogged = true;
+                    Log?.Invoke($"the broker refused the acknowledgement on {NodeConfig.TopicFor(node.Key, "ack")} ({result.ReasonCode}): the backend account needs write access to citynode/+/ack (the ACL provision writes grants it); nodes with delivery.ack = backend keep their batches until then");
+                }
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+            {
+                return; // the connection dropped: the next commit acknowledges again
+            }
         }
     }
 

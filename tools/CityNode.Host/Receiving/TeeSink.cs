@@ -13,6 +13,8 @@ public sealed class TeeSink(IBatchSink database, IBatchSink then) : IBatchSink
         return stored;
     }
 
+    public IReadOnlyList<uint> StoredSequences(uint node, uint from, int max) => database.StoredSequences(node, from, max);
+
     public void Dispose()
     {
         database.Dispose();

@@ -23,6 +23,8 @@ public sealed class CitySimulation
     private readonly List<ISimNode> _nodes = new();
     private readonly Random _random;
     private int _restartsDone;
+    private int _crashesDone;
+    private long _lostInCrashes; // publishes the broker had accepted and never delivered
 
     public CitySimulation(SimulationOptions options)
     {
@@ -64,7 +66,11 @@ public sealed class CitySimulation
         }
 
         using var reporter = progress is null ? null : new Timer(_ => progress(Snapshot(receiver, durationMs)), null, 250, 250);
+        using var stopKeeping = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var keeper = _options.Broker is null ? Task.CompletedTask : KeepReceiverConnectedAsync(receiver, stopKeeping.Token);
         await RunNodesAsync(durationMs, wall, broker, receiver, address, ct);
+        stopKeeping.Cancel();
+        await keeper;
 
         // End of the run: every node delivers what it still holds.
         await receiver.EnsureConnectedAsync(ct);
@@ -106,6 +112,10 @@ public sealed class CitySimulation
             PowerCuts = _nodes.Sum(n => n.PowerCuts),
             Reboots = _nodes.Sum(n => n.Reboots),
             BrokerRestarts = _restartsDone,
+            BrokerCrashes = _crashesDone,
+            Ack = _options.Ack,
+            Acknowledged = _nodes.Sum(n => n.TotalAcknowledged),
+            Resent = _nodes.Sum(n => n.TotalResent),
             MaxSectorErases = _nodes.Max(n => n.MaxSectorErases),
             Firmware = _options.Firmware,
             Board = _options.Board,
@@ -217,6 +227,7 @@ public sealed class CitySimulation
                 publish = {ValueParser.FormatDuration((long)_options.Publish.TotalSeconds)}
                 batch = {_options.Batch}
                 sleep = {_options.SleepMode}
+                delivery.ack = {_options.Ack}
                 """;
             ISimNode node = _options.Firmware == SimulationOptions.DeviceProgram
                 ? new DeviceNode(id, clock, hw, address, config, _options.Storage, _options.Board)
@@ -272,6 +283,9 @@ public sealed class CitySimulation
         object gate = new();
         long reconfigureAt = _options.ReconfigureAt is TimeSpan r ? (long)r.TotalMilliseconds : long.MaxValue;
         var restarts = new Queue<long>(Enumerable.Range(1, brokerRestarts).Select(k => durationMs * k / (brokerRestarts + 1)));
+        int brokerCrashes = broker is null ? 0 : _options.BrokerCrashes;
+        var crashes = new Queue<long>(Enumerable.Range(1, brokerCrashes).Select(k => (durationMs * k / (brokerCrashes + 1)) + (durationMs / (4 * (brokerCrashes + 1)))));
+        var lagging = new Queue<long>(crashes.Select(t => t - CrashLagMs));
         Task restarting = Task.CompletedTask;
 
         var workers = Enumerable.Range(0, Math.Min(_options.Workers, _nodes.Count)).Select(_ => Task.Factory.StartNew(() =>
@@ -290,6 +304,18 @@ public sealed class CitySimulation
                     {
                         restarts.Dequeue();
                         restarting = RestartBrokerAsync(broker, receiver);
+                    }
+
+                    if (lagging.Count > 0 && node.ElapsedMs >= lagging.Peek() && restarting.IsCompleted)
+                    {
+                        lagging.Dequeue();
+                        restarting = receiver.PauseAsync(); // the receiver falls behind: the broker queues for it
+                    }
+
+                    if (crashes.Count > 0 && lagging.Count < crashes.Count && node.ElapsedMs >= crashes.Peek() && restarting.IsCompleted && broker is not null)
+                    {
+                        crashes.Dequeue();
+                        restarting = CrashBrokerAsync(broker, receiver);
                     }
 
                     if (node.ElapsedMs >= reconfigureAt)
@@ -376,13 +402,59 @@ public sealed class CitySimulation
         Interlocked.Increment(ref _restartsDone);
     }
 
+    /// <summary>
+    /// Virtual time before a crash during which the receiver is away (a receiver restarting, or
+    /// lagging under load): the broker has acknowledged the nodes' batches and queues them for it.
+    /// </summary>
+    private const long CrashLagMs = 30 * 60 * 1000;
+
+    /// <summary>
+    /// A broker crash: gone at once with whatever it had acknowledged and not yet delivered (here the
+    /// queue of a receiver that was away for <see cref="CrashLagMs"/>), every session and every
+    /// retained message; back on the same port a moment later. The receiver connects and subscribes again.
+    /// </summary>
+    private async Task CrashBrokerAsync(EmbeddedBroker broker, Receiver receiver)
+    {
+        await broker.RestartAsync();
+        Interlocked.Add(ref _lostInCrashes, Math.Max(0, broker.Accepted - Interlocked.Read(ref _lostInCrashes) - Received(receiver)));
+        await receiver.EnsureConnectedAsync();
+        Interlocked.Increment(ref _crashesDone);
+    }
+
+    /// <summary>
+    /// Against an external broker: a broker that restarts (or crashes) comes back without the
+    /// receiver's session, so the receiver connects and subscribes again, as <c>citynode receive</c> does.
+    /// </summary>
+    private static async Task KeepReceiverConnectedAsync(Receiver receiver, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(500, ct);
+                if (!receiver.IsConnected)
+                {
+                    await receiver.EnsureConnectedAsync(ct);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // The broker is still down: try again shortly.
+            }
+        }
+    }
+
     private static long Received(Receiver receiver) => receiver.Stats.Batches + receiver.Stats.DuplicatesSuppressed + receiver.Stats.Rejected;
 
     private async Task WaitForReceiver(Receiver receiver, EmbeddedBroker? broker, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
         long acked = _nodes.Sum(n => n.TotalAcknowledged);
-        while (sw.Elapsed < timeout && (broker is null ? Received(receiver) < acked : Received(receiver) < broker.Accepted))
+        while (sw.Elapsed < timeout && (broker is null ? Received(receiver) < acked : Received(receiver) < broker.Accepted - Interlocked.Read(ref _lostInCrashes)))
         {
             await Task.Delay(50);
         }

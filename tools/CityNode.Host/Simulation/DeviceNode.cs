@@ -101,11 +101,17 @@ public sealed class DeviceNode : ISimNode
         }
     }
 
-    public long RefusedBatches => _program?.Node?.Store?.QuarantinedBatches ?? 0;
+    public long RefusedBatches => (_program?.Node?.Store?.QuarantinedBatches ?? 0) + _refusedKeptBefore + (_program?.Runtime?.Publisher.RefusedKept ?? 0);
+
+    private long _refusedKeptBefore;
 
     public long SensorFaults => _faultsBefore + (_program?.Sampler?.FaultCount ?? 0);
 
     public long TotalAcknowledged => _ackedBefore + (_program?.Runtime?.Publisher.Acknowledged ?? 0);
+
+    public long TotalResent => _resentBefore + (_program?.Runtime?.Publisher.Resent ?? 0);
+
+    private long _resentBefore;
 
     public long TotalRetries => _retriesBefore + (_program?.Runtime?.FailedDeliveries ?? 0);
 
@@ -224,6 +230,8 @@ public sealed class DeviceNode : ISimNode
             _producedBefore += runtime.ProducedReadings;
             _faultsBefore += program!.Sampler.FaultCount;
             _ackedBefore += runtime.Publisher.Acknowledged;
+            _resentBefore += runtime.Publisher.Resent;
+            _refusedKeptBefore += runtime.Publisher.RefusedKept;
             _retriesBefore += runtime.FailedDeliveries;
         }
 

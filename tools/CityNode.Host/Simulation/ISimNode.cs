@@ -25,13 +25,16 @@ public interface ISimNode : IDisposable
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine).</summary>
     long DroppedReadings { get; }
 
-    /// <summary>Batches the broker refused for good (MQTT 5 reason ≥ 0x80, e.g. an ACL denial), quarantined and counted by the node; kept in flash.</summary>
+    /// <summary>Publishes the broker refused (MQTT 5 reason ≥ 0x80, e.g. an ACL denial): quarantined and counted by the node, or, with delivery.ack = backend, kept in flash for a later try.</summary>
     long RefusedBatches { get; }
 
     long SensorFaults { get; }
 
-    /// <summary>Batches acknowledged by the broker, over all boots.</summary>
+    /// <summary>Batches released from flash (backend acknowledgement, or PUBACK with delivery.ack = broker), over all boots.</summary>
     long TotalAcknowledged { get; }
+
+    /// <summary>Batches sent again because the backend had not acknowledged them in time, over all boots.</summary>
+    long TotalResent { get; }
 
     /// <summary>Failed delivery attempts, over all boots.</summary>
     long TotalRetries { get; }

@@ -122,7 +122,9 @@ public sealed class SimulatedNode : ISimNode
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine); kept in flash.</summary>
     public long DroppedReadings => _runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
 
-    public long RefusedBatches => Store.QuarantinedBatches;
+    public long RefusedBatches => Store.QuarantinedBatches + _refusedKeptBefore + _runtime.Publisher.RefusedKept;
+
+    private long _refusedKeptBefore;
 
     /// <summary>Sensor faults the sampler counted, over all boots.</summary>
     public long SensorFaults => _faultsBefore + Sampler.FaultCount;
@@ -138,6 +140,10 @@ public sealed class SimulatedNode : ISimNode
     public void Boot() => _runtime.Boot(0);
 
     public long TotalAcknowledged => Acknowledged + _runtime.Publisher.Acknowledged;
+
+    public long TotalResent => _resentBefore + _runtime.Publisher.Resent;
+
+    private long _resentBefore;
 
     public long TotalRetries => Retries + _runtime.FailedDeliveries;
 
@@ -275,6 +281,8 @@ public sealed class SimulatedNode : ISimNode
         _producedBefore += _runtime.ProducedReadings;
         _faultsBefore += Sampler.FaultCount;
         Acknowledged += _runtime.Publisher.Acknowledged;
+        _resentBefore += _runtime.Publisher.Resent;
+        _refusedKeptBefore += _runtime.Publisher.RefusedKept;
         Retries += _runtime.FailedDeliveries;
         _uplink.Dispose(); // the TCP connection dies with the CPU
         (_runtime, _uplink) = Build(cause);

@@ -63,6 +63,15 @@ public sealed class SimulationOptions
     /// <summary>Broker restarts (embedded broker), evenly spread; sessions and queues are lost, nothing acknowledged is.</summary>
     public int BrokerRestarts { get; set; }
 
+    /// <summary>
+    /// Broker crashes (embedded broker), evenly spread: at once, without letting the receiver take
+    /// what the broker had acknowledged; sessions, queues and retained messages are lost (persistence off).
+    /// </summary>
+    public int BrokerCrashes { get; set; }
+
+    /// <summary>What releases a node's batches (delivery.ack): "backend", the receiver's acknowledgement, or "broker", the PUBACK.</summary>
+    public string Ack { get; set; } = "backend";
+
     /// <summary>Lose one PUBACK in ten on its way to the node, so batches arrive twice and the receiver must drop duplicates.</summary>
     public bool Duplicates { get; set; }
 

@@ -67,6 +67,17 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("broker_restarts")] public int BrokerRestarts { get; init; }
 
+    [JsonPropertyName("broker_crashes")] public int BrokerCrashes { get; init; }
+
+    /// <summary>delivery.ack of the nodes: backend or broker.</summary>
+    [JsonPropertyName("ack")] public string Ack { get; init; } = "backend";
+
+    /// <summary>Batches released from the nodes' flash (by the backend's acknowledgement, or the PUBACK with --ack broker).</summary>
+    [JsonPropertyName("acknowledged")] public long Acknowledged { get; init; }
+
+    /// <summary>Batches the nodes sent again because the backend had not acknowledged them in time.</summary>
+    [JsonPropertyName("resent")] public long Resent { get; init; }
+
     [JsonPropertyName("journal_max_erases_per_sector")] public int MaxSectorErases { get; init; }
 
     /// <summary>With --reconfigure: nodes whose batches report the new config version as applied, or as refused.</summary>

@@ -221,6 +221,23 @@ public sealed class PostgresStore : ITelemetryStore
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
+    public IReadOnlyList<uint> StoredSequences(uint node, uint from, int max)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT seq FROM batches WHERE node = $1 AND seq >= $2 ORDER BY seq LIMIT $3", conn); // the primary key's order
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)node });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (long)from });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = max });
+        var list = new List<uint>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add((uint)r.GetInt64(0));
+        }
+
+        return list;
+    }
+
     public long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges)
     {
         // One query for a city's nodes: the ranges travel as three arrays.

@@ -180,6 +180,23 @@ public sealed class SqliteStore : ITelemetryStore
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
+    public IReadOnlyList<uint> StoredSequences(uint node, uint from, int max)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT seq FROM batches WHERE node = $n AND seq >= $f ORDER BY seq LIMIT $m"; // the primary key's order
+        cmd.Parameters.AddWithValue("$n", (long)node);
+        cmd.Parameters.AddWithValue("$f", (long)from);
+        cmd.Parameters.AddWithValue("$m", max);
+        var list = new List<uint>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add((uint)r.GetInt64(0));
+        }
+
+        return list;
+    }
+
     public long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges)
     {
         using var cmd = _db.CreateCommand();

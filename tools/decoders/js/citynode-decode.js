@@ -32,7 +32,8 @@ const UNIT_SYMBOLS = ["", "Cel", "%RH", "Pa", "ug/m3", "ppm", "pH", "uS/cm", "mg
 const DIAG_FIELDS = ["battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "boot_ms", "sample_ms", "connect_ms",
   "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
   "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
-  "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms"];
+  "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
+  "acked_seq", "resent_batches"];
 const DIAG_SIGNED = 1; // rssi_dbm
 const PREDICTORS = ["previous", "linear", "damped"];
 const STATUS = ["ok", "missing", "fault", "invalid"];

@@ -1,0 +1,71 @@
+using System.Text;
+using CityNode.Host.Mqtt;
+using CityNode.Host.Receiving;
+using CityNode.Tests.Integration;
+using MQTTnet;
+using Xunit;
+
+namespace CityNode.Tests.Receiving;
+
+/// <summary>
+/// Issue 19, the backend's side: after a commit the receiver publishes, retained on citynode/ID/ack,
+/// what the database holds of that node — the database's answer, never its own memory, so two
+/// receivers sharing a group (and one database) acknowledge what either stored, and a receiver that
+/// could not store acknowledges nothing.
+/// </summary>
+public class ReceiverAckTests
+{
+    /// <summary>The retained acknowledgement of a node, read as a node would at SUBSCRIBE.</summary>
+    private static async Task<string?> RetainedAck(int port, uint node)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        string? text = null;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            text = Encoding.ASCII.GetString(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("node-view-" + node).Build());
+        await client.SubscribeAsync($"citynode/{node}/ack", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await TestPublisher.WaitUntil(() => text is not null, TimeSpan.FromSeconds(2));
+        await client.DisconnectAsync();
+        return text;
+    }
+
+    [Fact]
+    public async Task Two_receivers_of_a_group_acknowledge_what_the_shared_database_holds()
+    {
+        using var broker = new CityNode.Testing.Servers.LocalMosquitto(); // shared subscriptions: MQTTnet's server has none
+        var database = new MemorySink(); // one database, two receivers
+        await using var a = new Receiver(BrokerAddress.Parse(broker.Url), database, group: "g", clientId: "ra");
+        await using var b = new Receiver(BrokerAddress.Parse(broker.Url), database, group: "g", clientId: "rb");
+        await a.StartAsync();
+        await b.StartAsync();
+        await TestPublisher.PublishAsync(broker.Port, Enumerable.Range(1, 20).Where(s => s != 13).Select(s => ("citynode/5/up", TestPayloads.Simple(5, (uint)s))));
+        await TestPublisher.WaitUntil(() => a.Stats.Batches + b.Stats.Batches == 19 && a.AcknowledgementsPublished + b.AcknowledgementsPublished > 0, TimeSpan.FromSeconds(10));
+        Assert.True(a.Stats.Batches > 0 && b.Stats.Batches > 0, "the group shared the batches");
+        await Task.Delay(300);
+        Assert.Equal("1-12,14-20", await RetainedAck(broker.Port, 5)); // whoever published last: the database's view, gap included
+    }
+
+    private sealed class BrokenDatabase : IBatchSink
+    {
+        public bool[] Store(IReadOnlyList<ReceivedBatch> batches) => throw new IOException("disk full");
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_that_cannot_store_acknowledges_nothing()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var r = new Receiver(BrokerAddress.Parse(broker.Url), new BrokenDatabase(), clientId: "broken");
+        await r.StartAsync();
+        await TestPublisher.PublishAsync(broker.Port, new[] { ("citynode/6/up", TestPayloads.Simple(6, 1)) });
+        await TestPublisher.WaitUntil(() => r.StoreFailures > 1, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, r.AcknowledgementsPublished);
+        Assert.Null(await RetainedAck(broker.Port, 6));
+    }
+}
