@@ -103,8 +103,7 @@ namespace CityNode.Delivery
         /// <summary>Sends every batch still waiting for the backend again at the next session (a planned shutdown, the bench check).</summary>
         public void ResendAll()
         {
-            Resent += AwaitingBackend;
-            SentThrough = 0;
+            SentThrough = 0; // not counted in Resent: that counts what the backend failed to acknowledge in time
         }
 
         /// <summary>Pending batches already sent and waiting for the backend (0 without end-to-end acknowledgement).</summary>

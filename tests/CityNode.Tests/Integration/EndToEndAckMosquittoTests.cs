@@ -76,4 +76,62 @@ public class EndToEndAckMosquittoTests
         var r = await RunAsync("broker");
         Assert.True(r.Produced - r.Stored - r.Drops > 0, $"produced {r.Produced}, stored {r.Stored}: the queued batches died with mosquitto");
     }
+
+    /// <summary>A database whose transactions fail while <see cref="Failing"/>: its receiver retries and never commits.</summary>
+    private sealed class FlakyDatabase(MemorySink database) : IBatchSink
+    {
+        public volatile bool Failing = true;
+
+        public bool[] Store(IReadOnlyList<ReceivedBatch> batches) => Failing ? throw new IOException("killed mid-commit") : database.Store(batches);
+
+        public IReadOnlyList<uint> StoredSequences(uint node, uint from, int max) => database.StoredSequences(node, from, max);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>
+    /// Two receivers share the node's batches (an MQTT 5 shared subscription) and one database; one of
+    /// them dies in the middle of its commits (nothing committed, nothing acknowledged to the broker,
+    /// whose session keeps its share) and is restarted, as a service manager does. No receiver
+    /// acknowledged what was not committed, so the node kept those batches; between the broker's
+    /// redelivery and the node's resend they are stored: lost 0, each reading once.
+    /// </summary>
+    [Fact]
+    public async Task A_receiver_killed_mid_commit_loses_nothing_its_group_member_cannot_recover()
+    {
+        using var mosquitto = new LocalMosquitto();
+        var address = BrokerAddress.Parse(mosquitto.Url);
+        var rig = new NodeRig(extraConfig: "delivery.ack = backend\ndelivery.resend = 30m\n") { UplinkUrl = mosquitto.Url };
+        var dying = new FlakyDatabase(rig.Sink);
+        var a = new Receiver(address, dying, group: "g", clientId: "ra");
+        rig.Receiver = new Receiver(address, rig.Sink, group: "g", clientId: "rb");
+        try
+        {
+            await a.StartAsync();
+            await rig.Receiver.StartAsync();
+            rig.Boot();
+            long produced = rig.RunFor(TimeSpan.FromHours(2));
+            await TestPublisher.WaitUntil(() => a.StoreFailures > 0, TimeSpan.FromSeconds(5));
+            Assert.True(a.StoreFailures > 0, "receiver a got a share and failed to commit it");
+            await a.DisposeAsync(); // killed: its uncommitted share is neither stored nor acknowledged
+            Assert.True(rig.Sink.Batches.Sum(b => (long)b.ReadingCount) < produced);
+            a = new Receiver(address, rig.Sink, group: "g", clientId: "ra"); // restarted with a working database
+            await a.StartAsync();
+
+            produced += rig.RunFor(TimeSpan.FromHours(2)); // past the resend time
+            rig.Runtime.Flush();
+            await Settle(rig.Receiver, rig.Sink, produced);
+            long stored = rig.Sink.Batches.Sum(b => (long)b.ReadingCount);
+            Assert.True(rig.Runtime.Publisher.Resent > 0);
+            Assert.Equal(produced, stored + rig.Journal.DroppedReadings + rig.Runtime.Ring.DroppedReadings);
+        }
+        finally
+        {
+            rig.Uplink?.Dispose();
+            await a.DisposeAsync();
+            await rig.Receiver.DisposeAsync();
+        }
+    }
 }

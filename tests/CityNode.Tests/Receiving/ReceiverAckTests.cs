@@ -16,7 +16,7 @@ namespace CityNode.Tests.Receiving;
 public class ReceiverAckTests
 {
     /// <summary>The retained acknowledgement of a node, read as a node would at SUBSCRIBE.</summary>
-    private static async Task<string?> RetainedAck(int port, uint node)
+    internal static async Task<string?> RetainedAck(int port, uint node)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         string? text = null;
@@ -67,5 +67,40 @@ public class ReceiverAckTests
         await TestPublisher.WaitUntil(() => r.StoreFailures > 1, TimeSpan.FromSeconds(5));
         Assert.Equal(0, r.AcknowledgementsPublished);
         Assert.Null(await RetainedAck(broker.Port, 6));
+    }
+}
+
+/// <summary>The acknowledgement is rebuilt from the database: a receiver started afresh acknowledges what the database holds, and only that.</summary>
+public class ReceiverAckRebuildTests
+{
+    [Fact]
+    public async Task A_receiver_started_afresh_acknowledges_what_the_database_holds_and_nothing_it_lost()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        var database = new MemorySink();
+        await using (var first = new Receiver(BrokerAddress.Parse(broker.Url), database, clientId: "r1"))
+        {
+            await first.StartAsync();
+            await TestPublisher.PublishAsync(broker.Port, Enumerable.Range(1, 5).Select(s => ("citynode/8/up", TestPayloads.Simple(8, (uint)s))));
+            await TestPublisher.WaitUntil(() => first.Stats.Batches == 5, TimeSpan.FromSeconds(5));
+        }
+
+        // A new receiver process on the same database: no memory of what the first stored.
+        await using (var second = new Receiver(BrokerAddress.Parse(broker.Url), database, clientId: "r2"))
+        {
+            await second.StartAsync();
+            await TestPublisher.PublishAsync(broker.Port, new[] { ("citynode/8/up", TestPayloads.Simple(8, 6)) });
+            await TestPublisher.WaitUntil(() => second.AcknowledgementsPublished > 0, TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal("1-6", await ReceiverAckTests.RetainedAck(broker.Port, 8));
+
+        // The database is lost (restored from an older backup, or empty): what it lacks is not acknowledged,
+        // so a node that still holds those batches keeps them and sends them again.
+        await using var third = new Receiver(BrokerAddress.Parse(broker.Url), new MemorySink(), clientId: "r3");
+        await third.StartAsync();
+        await TestPublisher.PublishAsync(broker.Port, new[] { ("citynode/8/up", TestPayloads.Simple(8, 7)) });
+        await TestPublisher.WaitUntil(() => third.AcknowledgementsPublished > 0, TimeSpan.FromSeconds(5));
+        Assert.Equal("7-7", await ReceiverAckTests.RetainedAck(broker.Port, 8));
     }
 }

@@ -78,8 +78,11 @@ public sealed class CitySimulation
         {
             n.NetworkUp = () => true;
             n.AckLossProbability = 0;
-            for (int attempt = 0; attempt < 5 && !n.Flush(); attempt++)
+            // With the backend's acknowledgement a node empties its journal one session after the
+            // receiver committed: give the receiver a moment between sessions.
+            for (int attempt = 0; attempt < 10 && !n.Flush(); attempt++)
             {
+                Thread.Sleep(100 * (attempt + 1));
             }
 
             return ValueTask.CompletedTask;

@@ -109,7 +109,8 @@ public sealed class DeviceNode : ISimNode
 
     public long TotalAcknowledged => _ackedBefore + (_program?.Runtime?.Publisher.Acknowledged ?? 0);
 
-    public long TotalResent => _resentBefore + (_program?.Runtime?.Publisher.Resent ?? 0);
+    // The node keeps its resend count over deep sleep (runtime record): the highest seen, not a sum over boots.
+    public long TotalResent => Math.Max(_resentBefore, _program?.Runtime?.Publisher.Resent ?? 0);
 
     private long _resentBefore;
 
@@ -230,7 +231,7 @@ public sealed class DeviceNode : ISimNode
             _producedBefore += runtime.ProducedReadings;
             _faultsBefore += program!.Sampler.FaultCount;
             _ackedBefore += runtime.Publisher.Acknowledged;
-            _resentBefore += runtime.Publisher.Resent;
+            _resentBefore = Math.Max(_resentBefore, runtime.Publisher.Resent);
             _refusedKeptBefore += runtime.Publisher.RefusedKept;
             _retriesBefore += runtime.FailedDeliveries;
         }

@@ -141,7 +141,8 @@ public sealed class SimulatedNode : ISimNode
 
     public long TotalAcknowledged => Acknowledged + _runtime.Publisher.Acknowledged;
 
-    public long TotalResent => _resentBefore + _runtime.Publisher.Resent;
+    // The node keeps its resend count over deep sleep (runtime record): the highest seen, not a sum over boots.
+    public long TotalResent => Math.Max(_resentBefore, _runtime.Publisher.Resent);
 
     private long _resentBefore;
 
@@ -281,7 +282,7 @@ public sealed class SimulatedNode : ISimNode
         _producedBefore += _runtime.ProducedReadings;
         _faultsBefore += Sampler.FaultCount;
         Acknowledged += _runtime.Publisher.Acknowledged;
-        _resentBefore += _runtime.Publisher.Resent;
+        _resentBefore = Math.Max(_resentBefore, _runtime.Publisher.Resent);
         _refusedKeptBefore += _runtime.Publisher.RefusedKept;
         Retries += _runtime.FailedDeliveries;
         _uplink.Dispose(); // the TCP connection dies with the CPU
