@@ -228,14 +228,7 @@ public sealed class PostgresStore : ITelemetryStore
         cmd.Parameters.Add(new NpgsqlParameter { Value = (long)node });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (long)from });
         cmd.Parameters.Add(new NpgsqlParameter { Value = max });
-        var list = new List<uint>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add((uint)r.GetInt64(0));
-        }
-
-        return list;
+        return StoreSchema.StoredSequences(cmd);
     }
 
     public long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges)

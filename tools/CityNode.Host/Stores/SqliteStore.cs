@@ -187,14 +187,7 @@ public sealed class SqliteStore : ITelemetryStore
         cmd.Parameters.AddWithValue("$n", (long)node);
         cmd.Parameters.AddWithValue("$f", (long)from);
         cmd.Parameters.AddWithValue("$m", max);
-        var list = new List<uint>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add((uint)r.GetInt64(0));
-        }
-
-        return list;
+        return StoreSchema.StoredSequences(cmd);
     }
 
     public long CountBatches(IReadOnlyList<(uint Node, uint From, uint To)> ranges)

@@ -15,6 +15,19 @@ namespace CityNode.Host.Stores;
 /// </summary>
 public static class StoreSchema
 {
+    /// <summary>Runs a query of one sequence column (the receiver's acknowledgement of a node) and reads it, in both databases.</summary>
+    public static IReadOnlyList<uint> StoredSequences(System.Data.Common.DbCommand query)
+    {
+        var list = new List<uint>();
+        using var r = query.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add((uint)r.GetInt64(0));
+        }
+
+        return list;
+    }
+
     /// <summary>Columns of <c>batches</c> before the diagnostics ones.</summary>
     public static readonly string[] BatchColumns = { "node", "seq", "received_at", "first_time", "last_time", "readings", "payload_bytes" };
 
