@@ -81,5 +81,11 @@ public static class StoreContract
         Assert.Equal(3, store.CountBatches([(1, 1, 5)]));
         Assert.Equal(3, store.CountBatches([(1, 2, 4), (2, 1, 9), (3, 2, 2)])); // node 1: 2 and 4; node 2: 7; node 3 has only 1
         Assert.Equal(0, store.CountBatches([]));
+
+        // What the receiver acknowledges to a node (issue 19): the node's stored sequences from a floor, ascending, bounded.
+        Assert.Equal(new uint[] { 1, 2, 4 }, store.StoredSequences(1, 1, 10));
+        Assert.Equal(new uint[] { 2, 4 }, store.StoredSequences(1, 2, 10));
+        Assert.Equal(new uint[] { 1, 2 }, store.StoredSequences(1, 1, 2));
+        Assert.Empty(store.StoredSequences(4, 1, 10));
     }
 }
