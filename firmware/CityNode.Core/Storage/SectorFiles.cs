@@ -18,6 +18,11 @@ namespace CityNode.Storage
         private readonly string _path;
         private readonly SectorBuffer _buffer;
 
+        // The last sector's file name: a log works in one sector for many samples, and a name costs two
+        // allocations (the number, the concatenation) that would otherwise come with every sample and seal.
+        private int _namedSector = -1;
+        private string _name;
+
         /// <param name="path">The root folder, ending in the separator.</param>
         protected SectorFiles(string path)
             : this(path, new SectorBuffer(NodeAssembly.JournalSectorSize))
@@ -54,7 +59,7 @@ namespace CityNode.Storage
 
         public int LoadPrefix(int sector, byte[] into, int count)
         {
-            string file = _path + sector.ToString();
+            string file = FileOf(sector);
             return Exists(file) ? ReadPrefix(file, into, count) : 0; // never written: reads as erased
         }
 
@@ -62,13 +67,24 @@ namespace CityNode.Storage
         {
             try
             {
-                Write(_path + sector.ToString(), from, count);
+                Write(FileOf(sector), from, count);
                 return true;
             }
             catch (IOException)
             {
                 return false; // the log retires the sector
             }
+        }
+
+        private string FileOf(int sector)
+        {
+            if (sector != _namedSector)
+            {
+                _name = _path + sector.ToString();
+                _namedSector = sector;
+            }
+
+            return _name;
         }
 
         /// <summary>The folder separator of the file system.</summary>

@@ -111,6 +111,58 @@ public class ChipPartsTests
         Assert.Equal(1, root.Load(0, new byte[4], 4));
     }
 
+    /// <summary>Files kept in arrays allocated once, so that only SectorFiles' own allocations show.</summary>
+    private sealed class QuietFiles : SectorFiles
+    {
+        private readonly byte[] _data = new byte[512];
+        private int _length = -1;
+
+        public QuietFiles()
+            : base("I:\\cn\\staging\\s")
+        {
+        }
+
+        protected override string Separator => "\\";
+
+        protected override SectorFiles Region(string prefix, SectorBuffer buffer) => throw new NotSupportedException();
+
+        protected override void CreateFolder(string path)
+        {
+        }
+
+        protected override bool Exists(string file) => _length >= 0;
+
+        protected override int ReadPrefix(string file, byte[] into, int count)
+        {
+            int n = Math.Min(_length, count);
+            Array.Copy(_data, into, n);
+            return n;
+        }
+
+        protected override void Write(string file, byte[] from, int count)
+        {
+            Array.Copy(from, _data, count);
+            _length = count;
+        }
+    }
+
+    [Fact]
+    public void Saving_and_loading_one_sector_again_and_again_allocates_nothing()
+    {
+        var files = new QuietFiles();
+        var page = new byte[512];
+        files.Save(3, page, 100);
+        files.LoadPrefix(3, page, 512);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            files.Save(3, page, 100 + i); // a log appending in its current sector: one per sample
+            files.LoadPrefix(3, page, 512);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // the file name is made once per sector, not per write
+    }
+
     private sealed class Uplink(bool radio) : SessionUplink
     {
         public readonly List<bool> Saved = new();
