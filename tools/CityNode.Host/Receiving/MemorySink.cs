@@ -14,7 +14,7 @@ public sealed class MemorySink : IBatchSink
 
     public IReadOnlyCollection<ReceivedBatch> Batches => (IReadOnlyCollection<ReceivedBatch>)_batches.Values;
 
-    private readonly ConcurrentDictionary<(uint, uint), byte> _seen = new();
+    // Each node's stored sequences: what deduplicates, and what the receiver acknowledges.
     private readonly ConcurrentDictionary<uint, SortedSet<uint>> _byNode = new();
 
     public bool[] Store(IReadOnlyList<ReceivedBatch> batches)
@@ -23,15 +23,13 @@ public sealed class MemorySink : IBatchSink
         for (int i = 0; i < stored.Length; i++)
         {
             var batch = batches[i];
-            if (!_seen.TryAdd((batch.NodeId, batch.Sequence), 0))
-            {
-                continue;
-            }
-
             var sequences = _byNode.GetOrAdd(batch.NodeId, _ => new SortedSet<uint>());
             lock (sequences)
             {
-                sequences.Add(batch.Sequence);
+                if (!sequences.Add(batch.Sequence))
+                {
+                    continue; // stored before: a duplicate
+                }
             }
 
             if (Keep)
