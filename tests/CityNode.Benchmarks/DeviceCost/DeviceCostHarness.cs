@@ -419,27 +419,17 @@ public static class DeviceCostHarness
             string data = Path.Combine(AppContext.BaseDirectory, "data");
             if (kind == "water")
             {
-                var rec = Recording.Load(Path.Combine(data, CitySimulation.WaterRecording));
+                var rec = RecordingKind.Water.LoadBundled(data);
                 _clock = new VirtualClock(rec.Times[0]);
-                _hw = NodeHardware.Water(_clock, new Host.Simulation.Environment(rec, 0, rec.Times[0])
-                    .Map(Channels.WaterTemperature, "water_temp_c")
-                    .Map(Channels.Ph, "ph")
-                    .Map(Channels.Conductivity, "spec_cond_uscm_25c")
-                    .Map(Channels.DissolvedOxygen, "dissolved_oxygen_mgl")
-                    .Map(Channels.Turbidity, "turbidity_fnu"));
+                _hw = NodeHardware.Water(_clock, RecordingKind.Water.Around(rec, 0, rec.Times[0]));
             }
             else
             {
-                var rec = Recording.Load(Path.Combine(data, CitySimulation.AirRecording));
-                var uci = Recording.Load(Path.Combine(data, ReferenceWorkload.UciRecording));
+                var rec = RecordingKind.Air.LoadBundled(data);
+                var uci = RecordingKind.Co2.LoadBundled(data);
                 _clock = new VirtualClock(rec.Times[0]);
-                var air = new Host.Simulation.Environment(rec, 0, rec.Times[0])
-                    .Map(Channels.AirTemperature, "temperature_c")
-                    .Map(Channels.RelativeHumidity, "humidity_pct")
-                    .Map(Channels.AirPressure, "pressure_pa")
-                    .Map(Channels.Pm25, "pm25_ugm3")
-                    .Map(Channels.Pm10, "pm10_ugm3");
-                var co2 = new Host.Simulation.Environment(uci, 0, rec.Times[0]).Map(Channels.Co2, "CO2");
+                var air = RecordingKind.Air.Around(rec, 0, rec.Times[0]);
+                var co2 = RecordingKind.Co2.Around(uci, 0, rec.Times[0]);
                 _hw = NodeHardware.Air(_clock, air, co2, usePms: false);
             }
 

@@ -9,7 +9,6 @@ using CityNode.Power;
 using CityNode.Sensors;
 using CityNode.Storage;
 using Xunit;
-using Environment = CityNode.Host.Simulation.Environment;
 
 namespace CityNode.Tests.Budget;
 
@@ -77,11 +76,11 @@ public sealed class BootHeapTests
     [Fact]
     public void The_reference_node_allocates_at_most_40_KB_at_boot()
     {
-        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
-        var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
+        var air = Recording.Load(Paths.Data(RecordingKind.Air.Bundled));
+        var co2 = Recording.Load(Paths.Data(RecordingKind.Co2.Bundled));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.Air(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), false);
+        var hw = NodeHardware.Air(clock, RecordingKind.Air.Around(air, 0, start), RecordingKind.Co2.Around(co2, 0, start), false);
         var provisioned = NodeConfig.Parse("node.id = 7\nsample = 60s\npublish = 900s\n" + hw.SensorLines);
         var drive = new RamFiles();
         var platform = new SimPlatform();

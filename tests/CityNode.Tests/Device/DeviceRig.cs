@@ -4,7 +4,6 @@ using CityNode.Host.Receiving;
 using CityNode.Host.Sim;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
-using Environment = CityNode.Host.Simulation.Environment;
 
 namespace CityNode.Tests.Device;
 
@@ -45,11 +44,11 @@ public sealed class DeviceRig : IAsyncDisposable
     public DeviceNode AddAirNode(string board = "reference", bool pms = false, string config = "sample = 60s\npublish = 15m\n", int journalSectors = 16)
     {
         uint id = (uint)(Nodes.Count + 1);
-        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
-        var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
+        var air = Recording.Load(Paths.Data(RecordingKind.Air.Bundled));
+        var co2 = Recording.Load(Paths.Data(RecordingKind.Co2.Bundled));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.Air(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), pms);
+        var hw = NodeHardware.Air(clock, RecordingKind.Air.Around(air, 0, start), RecordingKind.Co2.Around(co2, 0, start), pms);
         return Add(new DeviceNode(id, clock, hw, Address, $"node.id = {id}\n" + config, new NodeStorage(journalSectors), board));
     }
 
@@ -60,7 +59,7 @@ public sealed class DeviceRig : IAsyncDisposable
         return node;
     }
 
-    public static Environment AirEnvironment(Recording air, long start) => Environment.Air(air, 0, start);
+    public static Surroundings AirEnvironment(Recording air, long start) => RecordingKind.Air.Around(air, 0, start);
 
     /// <summary>Steps every node until each has lived <paramref name="duration"/> of virtual time; <paramref name="each"/> runs before every step.</summary>
     public void Run(TimeSpan duration, Action<DeviceNode>? each = null)

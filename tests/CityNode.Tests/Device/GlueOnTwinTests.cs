@@ -4,7 +4,6 @@ using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
 using CityNode.Telemetry;
 using Xunit;
-using Environment = CityNode.Host.Simulation.Environment;
 
 namespace CityNode.Tests.Device;
 
@@ -48,12 +47,12 @@ public class GlueOnTwinTests
     public async Task Two_i2c_buses_each_read_on_its_own_pins_at_its_own_speed()
     {
         await using var rig = await DeviceRig.StartAsync();
-        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
-        var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
-        var water = Recording.Load(Paths.Data(CitySimulation.WaterRecording));
+        var air = Recording.Load(Paths.Data(RecordingKind.Air.Bundled));
+        var co2 = Recording.Load(Paths.Data(RecordingKind.Co2.Bundled));
+        var water = Recording.Load(Paths.Data(RecordingKind.Water.Bundled));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.AirAndWater(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), Environment.Water(water, 0, start));
+        var hw = NodeHardware.AirAndWater(clock, RecordingKind.Air.Around(air, 0, start), RecordingKind.Co2.Around(co2, 0, start), RecordingKind.Water.Around(water, 0, start));
         var node = rig.Add(new DeviceNode(1, clock, hw, rig.Address, "node.id = 1\nsample = 60s\npublish = 15m\n", new NodeStorage(16), "esp32-devkitc-dual-i2c"));
         rig.Run(TimeSpan.FromMinutes(20));
         Assert.True(node.Flush());

@@ -12,7 +12,6 @@ using CityNode.NanoTwin;
 using CityNode.Node;
 using Xunit;
 using Xunit.Abstractions;
-using Environment = CityNode.Host.Simulation.Environment;
 
 namespace CityNode.Tests.Device;
 
@@ -367,11 +366,11 @@ public class UplinkOnTwinTests(ITestOutputHelper output)
 
     private static (VirtualClock, NodeHardware) AirHardware()
     {
-        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
-        var co2 = Recording.Load(Paths.Data(ReferenceWorkload.UciRecording));
+        var air = Recording.Load(Paths.Data(RecordingKind.Air.Bundled));
+        var co2 = Recording.Load(Paths.Data(RecordingKind.Co2.Bundled));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.Air(clock, Environment.Air(air, 0, start), Environment.Co2(co2, 0, start), false);
+        var hw = NodeHardware.Air(clock, RecordingKind.Air.Around(air, 0, start), RecordingKind.Co2.Around(co2, 0, start), false);
         return (clock, hw);
     }
 

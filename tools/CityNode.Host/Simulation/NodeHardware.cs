@@ -98,7 +98,7 @@ public sealed class NodeHardware
     /// fed as 0.7 × PM2.5, unchecked. CO2 is checked within ±1 ppm: the SCD41 takes the pressure it
     /// compensates with in whole hPa, worth ±0.05 % of the reading.
     /// </summary>
-    public static NodeHardware Air(VirtualClock clock, Environment air, Environment co2, bool usePms)
+    public static NodeHardware Air(VirtualClock clock, Surroundings air, Surroundings co2, bool usePms)
     {
         var world = new World().Add(air).Add(co2);
         var buses = new SimBusProvider(clock);
@@ -212,7 +212,7 @@ public sealed class NodeHardware
     /// SCD41 (0x62) on I2C1, EZO RTD (0x66), pH (0x63) and ORP (0x62, the SCD41's address: hence the
     /// second bus) on I2C2, from the Sensor.Community, UCI and USGS recordings.
     /// </summary>
-    public static NodeHardware AirAndWater(VirtualClock clock, Environment air, Environment co2, Environment water)
+    public static NodeHardware AirAndWater(VirtualClock clock, Surroundings air, Surroundings co2, Surroundings water)
     {
         water.MapFunction(Channels.Orp, t => 250 + (15 * Math.Sin(t * 2 * Math.PI / 86400)));
         co2.WithTolerance(Channels.Co2, 1);
@@ -240,7 +240,7 @@ public sealed class NodeHardware
     /// daily ±15 mV swing; turbidity is checked within ±15 NTU: near clear water a millivolt is ~4 NTU on
     /// that probe, and the ESP32 ADC (12 bits, uncalibrated, behind a 2:1 divider that keeps the probe's 4.2 V inside the ADC's linear 150–2450 mV at 12 dB) resolves ~1–3 mV.
     /// </summary>
-    public static NodeHardware Water(VirtualClock clock, Environment water)
+    public static NodeHardware Water(VirtualClock clock, Surroundings water)
     {
         water.MapFunction(Channels.Orp, t => 250 + (15 * Math.Sin(t * 2 * Math.PI / 86400)))
              .WithTolerance(Channels.Turbidity, 15);

@@ -10,13 +10,13 @@ namespace CityNode.Host.Simulation;
 /// </summary>
 public sealed class RecordedSensor : ISensor
 {
-    private readonly (Environment Env, int ChannelId)[] _sources;
+    private readonly (Surroundings Env, int ChannelId)[] _sources;
     private readonly ChannelSpec[] _channels;
     private readonly Func<long> _now;
     private readonly long[] _values;
     private bool _valid;
 
-    public RecordedSensor(Func<long> now, params (Environment Env, ChannelSpec Spec)[] channels)
+    public RecordedSensor(Func<long> now, params (Surroundings Env, ChannelSpec Spec)[] channels)
     {
         _now = now;
         _sources = channels.Select(c => (c.Env, c.Spec.Id)).ToArray();

@@ -11,20 +11,13 @@ namespace CityNode.Host.Simulation;
 /// </summary>
 public static class ReferenceWorkload
 {
-    public const string UciRecording = "uci_occupancy_2015-02_slice.csv";
-
-    public static (Environment Env, ChannelSpec Spec)[] Channels(string dataFolder, long startUnix, int offsetRows = 0)
+    public static (Surroundings Env, ChannelSpec Spec)[] Channels(string dataFolder, long startUnix, int offsetRows = 0)
     {
-        var air = Recording.Load(Path.Combine(dataFolder, CitySimulation.AirRecording));
-        var uci = Recording.Load(Path.Combine(dataFolder, UciRecording));
-        var a = new Environment(air, offsetRows % air.Rows, startUnix)
-            .Map(Telemetry.Channels.AirTemperature, "temperature_c")
-            .Map(Telemetry.Channels.RelativeHumidity, "humidity_pct")
-            .Map(Telemetry.Channels.AirPressure, "pressure_pa")
-            .Map(Telemetry.Channels.Pm25, "pm25_ugm3")
-            .Map(Telemetry.Channels.Pm10, "pm10_ugm3");
-        var u = new Environment(uci, offsetRows % uci.Rows, startUnix)
-            .Map(Telemetry.Channels.Co2, "CO2")
+        var air = RecordingKind.Air.LoadBundled(dataFolder);
+        var uci = RecordingKind.Co2.LoadBundled(dataFolder);
+        var a = RecordingKind.Air.Around(air, offsetRows % air.Rows, startUnix);
+        // The UCI recording's other columns: the reference workload's eight channels.
+        var u = RecordingKind.Co2.Around(uci, offsetRows % uci.Rows, startUnix)
             .Map(Telemetry.Channels.Light, "Light")
             .Map(Telemetry.Channels.FirstCustom, "Temperature");
         return new[]

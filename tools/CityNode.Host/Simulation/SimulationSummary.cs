@@ -125,4 +125,54 @@ public sealed class SimulationSummary
 
         return lines;
     }
+
+    /// <summary>The end-of-run figures: what the nodes produced against what the receiver stored and the verifier checked.</summary>
+    public static SimulationSummary Reconcile(SimulationOptions options, IReadOnlyList<ISimNode> nodes, Receiving.ReceiverStats stats, Verifier verifier,
+        BrokerFaults broker, FaultSchedule faults, int reconfigureVersion, double wallSeconds, string brokerName, List<string> data)
+    {
+        return new SimulationSummary
+        {
+            Nodes = nodes.Count,
+            Kind = options.Kind,
+            SimulatedSeconds = (long)options.Duration.TotalMilliseconds / 1000,
+            WallSeconds = wallSeconds,
+            Produced = nodes.Sum(n => n.ProducedReadings),
+            Delivered = stats.Readings,
+            DroppedCounted = nodes.Sum(n => n.DroppedReadings),
+            DuplicatesSuppressed = stats.DuplicatesSuppressed,
+            Mismatched = verifier.Mismatched,
+            ValuesChecked = verifier.Checked,
+            ValuesWithinBand = verifier.CheckedWithinBand,
+            ValuesUncompensated = verifier.Uncompensated,
+            ValuesNearWrap = verifier.NearWrap,
+            Batches = stats.Batches,
+            PayloadBytes = stats.PayloadBytes,
+            PublishRetries = nodes.Sum(n => n.TotalRetries),
+            PublishesRefused = nodes.Sum(n => n.RefusedBatches),
+            Gaps = stats.Gaps,
+            OutOfOrder = stats.OutOfOrder,
+            Rejected = stats.Rejected,
+            PowerCuts = nodes.Sum(n => n.PowerCuts),
+            Reboots = nodes.Sum(n => n.Reboots),
+            BrokerRestarts = broker.Restarts,
+            BrokerCrashes = broker.Crashes,
+            Ack = options.Ack,
+            Acknowledged = nodes.Sum(n => n.TotalAcknowledged),
+            Resent = nodes.Sum(n => n.TotalResent),
+            MaxSectorErases = nodes.Max(n => n.MaxSectorErases),
+            Firmware = options.Firmware,
+            Board = options.Board,
+            FailedBoots = nodes.OfType<DeviceNode>().Sum(n => n.FailedBoots),
+            DeadNodes = nodes.OfType<DeviceNode>().Count(n => n.Dead),
+            Broker = brokerName,
+            Data = data,
+            FirstMismatch = verifier.FirstMismatch,
+            Outages = faults.Outages,
+            SensorFaultWindows = faults.SensorFaultWindows,
+            SensorFaults = nodes.Sum(n => n.SensorFaults),
+            ConfigApplied = reconfigureVersion == 0 ? 0 : stats.Nodes.Values.Count(t => t.ConfigVersion >= reconfigureVersion),
+            ConfigRejected = reconfigureVersion == 0 ? 0 : stats.Nodes.Values.Count(t => t.ConfigRejectedVersion == reconfigureVersion),
+            ConfigRejectReason = stats.Nodes.Values.Select(t => t.ConfigRejectReason).FirstOrDefault(r => r is not null),
+        };
+    }
 }

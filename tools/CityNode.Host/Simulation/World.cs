@@ -5,17 +5,17 @@ namespace CityNode.Host.Simulation;
 /// <summary>All that a node's sensors are exposed to: one or more replayed recordings, by channel.</summary>
 public sealed class World
 {
-    private readonly List<Environment> _environments = new();
+    private readonly List<Surroundings> _environments = new();
 
-    public World Add(Environment e)
+    public World Add(Surroundings e)
     {
         _environments.Add(e);
         return this;
     }
 
-    public IReadOnlyList<Environment> Environments => _environments;
+    public IReadOnlyList<Surroundings> Environments => _environments;
 
-    public Environment? For(int channelId) => _environments.FirstOrDefault(e => e.Provides(channelId));
+    public Surroundings? For(int channelId) => _environments.FirstOrDefault(e => e.Provides(channelId));
 
     public bool Provides(int channelId) => For(channelId) is not null;
 
