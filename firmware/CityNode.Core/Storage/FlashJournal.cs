@@ -111,34 +111,6 @@ namespace CityNode.Storage
         /// <summary>Largest payload a batch record can hold.</summary>
         public int MaxPayload { get { return _log.MaxPayload - BatchHeader; } }
 
-        /// <summary>
-        /// Finds the log and replays it in one pass, counting a recovery if anything needed repair.
-        /// The oldest pending batch is tracked during the same pass (see <see cref="MoveFirstPast"/>),
-        /// so nothing is read twice.
-        /// </summary>
-        public void Mount()
-        {
-            MountedFromHint = MountFromHint();
-            if (!MountedFromHint)
-            {
-                Reset();
-                _log.Mount(this);
-                LogCursor c = _cursor;
-                bool more = _log.First(c);
-                while (more)
-                {
-                    Replay(c);
-                    more = _log.Next(c);
-                }
-            }
-
-            if (_log.Repairs > 0)
-            {
-                Recoveries++;
-                WriteState();
-            }
-        }
-
         /// <summary>Stores a sealed batch with the id of its last sample.</summary>
         public bool Append(uint sequence, byte[] payload, int offset, int count, int readings, uint lastSampleId)
         {
@@ -347,61 +319,6 @@ namespace CityNode.Storage
             }
         }
 
-        private void Replay(LogCursor c)
-        {
-            if (c.Type == TypeState && c.Length >= StateSize && _log.Read(c, 0, _small, 0, StateSize))
-            {
-                NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0));
-                _watermark = Max(_watermark, LittleEndian.ReadUInt32(_small, 4));
-                MoveFirstPast(c);
-                DroppedBatches = LittleEndian.ReadUInt32(_small, 8);
-                DroppedReadings = LittleEndian.ReadInt64(_small, 12);
-                QuarantinedBatches = LittleEndian.ReadUInt32(_small, 20);
-                QuarantinedReadings = LittleEndian.ReadInt64(_small, 24);
-                Recoveries = LittleEndian.ReadUInt32(_small, 32);
-                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 36));
-                SealedReadings = LittleEndian.ReadInt64(_small, 40) > SealedReadings ? LittleEndian.ReadInt64(_small, 40) : SealedReadings;
-            }
-            else if (c.Type == TypeBatch && c.Length >= BatchHeader && _log.Read(c, 0, _small, 0, BatchHeader))
-            {
-                uint seq = LittleEndian.ReadUInt32(_small, 0);
-                NextSequence = Max(NextSequence, seq + 1);
-                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 8));
-                if (seq >= _watermark)
-                {
-                    if (!_firstValid)
-                    {
-                        _first.CopyFrom(c);
-                        _firstSeq = seq;
-                        _firstValid = true;
-                    }
-
-                    _pending++;
-                }
-
-                long sealedAfter = LittleEndian.ReadInt64(_small, 12);
-                if (sealedAfter > SealedReadings)
-                {
-                    SealedReadings = sealedAfter;
-                }
-            }
-            else if (c.Type == TypeRelease && c.Length >= 9 && _log.Read(c, 0, _small, 0, 9))
-            {
-                uint w = LittleEndian.ReadUInt32(_small, 0);
-                if (w > _watermark)
-                {
-                    _watermark = w;
-                    if (_small[4] != 0)
-                    {
-                        QuarantinedBatches++;
-                        QuarantinedReadings += LittleEndian.ReadUInt32(_small, 5);
-                    }
-
-                    MoveFirstPast(c);
-                }
-            }
-        }
-
         /// <summary>
         /// Positions <see cref="_first"/> on the oldest pending batch. It is kept across appends and
         /// releases; only a reclaim of its sector loses it, and then the oldest pending batch is
@@ -471,22 +388,6 @@ namespace CityNode.Storage
             Recoveries = LittleEndian.ReadUInt32(b, at + 32);
             LastSampleId = LittleEndian.ReadUInt32(b, at + 36);
             SealedReadings = LittleEndian.ReadInt64(b, at + 40);
-        }
-
-        /// <summary>The state a fresh journal object has before its first mount.</summary>
-        private void Reset()
-        {
-            NextSequence = _firstSequence;
-            _watermark = _firstSequence;
-            DroppedBatches = 0;
-            DroppedReadings = 0;
-            QuarantinedBatches = 0;
-            QuarantinedReadings = 0;
-            Recoveries = 0;
-            LastSampleId = 0;
-            SealedReadings = 0;
-            _pending = 0;
-            _firstValid = false;
         }
 
         private static uint Max(uint a, uint b)

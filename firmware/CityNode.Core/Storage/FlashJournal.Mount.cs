@@ -4,13 +4,112 @@ using CityNode.Util;
 namespace CityNode.Storage
 {
     /// <summary>
-    /// The journal's mount hint: its positions and counters saved to a small sector before a deep
-    /// sleep, so the next boot replays only what was appended after instead of reading the whole
-    /// journal (1 MB would be ~70,000 file loads at boot). Kept apart from the records because it
-    /// is an optimisation: a hint that does not match the flash is ignored and the full mount runs.
+    /// How the journal's RAM state (counters, watermark, pending count, oldest pending batch) is
+    /// rebuilt at boot: from the mount hint saved before a deep sleep, replaying only what was
+    /// appended after it, or, when the hint does not match the flash, by replaying the whole log
+    /// (1 MB would be ~70,000 file loads at boot, hence the hint).
     /// </summary>
     public sealed partial class FlashJournal
     {
+        /// <summary>
+        /// Finds the log and replays it in one pass, counting a recovery if anything needed repair.
+        /// The oldest pending batch is tracked during the same pass (see <see cref="MoveFirstPast"/>),
+        /// so nothing is read twice.
+        /// </summary>
+        public void Mount()
+        {
+            MountedFromHint = MountFromHint();
+            if (!MountedFromHint)
+            {
+                Reset();
+                _log.Mount(this);
+                LogCursor c = _cursor;
+                bool more = _log.First(c);
+                while (more)
+                {
+                    Replay(c);
+                    more = _log.Next(c);
+                }
+            }
+
+            if (_log.Repairs > 0)
+            {
+                Recoveries++;
+                WriteState();
+            }
+        }
+
+        private void Replay(LogCursor c)
+        {
+            if (c.Type == TypeState && c.Length >= StateSize && _log.Read(c, 0, _small, 0, StateSize))
+            {
+                NextSequence = Max(NextSequence, LittleEndian.ReadUInt32(_small, 0));
+                _watermark = Max(_watermark, LittleEndian.ReadUInt32(_small, 4));
+                MoveFirstPast(c);
+                DroppedBatches = LittleEndian.ReadUInt32(_small, 8);
+                DroppedReadings = LittleEndian.ReadInt64(_small, 12);
+                QuarantinedBatches = LittleEndian.ReadUInt32(_small, 20);
+                QuarantinedReadings = LittleEndian.ReadInt64(_small, 24);
+                Recoveries = LittleEndian.ReadUInt32(_small, 32);
+                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 36));
+                SealedReadings = LittleEndian.ReadInt64(_small, 40) > SealedReadings ? LittleEndian.ReadInt64(_small, 40) : SealedReadings;
+            }
+            else if (c.Type == TypeBatch && c.Length >= BatchHeader && _log.Read(c, 0, _small, 0, BatchHeader))
+            {
+                uint seq = LittleEndian.ReadUInt32(_small, 0);
+                NextSequence = Max(NextSequence, seq + 1);
+                LastSampleId = Max(LastSampleId, LittleEndian.ReadUInt32(_small, 8));
+                if (seq >= _watermark)
+                {
+                    if (!_firstValid)
+                    {
+                        _first.CopyFrom(c);
+                        _firstSeq = seq;
+                        _firstValid = true;
+                    }
+
+                    _pending++;
+                }
+
+                long sealedAfter = LittleEndian.ReadInt64(_small, 12);
+                if (sealedAfter > SealedReadings)
+                {
+                    SealedReadings = sealedAfter;
+                }
+            }
+            else if (c.Type == TypeRelease && c.Length >= 9 && _log.Read(c, 0, _small, 0, 9))
+            {
+                uint w = LittleEndian.ReadUInt32(_small, 0);
+                if (w > _watermark)
+                {
+                    _watermark = w;
+                    if (_small[4] != 0)
+                    {
+                        QuarantinedBatches++;
+                        QuarantinedReadings += LittleEndian.ReadUInt32(_small, 5);
+                    }
+
+                    MoveFirstPast(c);
+                }
+            }
+        }
+
+        /// <summary>The state a fresh journal object has before its first mount.</summary>
+        private void Reset()
+        {
+            NextSequence = _firstSequence;
+            _watermark = _firstSequence;
+            DroppedBatches = 0;
+            DroppedReadings = 0;
+            QuarantinedBatches = 0;
+            QuarantinedReadings = 0;
+            Recoveries = 0;
+            LastSampleId = 0;
+            SealedReadings = 0;
+            _pending = 0;
+            _firstValid = false;
+        }
+
         // Mount hint: magic | log head sector (u16) | head generation | head offset (u16) | tail
         // sector (u16) | max erases | STATE (52 B) | pending | first valid (u8) | first sector (u16) |
         // first offset (u16) | first type (u8) | first length (u16) | first seq | CRC-32C.
