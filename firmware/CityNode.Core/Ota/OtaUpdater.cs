@@ -29,6 +29,9 @@ namespace CityNode.Ota
     {
         public const int StateSectors = 4;
         public const int StateSectorSize = 4096;
+
+        /// <summary>The sector size of a slot region, and so the chunk size of every release (one chunk per sector).</summary>
+        public const int SlotSectorSize = 4096;
         public const int ManifestSector = 2;
         public const int ProgressSector = 3;
 
