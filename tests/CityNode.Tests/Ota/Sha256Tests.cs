@@ -96,3 +96,27 @@ public class Sha256Tests
         Assert.Equal("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", Convert.ToHexStringLower(d));
     }
 }
+
+/// <summary>The one-shot adapter a native HMAC goes behind gives the managed HMAC's results, here with .NET's HMACSHA256 as the primitive.</summary>
+public class OneShotHmacTests
+{
+    private sealed class DotnetHmac(byte[] key) : OneShotHmac
+    {
+        protected override byte[] Compute(byte[] message) => HMACSHA256.HashData(key, message);
+    }
+
+    [Fact]
+    public void Signs_and_refuses_manifests_as_the_managed_hmac_does()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var r = OtaRig.MakeRelease(3);
+        byte[] good = r.Manifest(OtaManifest.TargetAny, "", key);
+        byte[] forged = r.Manifest(OtaManifest.TargetAny, "", RandomNumberGenerator.GetBytes(32));
+        var scratch = new byte[32];
+        foreach (IHash256 mac in new IHash256[] { new DotnetHmac(key), new HmacSha256(key) })
+        {
+            Assert.True(OtaManifest.Parse(good, good.Length).SignedWith(mac, scratch));
+            Assert.False(OtaManifest.Parse(forged, forged.Length).SignedWith(mac, scratch));
+        }
+    }
+}
