@@ -25,6 +25,17 @@ if (args.Length > 0 && args[0] == "device-cost")
     return CityNode.Benchmarks.DeviceCost.DeviceCostRun.Run(args[1..]);
 }
 
+// `ota-cost`: IL of the OTA core (SHA-256 per KB, manifest HMAC, chunk, verify) and the Ed25519/ECDSA estimate (docs/ota.md).
+if (args.Length > 0 && args[0] == "ota-cost")
+{
+    lock (CityNode.Host.DeviceCost.InstrumentedContext.Gate)
+    {
+        Console.Write(CityNode.Host.DeviceCost.InstrumentedContext.Shared.Invoke(typeof(CityNode.Host.Ota.OtaCost), nameof(CityNode.Host.Ota.OtaCost.Entry), string.Join('\n', args[1..])));
+    }
+
+    return 0;
+}
+
 // `decoders [--batches N]`: readings/s of the Python and JavaScript reference decoders against the C# decoder (docs/payload.md).
 if (args.Length > 0 && args[0] == "decoders")
 {

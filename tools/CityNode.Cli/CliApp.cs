@@ -19,6 +19,7 @@ public static class CliApp
         ProvisionCommand.Create(),
         ConfigureCommand.Create(),
         ServeCommand.Create(),
+        ReleaseCommand.Create(),
     };
 
     /// <summary>
