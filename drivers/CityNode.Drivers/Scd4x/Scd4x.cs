@@ -1,3 +1,4 @@
+using CityNode.Drivers.Common;
 using CityNode.Hal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
