@@ -27,6 +27,7 @@ namespace CityNode.Drivers.Registry
             new AnalogProbes.TurbidityDescriptor(),
             new AnalogProbes.TdsDescriptor(),
             new AnalogProbes.AnalogPhDescriptor(),
+            new Sht4x.Sht4xDescriptor(),
         };
 
         /// <summary>The descriptor named <paramref name="name"/>, or null.</summary>
