@@ -139,13 +139,12 @@ public sealed class EnergyReport
             return new Workload(sample, publish, chosen.Select(c => (c.Sensor, c.Channels)).ToArray()) { Placements = chosen.Select(c => c.Where).ToArray(), Source = $"--channels {channels}" };
         }
 
-        // Each sensor's channel count is its descriptor's.
-        private static readonly (string Sensor, int Channels, string Where)[] GenericSensors = new[]
+        // Each sensor's channel count and placement are its descriptor's (the second BME280 on the other address).
+        private static readonly (string Sensor, int Channels, string Where)[] GenericSensors = new (string Sensor, string? Where)[]
         {
-            ("bme280", "i2c:0x76"), ("sds011", "uart:COM2"), ("scd41", "i2c:0x62"), ("bme280", "i2c:0x77"),
-            ("ezo_rtd", "i2c:0x66"), ("ezo_ph", "i2c:0x63"), ("ezo_ec", "i2c:0x64"), ("ezo_do", "i2c:0x61"),
-            ("tds", "adc:5"), ("turbidity", "adc:4,divider=2/1"),
-        }.Select(s => (s.Item1, ChannelsOf(s.Item1), s.Item2)).ToArray();
+            ("bme280", null), ("sds011", null), ("scd41", null), ("bme280", "i2c:0x77"),
+            ("ezo_rtd", null), ("ezo_ph", null), ("ezo_ec", null), ("ezo_do", null), ("tds", null), ("turbidity", null),
+        }.Select(s => (s.Sensor, ChannelsOf(s.Sensor), s.Where ?? DefaultPlacement(s.Sensor))).ToArray();
 
         /// <summary>Where a sensor named without a placement is attached (its descriptor's default).</summary>
         public static string DefaultPlacement(string sensor) => SensorCatalog.Get(sensor).DefaultPlacement;
