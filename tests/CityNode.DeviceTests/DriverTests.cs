@@ -1,5 +1,5 @@
+using CityNode.Drivers.Common;
 using CityNode.Drivers.Pms5003;
-using CityNode.Drivers.Scd4x;
 using nanoFramework.TestFramework;
 
 namespace CityNode.DeviceTests

@@ -23,7 +23,7 @@ namespace CityNode.Drivers.AnalogProbes
 
         // Without a water temperature (-1) no Nernst correction is applied: the buffers' 25 °C slope stands.
         public AnalogPh(IAdc adc, int channel, int dividerNumerator, int dividerDenominator, string calibration)
-            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), new ChannelSpec[] { new ChannelSpec(CityNode.Telemetry.Channels.Ph, Units.PH, 1, -2) }, -1)
+            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), AnalogPhDescriptor.Table, -1)
         {
             _points = ParseCalibration(calibration, _ph, _mv);
         }

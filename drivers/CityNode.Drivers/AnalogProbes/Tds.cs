@@ -22,11 +22,7 @@ namespace CityNode.Drivers.AnalogProbes
 
         /// <param name="kMicro">Cell constant from calibration, micro-units (1 000 000 = 1.0).</param>
         public Tds(IAdc adc, int channel, int dividerNumerator, int dividerDenominator, long kMicro)
-            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), new ChannelSpec[]
-                {
-                    new ChannelSpec(CityNode.Telemetry.Channels.TotalDissolvedSolids, Units.MilligramPerLitre, 1, 0),
-                    new ChannelSpec(CityNode.Telemetry.Channels.Conductivity, Units.MicrosiemensPerCentimetre, 1, 0),
-                }, 25000)
+            : base(new AnalogReader(adc, channel, dividerNumerator, dividerDenominator), TdsDescriptor.Table, 25000)
         {
             _kMicro = kMicro > 0 ? kMicro : 1000000;
         }

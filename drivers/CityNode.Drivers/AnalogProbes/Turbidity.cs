@@ -21,7 +21,7 @@ namespace CityNode.Drivers.AnalogProbes
 
         private readonly AnalogReader _reader;
         private readonly int _offsetMillivolts;
-        private readonly ChannelSpec[] _channels = new ChannelSpec[] { new ChannelSpec(CityNode.Telemetry.Channels.Turbidity, Units.Ntu, 1, 0) };
+        private readonly ChannelSpec[] _channels = TurbidityDescriptor.Table;
         private long _value;
         private bool _valid;
 

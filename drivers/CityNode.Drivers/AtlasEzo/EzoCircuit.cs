@@ -49,16 +49,19 @@ namespace CityNode.Drivers.AtlasEzo
 
         public string Name
         {
-            get
+            get { return NameOf(_kind); }
+        }
+
+        /// <summary>The circuit's sensor name in the node config.</summary>
+        public static string NameOf(EzoKind kind)
+        {
+            switch (kind)
             {
-                switch (_kind)
-                {
-                    case EzoKind.Ph: return "ezo_ph";
-                    case EzoKind.Ec: return "ezo_ec";
-                    case EzoKind.Do: return "ezo_do";
-                    case EzoKind.Orp: return "ezo_orp";
-                    default: return "ezo_rtd";
-                }
+                case EzoKind.Ph: return "ezo_ph";
+                case EzoKind.Ec: return "ezo_ec";
+                case EzoKind.Do: return "ezo_do";
+                case EzoKind.Orp: return "ezo_orp";
+                default: return "ezo_rtd";
             }
         }
 

@@ -40,17 +40,9 @@ namespace CityNode.Drivers.Bmxx80
             _port = port;
             _bus = bus;
             _address = address;
-            int n = port.HasGas ? 4 : 3;
-            _channels = new ChannelSpec[n];
-            // BME280 resolution: 0.01 °C, 0.008 %RH (16-bit), 0.18 Pa at ×16 but ±1 Pa noise at ×1 (§1, §3.5).
-            _channels[0] = new ChannelSpec(Channels.AirTemperature, Units.Celsius, 1, -2);
-            _channels[1] = new ChannelSpec(Channels.RelativeHumidity, Units.RelativeHumidityPercent, 1, -2);
-            _channels[2] = new ChannelSpec(Channels.AirPressure, Units.Pascal, 1, 0);
-            if (port.HasGas)
-            {
-                _channels[3] = new ChannelSpec(Channels.GasResistance, Units.Ohm, 1, 0);
-            }
-
+            // The channels are the descriptor's (Bmxx80Descriptors.cs): one table for driver, factory and energy model.
+            _channels = port.HasGas ? Bme680Descriptor.Table : Bme280Descriptor.Table;
+            int n = _channels.Length;
             _values = new long[n];
         }
 

@@ -39,12 +39,7 @@ namespace CityNode.Drivers.Pms5003
         {
             _uart = uart;
             _clock = clock;
-            _channels = new ChannelSpec[]
-            {
-                new ChannelSpec(CityNode.Telemetry.Channels.Pm1, Units.MicrogramPerCubicMetre, 1, 0),
-                new ChannelSpec(CityNode.Telemetry.Channels.Pm25, Units.MicrogramPerCubicMetre, 1, 0),
-                new ChannelSpec(CityNode.Telemetry.Channels.Pm10, Units.MicrogramPerCubicMetre, 1, 0),
-            };
+            _channels = Pms5003Descriptor.Table;
         }
 
         public string Name { get { return "pms5003"; } }

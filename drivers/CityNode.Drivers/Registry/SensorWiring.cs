@@ -12,9 +12,9 @@ namespace CityNode.Drivers.Registry
     public static class SensorWiring
     {
         /// <summary>
-        /// Checks every sensor line of <paramref name="doc"/> (known driver, a bus the sensor has, an
-        /// address the chip can answer on, no two sensors in one place) and the <c>sensors</c> list
-        /// (known names). With a <paramref name="board"/>, also that the place exists on that board
+        /// Checks every sensor line of <paramref name="doc"/> against its descriptor in
+        /// <see cref="SensorCatalog"/> (known driver, a bus the sensor has, an address the chip can
+        /// answer on), that no two sensors share a place, and the <c>sensors</c> list (known names). With a <paramref name="board"/>, also that the place exists on that board
         /// (a UART whose pins the profile routes, an ADC1 channel not taken by the battery divider).
         /// Returns the parsed placements in file order.
         /// </summary>
@@ -32,19 +32,24 @@ namespace CityNode.Drivers.Registry
 
                 string name = key.Substring(7);
                 int line = doc.Line(i);
-                if (!SensorFactory.IsKnown(name))
+                SensorDescriptor sensor = SensorCatalog.Find(name);
+                if (sensor == null)
                 {
-                    throw new ConfigException(line, key, "no driver for '" + name + "' (known: " + KnownList() + ")");
+                    throw new ConfigException(line, key, "no driver for '" + name + "' (known: " + SensorCatalog.Names() + ")");
                 }
 
                 SensorSpec spec = SensorSpec.Parse(name, doc.Value(i), line);
-                string bus = BusOf(name);
-                if (spec.Bus != bus)
+                if (spec.Bus != sensor.Bus)
                 {
-                    throw new ConfigException(line, key, name + " is on " + bus + ", not " + spec.Bus);
+                    throw new ConfigException(line, key, name + " is on " + sensor.Bus + ", not " + spec.Bus);
                 }
 
-                CheckAddress(spec, key, line);
+                string problem = spec.Bus == "i2c" ? sensor.AddressProblem(spec.Address) : null;
+                if (problem != null)
+                {
+                    throw new ConfigException(line, key, problem);
+                }
+
                 if (board != null)
                 {
                     CheckOnBoard(spec, board, key, line);
@@ -91,67 +96,13 @@ namespace CityNode.Drivers.Registry
                 int comma = list.IndexOf(',', start);
                 int end = comma < 0 ? list.Length : comma;
                 string name = list.Substring(start, end - start);
-                if (name.Length > 0 && !SensorFactory.IsKnown(name))
+                if (name.Length > 0 && SensorCatalog.Find(name) == null)
                 {
-                    throw new ConfigException(doc.Line(at), "sensors", "no driver for '" + name + "' (known: " + KnownList() + ")");
+                    throw new ConfigException(doc.Line(at), "sensors", "no driver for '" + name + "' (known: " + SensorCatalog.Names() + ")");
                 }
 
                 start = end + 1;
             }
-        }
-
-        /// <summary>The bus a sensor is attached by (its datasheet's interface as CityNode drives it).</summary>
-        public static string BusOf(string name)
-        {
-            switch (name)
-            {
-                case "pms5003":
-                case "sds011":
-                    return "uart";
-                case "turbidity":
-                case "tds":
-                case "analog_ph":
-                    return "adc";
-                default:
-                    return "i2c";
-            }
-        }
-
-        public static string KnownList()
-        {
-            string s = string.Empty;
-            for (int i = 0; i < SensorFactory.Known.Length; i++)
-            {
-                s += (i == 0 ? string.Empty : ", ") + SensorFactory.Known[i];
-            }
-
-            return s;
-        }
-
-        private static void CheckAddress(SensorSpec s, string key, int line)
-        {
-            switch (s.Name)
-            {
-                case "bme280":
-                case "bme680":
-                    // BME280 datasheet §6.2 / BME680 datasheet §6.2.1: SDO to GND is 0x76, to VDDIO 0x77; nothing else.
-                    if (s.Address != 0x76 && s.Address != 0x77)
-                    {
-                        throw new ConfigException(line, key, Hex(s.Address) + " is not a " + s.Name + " address: 0x76 (SDO to GND) or 0x77 (SDO to VDDIO)");
-                    }
-
-                    return;
-                case "scd41":
-                    // SCD4x datasheet §3.3: the address is fixed.
-                    if (s.Address != 0x62)
-                    {
-                        throw new ConfigException(line, key, Hex(s.Address) + " is not the scd41 address: it is fixed at 0x62");
-                    }
-
-                    return;
-            }
-
-            // EZO circuits: any 7-bit address (set with the I2C,n command; defaults in AtlasEzo/README.md).
         }
 
         private static void CheckOnBoard(SensorSpec s, BoardProfile board, string key, int line)
@@ -204,15 +155,10 @@ namespace CityNode.Drivers.Registry
         {
             if (s.Bus == "i2c")
             {
-                return "i2c" + s.BusId.ToString() + " address " + Hex(s.Address);
+                return "i2c" + s.BusId.ToString() + " address " + SensorDescriptor.Hex(s.Address);
             }
 
             return s.Bus == "uart" ? s.Port : "ADC channel " + s.Channel.ToString();
-        }
-
-        private static string Hex(int address)
-        {
-            return "0x" + address.ToString("X2");
         }
     }
 }

@@ -1,3 +1,4 @@
+using CityNode.Drivers.Common;
 using CityNode.Hal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
@@ -47,7 +48,7 @@ namespace CityNode.Drivers.Scd4x
             _bus = bus;
             _clock = clock;
             _altitude = altitudeMeters;
-            _channels = new ChannelSpec[] { new ChannelSpec(CityNode.Telemetry.Channels.Co2, Units.PartsPerMillion, 1, 0) };
+            _channels = Scd41Descriptor.Table;
         }
 
         public string Name { get { return "scd41"; } }

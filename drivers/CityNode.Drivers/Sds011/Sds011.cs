@@ -52,11 +52,7 @@ namespace CityNode.Drivers.Sds011
         {
             _uart = uart;
             _clock = clock;
-            _channels = new ChannelSpec[]
-            {
-                new ChannelSpec(CityNode.Telemetry.Channels.Pm25, Units.MicrogramPerCubicMetre, 1, -1),
-                new ChannelSpec(CityNode.Telemetry.Channels.Pm10, Units.MicrogramPerCubicMetre, 1, -1),
-            };
+            _channels = Sds011Descriptor.Table;
         }
 
         public string Name { get { return "sds011"; } }

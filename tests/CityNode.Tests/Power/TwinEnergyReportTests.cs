@@ -115,7 +115,7 @@ public class TwinEnergyReportTests
         Assert.InRange(r.Breakdown.Values.Sum(), r.AverageMilliamps - 0.005, r.AverageMilliamps + 0.005);
         Assert.True(r.Breakdown["wifi_connecting"] > 0 && r.Breakdown["wifi_associated"] > 0, string.Join(", ", r.Breakdown));
         Assert.Equal(Math.Round(t.Radio(RadioState.Associated) * 110_000.0 / t.TotalMs / 1000, 4), r.Breakdown["wifi_associated"]);
-        Assert.Equal(Math.Round(m.Readings / 5.0 * SensorPower.ChargePerSample(new[] { "bme280", "sds011" }) / t.TotalMs / 1000, 4), r.Breakdown["sensors"]);
+        Assert.Equal(Math.Round(m.Readings / 5.0 * SensorCatalog.ChargePerSample(new[] { "bme280", "sds011" }) / t.TotalMs / 1000, 4), r.Breakdown["sensors"]);
 
         Assert.True(r.AverageMilliamps < r.Baselines[EnergyReport.EsphomeStyle], $"{r.AverageMilliamps} mA vs ESPHome-style {r.Baselines[EnergyReport.EsphomeStyle]} mA");
         Assert.True(r.Baselines[EnergyReport.EsphomeStyle] < r.Baselines[EnergyReport.AlwaysOn]);

@@ -172,13 +172,9 @@ public sealed class ConfigChange
     {
         for (int i = 0; i < doc.Count; i++)
         {
-            string? reader = doc.Key(i) switch
-            {
-                "calibration.turbidity" => "turbidity",
-                "calibration.tds" => "tds",
-                "calibration.ph" => "analog_ph",
-                _ => null,
-            };
+            // The sensor whose descriptor reads this calibration key.
+            string key = doc.Key(i);
+            var reader = SensorCatalog.All.FirstOrDefault(d => d.CalibrationKey is not null && key == "calibration." + d.CalibrationKey);
             if (reader is null)
             {
                 continue;
@@ -186,7 +182,7 @@ public sealed class ConfigChange
 
             var probe = new ConfigDocument();
             probe.Set("node.id", "1");
-            probe.Set($"sensor.{reader}", "adc:0");
+            probe.Set($"sensor.{reader.Name}", reader.DefaultPlacement);
             probe.Set(doc.Key(i), doc.Value(i));
             SensorFactory.Create(NodeConfig.Load(probe), new SimBusProvider(new VirtualClock(0)));
         }

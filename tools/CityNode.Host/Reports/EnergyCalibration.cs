@@ -91,7 +91,7 @@ public sealed class EnergyCalibration
                 Samples = times.TryGetValue((b.Node, b.Sequence), out var sampleTimes) ? sampleTimes.Count : 0,
             };
             t.ActiveMs = Math.Max(0, (b.Diagnostic("sample_ms") ?? 0) - t.WaitMs);
-            t.SensorMicroampMs = t.Samples * SensorPower.ChargePerSample(sensorsOf.TryGetValue(b.Node, out var sensors) ? sensors : Array.Empty<string>());
+            t.SensorMicroampMs = t.Samples * SensorCatalog.ChargePerSample(sensorsOf.TryGetValue(b.Node, out var sensors) ? sensors : Array.Empty<string>());
             all.Add(t);
             var (acc, n, _) = perNode.TryGetValue(b.Node, out var e) ? e : (new PhaseTimes(), 0, null);
             acc.Add(t);
@@ -115,7 +115,7 @@ public sealed class EnergyCalibration
             ModelMilliamps = model.AverageMilliamps,
             MeasuredOverModel = Math.Round(avg / model.AverageMilliamps, 3),
             Breakdown = EnergyReport.PhaseBreakdown(p, all),
-            Sensors = SensorFactory.Known.Where(k => sensorsOf.Values.Any(v => v.Contains(k))).ToArray(),
+            Sensors = SensorCatalog.All.Select(d => d.Name).Where(k => sensorsOf.Values.Any(v => v.Contains(k))).ToArray(),
             Baselines = model.Baselines,
             Batches = batches,
             CoveredHours = Math.Round(all.TotalMs / 3_600_000.0, 1),
@@ -128,8 +128,8 @@ public sealed class EnergyCalibration
     }
 
     /// <summary>
-    /// The sensors behind a node's channels: each driver's channels (the drivers themselves, built on
-    /// an empty simulated bus), the sensor with more channels first where one's set holds another's
+    /// The sensors behind a node's channels: each sensor's channels (its descriptor), the sensor
+    /// with more channels first where one's set holds another's
     /// (PMS5003 before SDS011, BME680 before BME280); channels no sensor reports (battery) are left.
     /// </summary>
     public static string[] SensorsOf(IEnumerable<int> channels)
@@ -148,57 +148,9 @@ public sealed class EnergyCalibration
         return found.ToArray();
     }
 
-    private static readonly Lazy<(string Name, HashSet<int> Channels)[]> SensorChannels = new(() => SensorFactory.Known
-        .Select(name => (name, ChannelsOf(name)))
+    // Each sensor's channels from its descriptor, the one with more channels first (stable: catalog order among equals).
+    private static readonly Lazy<(string Name, HashSet<int> Channels)[]> SensorChannels = new(() => SensorCatalog.All
+        .Select(d => (d.Name, Enumerable.Range(0, d.ChannelCount).Select(i => d.Channel(i).Id).ToHashSet()))
         .OrderByDescending(s => s.Item2.Count)
         .ToArray());
-
-    private static HashSet<int> ChannelsOf(string sensor)
-    {
-        try
-        {
-            var config = NodeConfig.Parse($"node.id = 1\nsensor.{sensor} = {EnergyReport.Workload.DefaultPlacement(sensor)}\n");
-            var built = SensorFactory.Create(config, new NoChips(new SimBusProvider(new VirtualClock(0))));
-            return built.SelectMany(x => Enumerable.Range(0, x.ChannelCount).Select(i => (int)x.Channel(i).Id)).ToHashSet();
-        }
-        catch (ConfigException)
-        {
-            return new HashSet<int>(); // needs its calibration to be built (analog_ph): its channel is another's too
-        }
-    }
-
-    /// <summary>Empty buses for building drivers only to ask their channels; a BMxx80 port says what was asked for (the sims have no BME680).</summary>
-    private sealed class NoChips(SimBusProvider buses) : IBusProvider
-    {
-        public CityNode.Hal.IClock Clock => buses.Clock;
-
-        public CityNode.Hal.II2cBus I2c(int busId) => buses.I2c(busId);
-
-        public CityNode.Hal.IUart Uart(string port, int baud) => buses.Uart(port, baud);
-
-        public CityNode.Hal.IAdc Adc() => buses.Adc();
-
-        public CityNode.Drivers.Bmxx80.IBmxx80Port Bmxx80(int busId, int address, bool bme680) => new Port(bme680);
-
-        private sealed class Port(bool gas) : CityNode.Drivers.Bmxx80.IBmxx80Port
-        {
-            public bool HasGas => gas;
-
-            public bool Open() => false;
-
-            public int StartMeasurement() => -1;
-
-            public bool IsMeasuring() => false;
-
-            public bool Read(out long temperature, out long humidity, out long pressure, out long gasResistance)
-            {
-                temperature = humidity = pressure = gasResistance = 0;
-                return false;
-            }
-
-            public void Close()
-            {
-            }
-        }
-    }
 }

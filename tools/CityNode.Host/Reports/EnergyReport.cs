@@ -139,28 +139,15 @@ public sealed class EnergyReport
             return new Workload(sample, publish, chosen.Select(c => (c.Sensor, c.Channels)).ToArray()) { Placements = chosen.Select(c => c.Where).ToArray(), Source = $"--channels {channels}" };
         }
 
-        private static readonly (string Sensor, int Channels, string Where)[] GenericSensors =
+        // Each sensor's channel count and placement are its descriptor's (the second BME280 on the other address).
+        private static readonly (string Sensor, int Channels, string Where)[] GenericSensors = new (string Sensor, string? Where)[]
         {
-            ("bme280", 3, "i2c:0x76"), ("sds011", 2, "uart:COM2"), ("scd41", 1, "i2c:0x62"), ("bme280", 3, "i2c:0x77"),
-            ("ezo_rtd", 1, "i2c:0x66"), ("ezo_ph", 1, "i2c:0x63"), ("ezo_ec", 1, "i2c:0x64"), ("ezo_do", 1, "i2c:0x61"),
-            ("tds", 2, "adc:5"), ("turbidity", 1, "adc:4,divider=2/1"),
-        };
+            ("bme280", null), ("sds011", null), ("scd41", null), ("bme280", "i2c:0x77"),
+            ("ezo_rtd", null), ("ezo_ph", null), ("ezo_ec", null), ("ezo_do", null), ("tds", null), ("turbidity", null),
+        }.Select(s => (s.Sensor, ChannelsOf(s.Sensor), s.Where ?? DefaultPlacement(s.Sensor))).ToArray();
 
-        /// <summary>Where a sensor named without a placement is attached (the sensors' READMEs).</summary>
-        public static string DefaultPlacement(string sensor) => sensor switch
-        {
-            "bme280" or "bme680" => "i2c:0x76",
-            "sds011" or "pms5003" => "uart:COM2",
-            "scd41" => "i2c:0x62",
-            "ezo_ph" => "i2c:0x63",
-            "ezo_ec" => "i2c:0x64",
-            "ezo_do" => "i2c:0x61",
-            "ezo_orp" => "i2c:0x62",
-            "ezo_rtd" => "i2c:0x66",
-            "tds" => "adc:5",
-            "analog_ph" => "adc:3",
-            _ => "adc:4,divider=2/1",
-        };
+        /// <summary>Where a sensor named without a placement is attached (its descriptor's default).</summary>
+        public static string DefaultPlacement(string sensor) => SensorCatalog.Get(sensor).DefaultPlacement;
 
         public static Workload FromConfig(NodeConfig config)
         {
@@ -192,13 +179,7 @@ public sealed class EnergyReport
             return new Workload(config.SampleSeconds, config.PublishSeconds, list.ToArray()) { Placements = where.ToArray(), OtherConfig = other.ToString(), Source = "config" };
         }
 
-        private static int ChannelsOf(string sensor) => sensor switch
-        {
-            "bme280" or "pms5003" => 3,
-            "bme680" => 4,
-            "sds011" or "tds" => 2,
-            _ => 1,
-        };
+        private static int ChannelsOf(string sensor) => SensorCatalog.Get(sensor).ChannelCount;
     }
 
     /// <summary>
@@ -206,7 +187,7 @@ public sealed class EnergyReport
     /// the nanoFramework twin with simulated chips for the workload's sensors and an embedded MQTT
     /// broker, for at least two days or twenty publish windows after a first window left out as
     /// start-up; the board's ledger of that span (CPU and radio states) is charged at the board's
-    /// currents, plus the sensors' own current per sample (<see cref="SensorPower"/>).
+    /// currents, plus the sensors' own current per sample (their descriptors' <see cref="SensorDescriptor.ChargePerSample"/>).
     /// </summary>
     /// <param name="boardSource">The board file's id or path as the node deploys it (default: <paramref name="board"/>'s id).</param>
     public static EnergyReport Run(BoardProfile board, Workload w, int? capacityMah = null, int days = 0, string? boardSource = null)
@@ -214,7 +195,7 @@ public sealed class EnergyReport
         var p = board.Power;
         int capacity = capacityMah ?? p.BatteryMilliampHours;
         var m = MeasureInstrumented(w, days, boardSource ?? board.Id, p.IlPerSecond);
-        long sensorCharge = SensorPower.ChargePerSample(w.Sensors.Select(s => s.Sensor).ToArray());
+        long sensorCharge = SensorCatalog.ChargePerSample(w.Sensors.Select(s => s.Sensor).ToArray());
         double samples = (double)m.Readings / w.ChannelCount;
         double sensorTotal = samples * sensorCharge;
         var byState = m.Span.ChargeByState(p);

@@ -1,3 +1,4 @@
+using CityNode.Drivers.Registry;
 using CityNode.Host.Receiving;
 using CityNode.Telemetry;
 
@@ -20,17 +21,14 @@ public sealed class Verifier
     }
 
     /// <summary>
-    /// Channels a driver compensates with another channel of the same sample (datasheets: SCD41
-    /// §3.7.5 ambient pressure; EZO-EC/pH/DO temperature, DO salinity; TDS temperature).
+    /// For each channel, the channels its drivers compensate it with in the same sample (each
+    /// sensor's descriptor, <see cref="SensorDescriptor.CompensatedBy"/>; a channel two sensors
+    /// report takes both's inputs).
     /// </summary>
-    private static readonly Dictionary<int, int[]> CompensatedBy = new()
-    {
-        [Channels.Co2] = new int[] { Channels.AirPressure },
-        [Channels.Conductivity] = new int[] { Channels.WaterTemperature },
-        [Channels.Ph] = new int[] { Channels.WaterTemperature },
-        [Channels.TotalDissolvedSolids] = new int[] { Channels.WaterTemperature },
-        [Channels.DissolvedOxygen] = new int[] { Channels.WaterTemperature, Channels.Conductivity },
-    };
+    private static readonly Dictionary<int, int[]> CompensatedBy = SensorCatalog.All
+        .SelectMany(d => Enumerable.Range(0, d.ChannelCount).SelectMany(c => d.CompensatedBy.Select(input => (Channel: d.Channel(c).Id, Input: input))))
+        .GroupBy(x => x.Channel)
+        .ToDictionary(g => g.Key, g => g.Select(x => x.Input).Distinct().ToArray());
 
     /// <summary>
     /// Relative band for a compensated reading whose input stepped while the sensors were read:

@@ -91,7 +91,7 @@ public sealed class SimScd41 : II2cTarget
                 break;
             case 0xE000: // set_ambient_pressure
             case 0x2427: // set_sensor_altitude
-                if (d.Length != 5 || CityNode.Drivers.Scd4x.SensirionCrc.Compute(d[2], d[3]) != d[4])
+                if (d.Length != 5 || CityNode.Drivers.Common.SensirionCrc.Compute(d[2], d[3]) != d[4])
                 {
                     return I2cStatus.Nack;
                 }
@@ -171,7 +171,7 @@ public sealed class SimScd41 : II2cTarget
         {
             b[i * 3] = (byte)(words[i] >> 8);
             b[(i * 3) + 1] = (byte)words[i];
-            b[(i * 3) + 2] = CityNode.Drivers.Scd4x.SensirionCrc.Compute(b[i * 3], b[(i * 3) + 1]);
+            b[(i * 3) + 2] = CityNode.Drivers.Common.SensirionCrc.Compute(b[i * 3], b[(i * 3) + 1]);
         }
 
         return b;

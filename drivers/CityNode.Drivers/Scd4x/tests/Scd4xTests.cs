@@ -1,4 +1,5 @@
 using CityNode.Drivers.Bmxx80;
+using CityNode.Drivers.Common;
 using CityNode.Drivers.Bmxx80.Sim;
 using CityNode.Drivers.Scd4x;
 using CityNode.Drivers.Scd4x.Sim;

@@ -1,8 +1,9 @@
-namespace CityNode.Drivers.Scd4x
+namespace CityNode.Drivers.Common
 {
     /// <summary>
-    /// The CRC-8 Sensirion puts after every 16-bit word (SCD4x datasheet §3.11): polynomial 0x31
-    /// (x⁸ + x⁵ + x⁴ + 1), initial value 0xFF, no reflection, no final XOR. CRC(0xBEEF) = 0x92.
+    /// The CRC-8 Sensirion puts after every 16-bit word (SCD4x datasheet §3.11, SHT4x datasheet
+    /// §4.4): polynomial 0x31 (x⁸ + x⁵ + x⁴ + 1), initial value 0xFF, no reflection, no final XOR.
+    /// CRC(0xBEEF) = 0x92. Shared by every Sensirion driver and its simulated chip.
     /// </summary>
     public static class SensirionCrc
     {
