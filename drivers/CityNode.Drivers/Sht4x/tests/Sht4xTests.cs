@@ -9,7 +9,6 @@ using CityNode.Sensors;
 using CityNode.Telemetry;
 using CityNode.Tests.Device;
 using Xunit;
-using Environment = CityNode.Host.Simulation.Environment;
 
 namespace CityNode.Tests.Drivers;
 
@@ -183,10 +182,10 @@ public class Sht4xTests
     public async Task A_node_configured_with_an_sht4x_delivers_its_readings()
     {
         await using var rig = await DeviceRig.StartAsync();
-        var air = Recording.Load(Paths.Data(CitySimulation.AirRecording));
+        var air = Recording.Load(Paths.Data(RecordingKind.Air.Bundled));
         long start = CitySimulation.Present(air.Times[0]);
         var clock = new VirtualClock(start);
-        var hw = NodeHardware.ForSensors(clock, [("sht4x", "i2c:0x44")], new World().Add(Environment.Air(air, 0, start)));
+        var hw = NodeHardware.ForSensors(clock, [("sht4x", "i2c:0x44")], new World().Add(RecordingKind.Air.Around(air, 0, start)));
         Assert.Equal("sensor.sht4x = i2c:0x44\n", hw.SensorLines);
         var node = rig.Add(new DeviceNode(1, clock, hw, rig.Address, "node.id = 1\nsample = 60s\npublish = 15m\n", new NodeStorage(16)));
         rig.Run(TimeSpan.FromMinutes(30));
