@@ -75,6 +75,9 @@ public sealed class ServeHost : IAsyncDisposable
     /// <summary>Whether the store has the index the latest values and paging answer from.</summary>
     public bool Indexed => _store.HasNodeTimeIndex();
 
+    /// <summary>Whether the store has the latest tables the latest values are read from.</summary>
+    public bool HasLatestTables => _store.HasLatestTables();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -162,6 +165,7 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         app.MapGet("/static/{file}", ctx => Asset(ctx, (string)ctx.Request.RouteValues["file"]!));
         app.MapGet("/api/levels", Levels);
         app.MapGet("/api/nodes", ctx => Nodes(ctx, null));
+        app.MapGet("/api/map", MapData);
         app.MapGet("/api/nodes/{id}", ctx => Nodes(ctx, ApiInput.Node((string)ctx.Request.RouteValues["id"]!)));
         app.MapGet("/api/nodes/{id}/readings", ReadingsPage);
         app.MapGet("/api/nodes/{id}/series", Series);
@@ -222,69 +226,21 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>
-    /// How long the all-nodes GeoJSON is answered from memory: the latest values change with every
-    /// batch (a 10,000-node city delivers ~11 a second), so the page is built at most this often
-    /// (concurrent requests share one build) and says so in Cache-Control; a node's own Feature is always fresh.
+    /// GeoJSON (RFC 7946): a FeatureCollection with a Feature per node (or one Feature), its latest values and
+    /// their levels. Written as the latest rows come from the database (ordered by node), flushed in pieces,
+    /// so a 10,000-node city is one query and no whole-page buffer.
     /// </summary>
-    public static readonly TimeSpan LatestMaxAge = TimeSpan.FromSeconds(10);
-
-    private readonly SemaphoreSlim _latestGate = new(1, 1);
-    private (DateTimeOffset At, object Registry, byte[] Body)? _latest;
-
-    private async Task AllNodes(HttpContext ctx)
-    {
-        var reg = registry.Current.Registry;
-        var cached = _latest;
-        if (cached is not { } c || DateTimeOffset.UtcNow - c.At > LatestMaxAge || !ReferenceEquals(c.Registry, reg))
-        {
-            await _latestGate.WaitAsync(ctx.RequestAborted);
-            try
-            {
-                cached = _latest;
-                if (cached is not { } c2 || DateTimeOffset.UtcNow - c2.At > LatestMaxAge || !ReferenceEquals(c2.Registry, reg))
-                {
-                    var ms = new MemoryStream();
-                    await WriteNodes(ms, null);
-                    _latest = cached = (DateTimeOffset.UtcNow, reg, ms.ToArray());
-                }
-            }
-            finally
-            {
-                _latestGate.Release();
-            }
-        }
-
-        ctx.Response.ContentType = "application/geo+json; charset=utf-8";
-        ctx.Response.Headers.CacheControl = $"public, max-age={(int)LatestMaxAge.TotalSeconds}";
-        await ctx.Response.Body.WriteAsync(cached!.Value.Body);
-    }
-
-    /// <summary>GeoJSON (RFC 7946): a FeatureCollection with a Feature per node (or one Feature), its latest sample's values and their levels.</summary>
     private async Task Nodes(HttpContext ctx, uint? one)
     {
-        if (one is null)
-        {
-            await AllNodes(ctx);
-            return;
-        }
-
         var (_, entries) = registry.Current;
-        if (!store.LatestReadings(one).Any() && !entries.ContainsKey(one.Value))
+        if (one is uint id && !entries.ContainsKey(id) && !store.Latest(id).Any())
         {
             await Error(ctx, 404, $"node {one}: no readings and no registry entry");
             return;
         }
 
         ctx.Response.ContentType = "application/geo+json; charset=utf-8";
-        await WriteNodes(ctx.Response.Body, one);
-    }
-
-    private async Task WriteNodes(Stream body, uint? one)
-    {
-        var (_, entries) = registry.Current;
-        var latest = store.LatestReadings(one).GroupBy(r => r.Node).ToDictionary(g => g.Key, g => g.ToList());
-        var ids = latest.Keys.Union(entries.Keys).Where(id => one is null || id == one).OrderBy(id => id).ToList();
-        await using var w = new Utf8JsonWriter(body);
+        await using var w = new Utf8JsonWriter(ctx.Response.Body);
         if (one is null)
         {
             w.WriteStartObject();
@@ -292,18 +248,194 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
             w.WriteStartArray("features");
         }
 
-        foreach (uint id in ids)
+        await ForEachNode(one, entries, async (node, entry, values) =>
         {
-            WriteFeature(w, id, entries.GetValueOrDefault(id), latest.GetValueOrDefault(id) ?? new List<Reading>());
-        }
-
+            WriteFeature(w, node, entry, values);
+            if (w.BytesPending > FlushBytes)
+            {
+                await w.FlushAsync(ctx.RequestAborted);
+            }
+        });
         if (one is null)
         {
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        await w.FlushAsync();
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    private const int FlushBytes = 64 * 1024;
+
+    /// <summary>
+    /// Every node with readings or a registry entry (or just <paramref name="one"/>), in id order, with its
+    /// latest values: the latest rows (ordered by node) merged with the registry's ids as they stream.
+    /// </summary>
+    private async Task ForEachNode(uint? one, IReadOnlyDictionary<uint, NodeRegistry.Entry> entries, Func<uint, NodeRegistry.Entry?, List<Reading>, Task> each)
+    {
+        var registered = entries.Keys.Where(id => one is null || id == one).Order().ToList();
+        int next = 0;
+        async Task Registered(uint? below) // the registry's nodes without readings before this id (all that are left: null)
+        {
+            for (; next < registered.Count && (below is null || registered[next] < below); next++)
+            {
+                await each(registered[next], entries[registered[next]], new List<Reading>());
+            }
+        }
+
+        var values = new List<Reading>();
+        foreach (var r in store.Latest(one))
+        {
+            if (values.Count > 0 && values[0].Node != r.Node)
+            {
+                await Emit();
+            }
+
+            values.Add(r);
+        }
+
+        if (values.Count > 0)
+        {
+            await Emit();
+        }
+
+        await Registered(null);
+
+        async Task Emit()
+        {
+            uint node = values[0].Node;
+            await Registered(node);
+            if (next < registered.Count && registered[next] == node)
+            {
+                next++;
+            }
+
+            await each(node, entries.GetValueOrDefault(node), values);
+            values = new List<Reading>();
+        }
+    }
+
+    /// <summary>
+    /// The map page's data: per node its name, place, and the one value the map colours it by (see
+    /// <see cref="Main"/>) — a row of an array each, the level by its index in <c>bands</c>, so a
+    /// 10,000-node city is ~1 MB instead of the full GeoJSON's ~6 MB. <c>/api/nodes</c> has everything.
+    /// </summary>
+    private async Task MapData(HttpContext ctx)
+    {
+        var (_, entries) = registry.Current;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        var bands = new List<Levels.Band>();
+        await using var w = new Utf8JsonWriter(ctx.Response.Body);
+        w.WriteStartObject();
+        w.WriteStartArray("fields");
+        foreach (string f in new[] { "node", "name", "site", "lon", "lat", "channel", "value", "unit", "band", "time" })
+        {
+            w.WriteStringValue(f);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("nodes");
+        await ForEachNode(null, entries, async (node, entry, values) =>
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(node);
+            w.WriteStringValue(Name(node, entry));
+            WriteOrNull(w, entry?.Location?.Label);
+            if (entry?.Location is { } loc)
+            {
+                w.WriteNumberValue(loc.Longitude);
+                w.WriteNumberValue(loc.Latitude);
+            }
+            else
+            {
+                w.WriteNullValue();
+                w.WriteNullValue();
+            }
+
+            if (Main(values) is (var r, var band))
+            {
+                int b = bands.IndexOf(band);
+                if (b < 0)
+                {
+                    bands.Add(band);
+                    b = bands.Count - 1;
+                }
+
+                w.WriteStringValue(r.Channel);
+                w.WriteRawValue(Reading.Format(r.Value!.Value));
+                w.WriteStringValue(r.Unit);
+                w.WriteNumberValue(b);
+                w.WriteNumberValue(r.Time);
+            }
+            else
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    w.WriteNullValue();
+                }
+
+                if (values.Count > 0)
+                {
+                    w.WriteNumberValue(values.Max(v => v.Time));
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+            }
+
+            w.WriteEndArray();
+            if (w.BytesPending > FlushBytes)
+            {
+                await w.FlushAsync(ctx.RequestAborted);
+            }
+        });
+        w.WriteEndArray();
+        w.WriteStartArray("bands");
+        foreach (var b in bands)
+        {
+            w.WriteStartObject();
+            w.WriteString("label", b.Label);
+            w.WriteString("tone", b.Tone);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter w, string? text)
+    {
+        if (text is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            w.WriteStringValue(text);
+        }
+    }
+
+    private static string Iso(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Name(uint id, NodeRegistry.Entry? entry) => entry?.Name ?? $"Node {id}";
+
+    /// <summary>The value the map colours a node by: of the channels with levels, the first of <see cref="Levels.MapPriority"/> the node reports a value for.</summary>
+    private static (Reading Reading, Levels.Band Band)? Main(List<Reading> values)
+    {
+        (Reading, Levels.Band)? main = null;
+        int rank = int.MaxValue;
+        foreach (var r in values)
+        {
+            int k = Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel);
+            if (k >= 0 && k < rank && r.Value is decimal v && CityNode.Serve.Levels.Level(r.Channel, (double)v) is { } band)
+            {
+                (main, rank) = ((r, band), k);
+            }
+        }
+
+        return main;
     }
 
     private static readonly HashSet<string> WaterChannels = new() { "water_temperature", "ph", "conductivity", "tds", "dissolved_oxygen", "orp", "turbidity", "salinity", "gage_height" };
@@ -330,21 +462,21 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
 
         w.WriteStartObject("properties");
         w.WriteNumber("node", id);
-        w.WriteString("name", entry?.Name ?? $"Node {id}");
+        w.WriteString("name", Name(id, entry));
         if (entry?.Location?.Label is string label)
         {
             w.WriteString("site", label);
         }
 
         w.WriteString("kind", values.Count == 0 ? "unknown" : values.Any(v => WaterChannels.Contains(v.Channel)) ? "water" : "air");
+        long time = values.Count > 0 ? values.Max(v => v.Time) : 0;
         if (values.Count > 0)
         {
-            w.WriteNumber("time", values[0].Time);
-            w.WriteString("time_iso", DateTimeOffset.FromUnixTimeSeconds(values[0].Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            // The newest of its values; a channel whose newest reading is older (not in the last sample) says when it is from.
+            w.WriteNumber("time", time);
+            w.WriteString("time_iso", Iso(time));
         }
 
-        Levels.Band? mapBand = null;
-        string? mapChannel = null;
         w.WriteStartObject("values");
         foreach (var r in values)
         {
@@ -365,20 +497,21 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
             {
                 w.WriteString("level", band.Label);
                 w.WriteString("tone", band.Tone);
-                if (mapChannel is null || Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel) < Array.IndexOf(CityNode.Serve.Levels.MapPriority, mapChannel))
-                {
-                    (mapChannel, mapBand) = Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel) >= 0 ? (r.Channel, band) : (mapChannel, mapBand);
-                }
+            }
+
+            if (r.Time != time)
+            {
+                w.WriteNumber("time", r.Time);
             }
 
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
-        if (mapChannel is not null)
+        if (Main(values) is (var main, var mainBand))
         {
-            w.WriteString("map_channel", mapChannel);
-            w.WriteString("map_tone", mapBand!.Tone);
+            w.WriteString("map_channel", main.Channel);
+            w.WriteString("map_tone", mainBand.Tone);
         }
 
         w.WriteEndObject();
@@ -443,7 +576,7 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         if (until is null)
         {
             var latest = store.LatestReadings(node);
-            until = latest.Count > 0 ? latest[0].Time : null;
+            until = latest.Count > 0 ? latest.Max(r => r.Time) : null;
         }
 
         ctx.Response.ContentType = "application/json; charset=utf-8";
