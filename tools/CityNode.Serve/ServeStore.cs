@@ -88,7 +88,7 @@ public abstract class ServeStore : ITelemetryStore
         latestTables ? $"WITH l AS (SELECT node, seq FROM {StoreSchema.LatestNodes}) " : "WITH l AS (SELECT node, max(seq) AS seq FROM batches GROUP BY node) ";
 
     /// <summary>The <see cref="StoreSchema.Latest"/> rows, optionally of one node (parameter <paramref name="nodeParameter"/>), in primary-key order.</summary>
-    protected static string LatestRows(string? nodeParameter) =>
+    internal static string LatestRows(string? nodeParameter) =>
         $"SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.Latest} r" +
         (nodeParameter is null ? "" : $" WHERE r.node = {nodeParameter}") + " ORDER BY r.node, r.channel";
 
@@ -98,7 +98,7 @@ public abstract class ServeStore : ITelemetryStore
     /// of readings (node, time) per node; the LIMIT (a sample has at most 64 channels, docs/payload.md)
     /// keeps the lateral subquery a per-node index probe rather than a join over all readings.
     /// </summary>
-    public static string LatestSampleScan(string where) =>
+    internal static string LatestSampleScan(string where) =>
         $"WITH l AS (SELECT DISTINCT ON (node) node, seq, last_time FROM batches {where} ORDER BY node, seq DESC) " +
         "SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM l " +
         "CROSS JOIN LATERAL (SELECT * FROM readings x WHERE x.node = l.node AND x.time = l.last_time LIMIT 64) r";
