@@ -248,9 +248,9 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
             w.WriteStartArray("features");
         }
 
-        await ForEachNode(one, entries, async (node, entry, values) =>
+        await ForEachNode(ServeStore.ByNode(store.Latest(one)), one, entries, async (node, entry, latest) =>
         {
-            WriteFeature(w, node, entry, values);
+            WriteFeature(w, node, entry, latest?.Values ?? new List<Reading>());
             if (w.BytesPending > FlushBytes)
             {
                 await w.FlushAsync(ctx.RequestAborted);
@@ -268,50 +268,31 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
     private const int FlushBytes = 64 * 1024;
 
     /// <summary>
-    /// Every node with readings or a registry entry (or just <paramref name="one"/>), in id order, with its
-    /// latest values: the latest rows (ordered by node) merged with the registry's ids as they stream.
+    /// Every node of <paramref name="latest"/> (ordered by node) and of the registry (or just <paramref name="one"/>),
+    /// in id order, merged as the rows stream: a registry node without readings comes with no values.
     /// </summary>
-    private async Task ForEachNode(uint? one, IReadOnlyDictionary<uint, NodeRegistry.Entry> entries, Func<uint, NodeRegistry.Entry?, List<Reading>, Task> each)
+    private static async Task ForEachNode(IEnumerable<NodeLatest> latest, uint? one, IReadOnlyDictionary<uint, NodeRegistry.Entry> entries, Func<uint, NodeRegistry.Entry?, NodeLatest?, Task> each)
     {
         var registered = entries.Keys.Where(id => one is null || id == one).Order().ToList();
         int next = 0;
-        async Task Registered(uint? below) // the registry's nodes without readings before this id (all that are left: null)
+        foreach (var n in latest)
         {
-            for (; next < registered.Count && (below is null || registered[next] < below); next++)
+            for (; next < registered.Count && registered[next] < n.Node; next++)
             {
-                await each(registered[next], entries[registered[next]], new List<Reading>());
-            }
-        }
-
-        var values = new List<Reading>();
-        foreach (var r in store.Latest(one))
-        {
-            if (values.Count > 0 && values[0].Node != r.Node)
-            {
-                await Emit();
+                await each(registered[next], entries[registered[next]], null);
             }
 
-            values.Add(r);
-        }
-
-        if (values.Count > 0)
-        {
-            await Emit();
-        }
-
-        await Registered(null);
-
-        async Task Emit()
-        {
-            uint node = values[0].Node;
-            await Registered(node);
-            if (next < registered.Count && registered[next] == node)
+            if (next < registered.Count && registered[next] == n.Node)
             {
                 next++;
             }
 
-            await each(node, entries.GetValueOrDefault(node), values);
-            values = new List<Reading>();
+            await each(n.Node, entries.GetValueOrDefault(n.Node), n);
+        }
+
+        for (; next < registered.Count; next++)
+        {
+            await each(registered[next], entries[registered[next]], null);
         }
     }
 
@@ -335,8 +316,9 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
 
         w.WriteEndArray();
         w.WriteStartArray("nodes");
-        await ForEachNode(null, entries, async (node, entry, values) =>
+        await ForEachNode(store.LatestOf(MapChannels), null, entries, async (node, entry, latest) =>
         {
+            var values = latest?.Values ?? new List<Reading>();
             w.WriteStartArray();
             w.WriteNumberValue(node);
             w.WriteStringValue(Name(node, entry));
@@ -361,9 +343,9 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
                     b = bands.Count - 1;
                 }
 
-                w.WriteStringValue(r.Channel);
-                w.WriteRawValue(Reading.Format(r.Value!.Value));
-                w.WriteStringValue(r.Unit);
+                w.WriteStringValue(J.Of(r.Channel));
+                w.WriteRawValue(Reading.Format(r.Value!.Value), skipInputValidation: true);
+                w.WriteStringValue(J.Of(r.Unit));
                 w.WriteNumberValue(b);
                 w.WriteNumberValue(r.Time);
             }
@@ -374,9 +356,9 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
                     w.WriteNullValue();
                 }
 
-                if (values.Count > 0)
+                if (latest is { } l)
                 {
-                    w.WriteNumberValue(values.Max(v => v.Time));
+                    w.WriteNumberValue(l.Time);
                 }
                 else
                 {
@@ -404,6 +386,9 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         w.WriteEndObject();
         await w.FlushAsync(ctx.RequestAborted);
     }
+
+    /// <summary>The channels <see cref="Main"/> chooses from (the only ones /api/map reads).</summary>
+    private static readonly int[] MapChannels = CityNode.Serve.Levels.MapPriority.Select(Channels.FromName).ToArray();
 
     private static void WriteOrNull(Utf8JsonWriter w, string? text)
     {
@@ -440,16 +425,35 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
 
     private static readonly HashSet<string> WaterChannels = new() { "water_temperature", "ph", "conductivity", "tds", "dissolved_oxygen", "orp", "turbidity", "salinity", "gage_height" };
 
+    /// <summary>
+    /// JSON names and repeated strings encoded once: a 10,000-node page writes each of them tens of
+    /// thousands of times, and Utf8JsonWriter otherwise transcodes and escape-checks every one.
+    /// </summary>
+    private static class J
+    {
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type"), Feature = JsonEncodedText.Encode("Feature"), Id = JsonEncodedText.Encode("id"),
+            Geometry = JsonEncodedText.Encode("geometry"), Point = JsonEncodedText.Encode("Point"), Coordinates = JsonEncodedText.Encode("coordinates"),
+            Properties = JsonEncodedText.Encode("properties"), Node = JsonEncodedText.Encode("node"), Name = JsonEncodedText.Encode("name"), Site = JsonEncodedText.Encode("site"),
+            Kind = JsonEncodedText.Encode("kind"), Time = JsonEncodedText.Encode("time"), TimeIso = JsonEncodedText.Encode("time_iso"), Values = JsonEncodedText.Encode("values"),
+            Value = JsonEncodedText.Encode("value"), Unit = JsonEncodedText.Encode("unit"), Status = JsonEncodedText.Encode("status"), Level = JsonEncodedText.Encode("level"),
+            Tone = JsonEncodedText.Encode("tone"), MapChannel = JsonEncodedText.Encode("map_channel"), MapTone = JsonEncodedText.Encode("map_tone");
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> Texts = new();
+
+        /// <summary>A channel, unit, status, level or tone name (a small set: this build's tables, and "chN"/"unit#N" for unknown codes).</summary>
+        public static JsonEncodedText Of(string text) => Texts.GetOrAdd(text, t => JsonEncodedText.Encode(t));
+    }
+
     private static void WriteFeature(Utf8JsonWriter w, uint id, NodeRegistry.Entry? entry, List<Reading> values)
     {
         w.WriteStartObject();
-        w.WriteString("type", "Feature");
-        w.WriteNumber("id", id);
+        w.WriteString(J.Type, J.Feature);
+        w.WriteNumber(J.Id, id);
         if (entry?.Location is { } loc)
         {
-            w.WriteStartObject("geometry");
-            w.WriteString("type", "Point");
-            w.WriteStartArray("coordinates");
+            w.WriteStartObject(J.Geometry);
+            w.WriteString(J.Type, J.Point);
+            w.WriteStartArray(J.Coordinates);
             w.WriteNumberValue(loc.Longitude); // GeoJSON is longitude first (RFC 7946 §3.1.1)
             w.WriteNumberValue(loc.Latitude);
             w.WriteEndArray();
@@ -457,51 +461,51 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         }
         else
         {
-            w.WriteNull("geometry");
+            w.WriteNull(J.Geometry);
         }
 
-        w.WriteStartObject("properties");
-        w.WriteNumber("node", id);
-        w.WriteString("name", Name(id, entry));
+        w.WriteStartObject(J.Properties);
+        w.WriteNumber(J.Node, id);
+        w.WriteString(J.Name, Name(id, entry));
         if (entry?.Location?.Label is string label)
         {
-            w.WriteString("site", label);
+            w.WriteString(J.Site, label);
         }
 
-        w.WriteString("kind", values.Count == 0 ? "unknown" : values.Any(v => WaterChannels.Contains(v.Channel)) ? "water" : "air");
+        w.WriteString(J.Kind, values.Count == 0 ? "unknown" : values.Any(v => WaterChannels.Contains(v.Channel)) ? "water" : "air");
         long time = values.Count > 0 ? values.Max(v => v.Time) : 0;
         if (values.Count > 0)
         {
             // The newest of its values; a channel whose newest reading is older (not in the last sample) says when it is from.
-            w.WriteNumber("time", time);
-            w.WriteString("time_iso", Iso(time));
+            w.WriteNumber(J.Time, time);
+            w.WriteString(J.TimeIso, Iso(time));
         }
 
-        w.WriteStartObject("values");
+        w.WriteStartObject(J.Values);
         foreach (var r in values)
         {
-            w.WriteStartObject(r.Channel);
+            w.WriteStartObject(J.Of(r.Channel));
             if (r.Value is decimal v)
             {
-                w.WritePropertyName("value");
-                w.WriteRawValue(Reading.Format(v));
+                w.WritePropertyName(J.Value);
+                w.WriteRawValue(Reading.Format(v), skipInputValidation: true);
             }
             else
             {
-                w.WriteNull("value");
+                w.WriteNull(J.Value);
             }
 
-            w.WriteString("unit", r.Unit);
-            w.WriteString("status", r.StatusName);
+            w.WriteString(J.Unit, J.Of(r.Unit));
+            w.WriteString(J.Status, J.Of(r.StatusName));
             if (r.Value is decimal d && CityNode.Serve.Levels.Level(r.Channel, (double)d) is { } band)
             {
-                w.WriteString("level", band.Label);
-                w.WriteString("tone", band.Tone);
+                w.WriteString(J.Level, J.Of(band.Label));
+                w.WriteString(J.Tone, J.Of(band.Tone));
             }
 
             if (r.Time != time)
             {
-                w.WriteNumber("time", r.Time);
+                w.WriteNumber(J.Time, r.Time);
             }
 
             w.WriteEndObject();
@@ -510,8 +514,8 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         w.WriteEndObject();
         if (Main(values) is (var main, var mainBand))
         {
-            w.WriteString("map_channel", main.Channel);
-            w.WriteString("map_tone", mainBand.Tone);
+            w.WriteString(J.MapChannel, J.Of(main.Channel));
+            w.WriteString(J.MapTone, J.Of(mainBand.Tone));
         }
 
         w.WriteEndObject();

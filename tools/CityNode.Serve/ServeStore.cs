@@ -7,6 +7,9 @@ using NpgsqlTypes;
 
 namespace CityNode.Serve;
 
+/// <summary>A node's newest values (of some channels) and its newest sample time.</summary>
+public readonly record struct NodeLatest(uint Node, long Time, List<Reading> Values);
+
 /// <summary>One aggregated point of a chart: a time bucket's mean, minimum and maximum of the valid readings.</summary>
 public readonly record struct SeriesPoint(long Time, double Mean, double Min, double Max, long Count);
 
@@ -51,6 +54,69 @@ public abstract class ServeStore : ITelemetryStore
     /// <see cref="LatestSampleScan"/>: the readings of each node's newest sample.
     /// </summary>
     public abstract IEnumerable<Reading> Latest(uint? node = null);
+
+    /// <summary>
+    /// Every node with readings, ordered by node, with its newest sample time and its newest readings of
+    /// <paramref name="channels"/> only (the map's colours): a row per node from <see cref="StoreSchema.LatestNodes"/>
+    /// and only those channels' rows of <see cref="StoreSchema.Latest"/>, a third of a city's latest rows.
+    /// </summary>
+    public IEnumerable<NodeLatest> LatestOf(IReadOnlyCollection<int> channels)
+    {
+        if (!HasLatestTables())
+        {
+            foreach (var n in ByNode(Latest()))
+            {
+                yield return n with { Values = n.Values.Where(r => channels.Contains(r.ChannelId)).ToList() };
+            }
+
+            yield break;
+        }
+
+        NodeLatest? current = null;
+        foreach (var (node, time, reading) in LatestOfRows(channels))
+        {
+            if (current is { } c && c.Node != node)
+            {
+                yield return c;
+                current = null;
+            }
+
+            current ??= new NodeLatest(node, time, new List<Reading>());
+            if (reading is { } r)
+            {
+                current.Value.Values.Add(r);
+            }
+        }
+
+        if (current is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <summary>(node, newest sample time, a reading of one of the channels or null for a node without any), ordered by node.</summary>
+    protected abstract IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels);
+
+    /// <summary>Consecutive readings of one node (rows ordered by node) as one <see cref="NodeLatest"/>, its time the newest of them.</summary>
+    public static IEnumerable<NodeLatest> ByNode(IEnumerable<Reading> rows)
+    {
+        var values = new List<Reading>();
+        foreach (var r in rows)
+        {
+            if (values.Count > 0 && values[0].Node != r.Node)
+            {
+                yield return new NodeLatest(values[0].Node, values.Max(v => v.Time), values);
+                values = new List<Reading>();
+            }
+
+            values.Add(r);
+        }
+
+        if (values.Count > 0)
+        {
+            yield return new NodeLatest(values[0].Node, values.Max(v => v.Time), values);
+        }
+    }
 
     /// <summary><see cref="Latest"/> as a list.</summary>
     public IReadOnlyList<Reading> LatestReadings(uint? node = null) => Latest(node).ToList();
@@ -193,6 +259,13 @@ internal sealed class SqliteServeStore : ServeStore
     public override IReadOnlyList<BatchRecord> LastBatches() => Query(
         $"{LastSeq(HasLatestTables())} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
 
+    protected override IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels) => Query(
+        $"SELECT n.node, n.last_time, r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.LatestNodes} n " +
+        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel IN ({string.Join(", ", channels.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        "ORDER BY n.node, r.channel",
+        r => ((uint)r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? (Reading?)null : StoreSchema.ToReading((uint)r.GetInt64(2), (uint)r.GetInt64(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6),
+            r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt32(8))));
+
     public override IEnumerable<Reading> Latest(uint? node = null) => Query(
         HasLatestTables() ? LatestRows(node is null ? null : "$node") : SqliteLatestSample(node is null ? "" : "WHERE node = $node") + " ORDER BY r.node, r.channel",
         ReadingRow, ("$node", node is uint x ? (long)x : null));
@@ -310,6 +383,13 @@ internal sealed class PostgresServeStore : ServeStore
 
     public override IReadOnlyList<BatchRecord> LastBatches() => Query(
         $"{LastSeq(HasLatestTables())} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
+
+    protected override IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels) => Query(
+        $"SELECT n.node, n.last_time, r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.LatestNodes} n " +
+        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel = ANY($1) ORDER BY n.node, r.channel",
+        r => ((uint)r.GetInt64(0), Unix(r.GetFieldValue<DateTime>(1)), r.IsDBNull(2) ? (Reading?)null : StoreSchema.ToReading((uint)r.GetInt64(2), (uint)r.GetInt64(3), r.GetInt16(4), r.GetInt16(5),
+            Unix(r.GetFieldValue<DateTime>(6)), r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt16(8))),
+        channels.Select(c => (short)c).ToArray());
 
     public override IEnumerable<Reading> Latest(uint? node = null) => Query(
         HasLatestTables() ? LatestRows(node is null ? null : "$1") : LatestSampleScan(node is null ? "" : "WHERE node = $1") + " ORDER BY r.node, r.channel",
