@@ -261,10 +261,10 @@ internal sealed class SqliteServeStore : ServeStore
 
     protected override IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels) => Query(
         $"SELECT n.node, n.last_time, r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.LatestNodes} n " +
-        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel IN ({string.Join(", ", channels.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
-        "ORDER BY n.node, r.channel",
+        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel IN ({string.Join(", ", channels.Select((_, i) => "$c" + i))}) ORDER BY n.node, r.channel",
         r => ((uint)r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? (Reading?)null : StoreSchema.ToReading((uint)r.GetInt64(2), (uint)r.GetInt64(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6),
-            r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt32(8))));
+            r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt32(8))),
+        channels.Select((c, i) => ("$c" + i, (object?)c)).ToArray());
 
     public override IEnumerable<Reading> Latest(uint? node = null) => Query(
         HasLatestTables() ? LatestRows(node is null ? null : "$node") : SqliteLatestSample(node is null ? "" : "WHERE node = $node") + " ORDER BY r.node, r.channel",
