@@ -216,15 +216,18 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
     private static string Cell(string text, IFormattable? sortKey, string? css = null) =>
         $"<td{(css is null ? "" : $" class=\"{css}\"")}{(sortKey is null ? " data-sort=\"\"" : $" data-sort=\"{sortKey.ToString(null, CultureInfo.InvariantCulture)}\"")}>{text}</td>";
 
+    /// <summary>What the firmware column says: no payload field carries the version (docs/payload.md "Versioning"), so it is not guessed.</summary>
+    public const string FirmwareUnknown = "unknown (payload v1 does not carry it)";
+
     private static string FleetTable(IReadOnlyList<FleetRow> rows)
     {
         var sb = new StringBuilder();
         int silent = rows.Count(r => r.Silent), low = rows.Count(r => r.LowBattery);
         sb.Append(CultureInfo.InvariantCulture, $"<p id=\"summary\">{rows.Count} nodes; {silent} silent too long; {low} with a low battery (below {LowBatteryMv} mV, the firmware's low_battery_mv). ")
             .Append("Click a column to sort. Days left: battery life at full charge from the node's reported phase times (as <code>citynode energy --from</code>) × the charge its voltage shows. ")
-            .Append("Firmware version: payload version 1 does not carry it (docs/open-data.md).</p>");
+            .Append("Firmware version: unknown, payload version 1 does not carry it (docs/open-data.md).</p>");
         sb.Append("<table id=\"fleet\" class=\"sortable\"><thead><tr>");
-        foreach (string h in new[] { "node", "name", "last seen", "expected next", "state", "battery mV", "trend mV/day", "days left", "RSSI dBm", "sensor faults (24 h)", "dropped readings", "dropped batches", "config", "refused config", "safe-mode boots", "note" })
+        foreach (string h in new[] { "node", "name", "last seen", "expected next", "state", "battery mV", "trend mV/day", "days left", "RSSI dBm", "sensor faults (24 h)", "dropped readings", "dropped batches", "config", "refused config", "firmware", "safe-mode boots", "note" })
         {
             sb.Append("<th>").Append(E(h)).Append("</th>");
         }
@@ -264,6 +267,7 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
                 .Append(Cell(r.DroppedBatches?.ToString(CultureInfo.InvariantCulture) ?? "-", r.DroppedBatches))
                 .Append(Cell(r.ConfigVersion?.ToString(CultureInfo.InvariantCulture) ?? "-", r.ConfigVersion))
                 .Append(Cell(r.ConfigRejectedVersion is > 0 ? r.ConfigRejectedVersion.Value.ToString(CultureInfo.InvariantCulture) : "-", r.ConfigRejectedVersion))
+                .Append(Cell(FirmwareUnknown, null, "firmware"))
                 .Append(Cell(r.SafeModeBoots?.ToString(CultureInfo.InvariantCulture) ?? "-", r.SafeModeBoots))
                 .Append(Cell(E(r.Text ?? ""), null))
                 .Append("</tr>");

@@ -75,6 +75,9 @@ public sealed class ServeHost : IAsyncDisposable
     /// <summary>Whether the store has the index the latest values and paging answer from.</summary>
     public bool Indexed => _store.HasNodeTimeIndex();
 
+    /// <summary>Whether the store has the latest tables the latest values are read from.</summary>
+    public bool HasLatestTables => _store.HasLatestTables();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -162,6 +165,7 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         app.MapGet("/static/{file}", ctx => Asset(ctx, (string)ctx.Request.RouteValues["file"]!));
         app.MapGet("/api/levels", Levels);
         app.MapGet("/api/nodes", ctx => Nodes(ctx, null));
+        app.MapGet("/api/map", MapData);
         app.MapGet("/api/nodes/{id}", ctx => Nodes(ctx, ApiInput.Node((string)ctx.Request.RouteValues["id"]!)));
         app.MapGet("/api/nodes/{id}/readings", ReadingsPage);
         app.MapGet("/api/nodes/{id}/series", Series);
@@ -222,69 +226,21 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>
-    /// How long the all-nodes GeoJSON is answered from memory: the latest values change with every
-    /// batch (a 10,000-node city delivers ~11 a second), so the page is built at most this often
-    /// (concurrent requests share one build) and says so in Cache-Control; a node's own Feature is always fresh.
+    /// GeoJSON (RFC 7946): a FeatureCollection with a Feature per node (or one Feature), its latest values and
+    /// their levels. Written as the latest rows come from the database (ordered by node), flushed in pieces,
+    /// so a 10,000-node city is one query and no whole-page buffer.
     /// </summary>
-    public static readonly TimeSpan LatestMaxAge = TimeSpan.FromSeconds(10);
-
-    private readonly SemaphoreSlim _latestGate = new(1, 1);
-    private (DateTimeOffset At, object Registry, byte[] Body)? _latest;
-
-    private async Task AllNodes(HttpContext ctx)
-    {
-        var reg = registry.Current.Registry;
-        var cached = _latest;
-        if (cached is not { } c || DateTimeOffset.UtcNow - c.At > LatestMaxAge || !ReferenceEquals(c.Registry, reg))
-        {
-            await _latestGate.WaitAsync(ctx.RequestAborted);
-            try
-            {
-                cached = _latest;
-                if (cached is not { } c2 || DateTimeOffset.UtcNow - c2.At > LatestMaxAge || !ReferenceEquals(c2.Registry, reg))
-                {
-                    var ms = new MemoryStream();
-                    await WriteNodes(ms, null);
-                    _latest = cached = (DateTimeOffset.UtcNow, reg, ms.ToArray());
-                }
-            }
-            finally
-            {
-                _latestGate.Release();
-            }
-        }
-
-        ctx.Response.ContentType = "application/geo+json; charset=utf-8";
-        ctx.Response.Headers.CacheControl = $"public, max-age={(int)LatestMaxAge.TotalSeconds}";
-        await ctx.Response.Body.WriteAsync(cached!.Value.Body);
-    }
-
-    /// <summary>GeoJSON (RFC 7946): a FeatureCollection with a Feature per node (or one Feature), its latest sample's values and their levels.</summary>
     private async Task Nodes(HttpContext ctx, uint? one)
     {
-        if (one is null)
-        {
-            await AllNodes(ctx);
-            return;
-        }
-
         var (_, entries) = registry.Current;
-        if (!store.LatestReadings(one).Any() && !entries.ContainsKey(one.Value))
+        if (one is uint id && !entries.ContainsKey(id) && !store.Latest(id).Any())
         {
             await Error(ctx, 404, $"node {one}: no readings and no registry entry");
             return;
         }
 
         ctx.Response.ContentType = "application/geo+json; charset=utf-8";
-        await WriteNodes(ctx.Response.Body, one);
-    }
-
-    private async Task WriteNodes(Stream body, uint? one)
-    {
-        var (_, entries) = registry.Current;
-        var latest = store.LatestReadings(one).GroupBy(r => r.Node).ToDictionary(g => g.Key, g => g.ToList());
-        var ids = latest.Keys.Union(entries.Keys).Where(id => one is null || id == one).OrderBy(id => id).ToList();
-        await using var w = new Utf8JsonWriter(body);
+        await using var w = new Utf8JsonWriter(ctx.Response.Body);
         if (one is null)
         {
             w.WriteStartObject();
@@ -292,32 +248,212 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
             w.WriteStartArray("features");
         }
 
-        foreach (uint id in ids)
+        await ForEachNode(ServeStore.ByNode(store.Latest(one)), one, entries, async (node, entry, latest) =>
         {
-            WriteFeature(w, id, entries.GetValueOrDefault(id), latest.GetValueOrDefault(id) ?? new List<Reading>());
-        }
-
+            WriteFeature(w, node, entry, latest?.Values ?? new List<Reading>());
+            if (w.BytesPending > FlushBytes)
+            {
+                await w.FlushAsync(ctx.RequestAborted);
+            }
+        });
         if (one is null)
         {
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        await w.FlushAsync();
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    private const int FlushBytes = 64 * 1024;
+
+    /// <summary>
+    /// Every node of <paramref name="latest"/> (ordered by node) and of the registry (or just <paramref name="one"/>),
+    /// in id order, merged as the rows stream: a registry node without readings comes with no values.
+    /// </summary>
+    private static async Task ForEachNode(IEnumerable<NodeLatest> latest, uint? one, IReadOnlyDictionary<uint, NodeRegistry.Entry> entries, Func<uint, NodeRegistry.Entry?, NodeLatest?, Task> each)
+    {
+        var registered = entries.Keys.Where(id => one is null || id == one).Order().ToList();
+        int next = 0;
+        foreach (var n in latest)
+        {
+            for (; next < registered.Count && registered[next] < n.Node; next++)
+            {
+                await each(registered[next], entries[registered[next]], null);
+            }
+
+            if (next < registered.Count && registered[next] == n.Node)
+            {
+                next++;
+            }
+
+            await each(n.Node, entries.GetValueOrDefault(n.Node), n);
+        }
+
+        for (; next < registered.Count; next++)
+        {
+            await each(registered[next], entries[registered[next]], null);
+        }
+    }
+
+    /// <summary>
+    /// The map page's data: per node its name, place, and the one value the map colours it by (see
+    /// <see cref="Main"/>) — a row of an array each, the level by its index in <c>bands</c>, so a
+    /// 10,000-node city is ~650 KB instead of the full GeoJSON's ~6 MB (serve-queries). <c>/api/nodes</c> has everything.
+    /// </summary>
+    private async Task MapData(HttpContext ctx)
+    {
+        var (_, entries) = registry.Current;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        var bands = new List<Levels.Band>();
+        await using var w = new Utf8JsonWriter(ctx.Response.Body);
+        w.WriteStartObject();
+        w.WriteStartArray("fields");
+        foreach (string f in new[] { "node", "name", "site", "lon", "lat", "channel", "value", "unit", "band", "time" })
+        {
+            w.WriteStringValue(f);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("nodes");
+        await ForEachNode(store.LatestOf(MapChannels), null, entries, async (node, entry, latest) =>
+        {
+            var values = latest?.Values ?? new List<Reading>();
+            w.WriteStartArray();
+            w.WriteNumberValue(node);
+            w.WriteStringValue(Name(node, entry));
+            WriteOrNull(w, entry?.Location?.Label);
+            if (entry?.Location is { } loc)
+            {
+                w.WriteNumberValue(loc.Longitude);
+                w.WriteNumberValue(loc.Latitude);
+            }
+            else
+            {
+                w.WriteNullValue();
+                w.WriteNullValue();
+            }
+
+            if (Main(values) is (var r, var band))
+            {
+                int b = bands.IndexOf(band);
+                if (b < 0)
+                {
+                    bands.Add(band);
+                    b = bands.Count - 1;
+                }
+
+                w.WriteStringValue(J.Of(r.Channel));
+                w.WriteRawValue(Reading.Format(r.Value!.Value), skipInputValidation: true);
+                w.WriteStringValue(J.Of(r.Unit));
+                w.WriteNumberValue(b);
+                w.WriteNumberValue(r.Time);
+            }
+            else
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    w.WriteNullValue();
+                }
+
+                if (latest is { } l)
+                {
+                    w.WriteNumberValue(l.Time);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+            }
+
+            w.WriteEndArray();
+            if (w.BytesPending > FlushBytes)
+            {
+                await w.FlushAsync(ctx.RequestAborted);
+            }
+        });
+        w.WriteEndArray();
+        w.WriteStartArray("bands");
+        foreach (var b in bands)
+        {
+            w.WriteStartObject();
+            w.WriteString("label", b.Label);
+            w.WriteString("tone", b.Tone);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        await w.FlushAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>The channels <see cref="Main"/> chooses from (the only ones /api/map reads).</summary>
+    private static readonly int[] MapChannels = CityNode.Serve.Levels.MapPriority.Select(Channels.FromName).ToArray();
+
+    private static void WriteOrNull(Utf8JsonWriter w, string? text)
+    {
+        if (text is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            w.WriteStringValue(text);
+        }
+    }
+
+    private static string Iso(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Name(uint id, NodeRegistry.Entry? entry) => entry?.Name ?? $"Node {id}";
+
+    /// <summary>The value the map colours a node by: of the channels with levels, the first of <see cref="Levels.MapPriority"/> the node reports a value for.</summary>
+    private static (Reading Reading, Levels.Band Band)? Main(List<Reading> values)
+    {
+        (Reading, Levels.Band)? main = null;
+        int rank = int.MaxValue;
+        foreach (var r in values)
+        {
+            int k = Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel);
+            if (k >= 0 && k < rank && r.Value is decimal v && CityNode.Serve.Levels.Level(r.Channel, (double)v) is { } band)
+            {
+                (main, rank) = ((r, band), k);
+            }
+        }
+
+        return main;
     }
 
     private static readonly HashSet<string> WaterChannels = new() { "water_temperature", "ph", "conductivity", "tds", "dissolved_oxygen", "orp", "turbidity", "salinity", "gage_height" };
 
+    /// <summary>
+    /// JSON names and repeated strings encoded once: a 10,000-node page writes each of them tens of
+    /// thousands of times, and Utf8JsonWriter otherwise transcodes and escape-checks every one.
+    /// </summary>
+    private static class J
+    {
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type"), Feature = JsonEncodedText.Encode("Feature"), Id = JsonEncodedText.Encode("id"),
+            Geometry = JsonEncodedText.Encode("geometry"), Point = JsonEncodedText.Encode("Point"), Coordinates = JsonEncodedText.Encode("coordinates"),
+            Properties = JsonEncodedText.Encode("properties"), Node = JsonEncodedText.Encode("node"), Name = JsonEncodedText.Encode("name"), Site = JsonEncodedText.Encode("site"),
+            Kind = JsonEncodedText.Encode("kind"), Time = JsonEncodedText.Encode("time"), TimeIso = JsonEncodedText.Encode("time_iso"), Values = JsonEncodedText.Encode("values"),
+            Value = JsonEncodedText.Encode("value"), Unit = JsonEncodedText.Encode("unit"), Status = JsonEncodedText.Encode("status"), Level = JsonEncodedText.Encode("level"),
+            Tone = JsonEncodedText.Encode("tone"), MapChannel = JsonEncodedText.Encode("map_channel"), MapTone = JsonEncodedText.Encode("map_tone");
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> Texts = new();
+
+        /// <summary>A channel, unit, status, level or tone name (a small set: this build's tables, and "chN"/"unit#N" for unknown codes).</summary>
+        public static JsonEncodedText Of(string text) => Texts.GetOrAdd(text, t => JsonEncodedText.Encode(t));
+    }
+
     private static void WriteFeature(Utf8JsonWriter w, uint id, NodeRegistry.Entry? entry, List<Reading> values)
     {
         w.WriteStartObject();
-        w.WriteString("type", "Feature");
-        w.WriteNumber("id", id);
+        w.WriteString(J.Type, J.Feature);
+        w.WriteNumber(J.Id, id);
         if (entry?.Location is { } loc)
         {
-            w.WriteStartObject("geometry");
-            w.WriteString("type", "Point");
-            w.WriteStartArray("coordinates");
+            w.WriteStartObject(J.Geometry);
+            w.WriteString(J.Type, J.Point);
+            w.WriteStartArray(J.Coordinates);
             w.WriteNumberValue(loc.Longitude); // GeoJSON is longitude first (RFC 7946 §3.1.1)
             w.WriteNumberValue(loc.Latitude);
             w.WriteEndArray();
@@ -325,60 +461,61 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         }
         else
         {
-            w.WriteNull("geometry");
+            w.WriteNull(J.Geometry);
         }
 
-        w.WriteStartObject("properties");
-        w.WriteNumber("node", id);
-        w.WriteString("name", entry?.Name ?? $"Node {id}");
+        w.WriteStartObject(J.Properties);
+        w.WriteNumber(J.Node, id);
+        w.WriteString(J.Name, Name(id, entry));
         if (entry?.Location?.Label is string label)
         {
-            w.WriteString("site", label);
+            w.WriteString(J.Site, label);
         }
 
-        w.WriteString("kind", values.Count == 0 ? "unknown" : values.Any(v => WaterChannels.Contains(v.Channel)) ? "water" : "air");
+        w.WriteString(J.Kind, values.Count == 0 ? "unknown" : values.Any(v => WaterChannels.Contains(v.Channel)) ? "water" : "air");
+        long time = values.Count > 0 ? values.Max(v => v.Time) : 0;
         if (values.Count > 0)
         {
-            w.WriteNumber("time", values[0].Time);
-            w.WriteString("time_iso", DateTimeOffset.FromUnixTimeSeconds(values[0].Time).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            // The newest of its values; a channel whose newest reading is older (not in the last sample) says when it is from.
+            w.WriteNumber(J.Time, time);
+            w.WriteString(J.TimeIso, Iso(time));
         }
 
-        Levels.Band? mapBand = null;
-        string? mapChannel = null;
-        w.WriteStartObject("values");
+        w.WriteStartObject(J.Values);
         foreach (var r in values)
         {
-            w.WriteStartObject(r.Channel);
+            w.WriteStartObject(J.Of(r.Channel));
             if (r.Value is decimal v)
             {
-                w.WritePropertyName("value");
-                w.WriteRawValue(Reading.Format(v));
+                w.WritePropertyName(J.Value);
+                w.WriteRawValue(Reading.Format(v), skipInputValidation: true);
             }
             else
             {
-                w.WriteNull("value");
+                w.WriteNull(J.Value);
             }
 
-            w.WriteString("unit", r.Unit);
-            w.WriteString("status", r.StatusName);
+            w.WriteString(J.Unit, J.Of(r.Unit));
+            w.WriteString(J.Status, J.Of(r.StatusName));
             if (r.Value is decimal d && CityNode.Serve.Levels.Level(r.Channel, (double)d) is { } band)
             {
-                w.WriteString("level", band.Label);
-                w.WriteString("tone", band.Tone);
-                if (mapChannel is null || Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel) < Array.IndexOf(CityNode.Serve.Levels.MapPriority, mapChannel))
-                {
-                    (mapChannel, mapBand) = Array.IndexOf(CityNode.Serve.Levels.MapPriority, r.Channel) >= 0 ? (r.Channel, band) : (mapChannel, mapBand);
-                }
+                w.WriteString(J.Level, J.Of(band.Label));
+                w.WriteString(J.Tone, J.Of(band.Tone));
+            }
+
+            if (r.Time != time)
+            {
+                w.WriteNumber(J.Time, r.Time);
             }
 
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
-        if (mapChannel is not null)
+        if (Main(values) is (var main, var mainBand))
         {
-            w.WriteString("map_channel", mapChannel);
-            w.WriteString("map_tone", mapBand!.Tone);
+            w.WriteString(J.MapChannel, J.Of(main.Channel));
+            w.WriteString(J.MapTone, J.Of(mainBand.Tone));
         }
 
         w.WriteEndObject();
@@ -443,7 +580,7 @@ internal sealed class Site(ServeStore store, RegistrySource registry, FleetAuth 
         if (until is null)
         {
             var latest = store.LatestReadings(node);
-            until = latest.Count > 0 ? latest[0].Time : null;
+            until = latest.Count > 0 ? latest.Max(r => r.Time) : null;
         }
 
         ctx.Response.ContentType = "application/json; charset=utf-8";

@@ -7,6 +7,9 @@ using NpgsqlTypes;
 
 namespace CityNode.Serve;
 
+/// <summary>A node's newest values (of some channels) and its newest sample time.</summary>
+public readonly record struct NodeLatest(uint Node, long Time, List<Reading> Values);
+
 /// <summary>One aggregated point of a chart: a time bucket's mean, minimum and maximum of the valid readings.</summary>
 public readonly record struct SeriesPoint(long Time, double Mean, double Min, double Max, long Count);
 
@@ -16,7 +19,9 @@ public readonly record struct SeriesPoint(long Time, double Mean, double Min, do
 /// that refuses to store, so the fleet's battery figures run the same <c>EnergyCalibration</c> as
 /// <c>energy --from</c>. Column names come from <see cref="StoreSchema"/>; the table layout is the
 /// receiver's (readings indexed on (node, channel, time), batches keyed on (node, seq)) plus
-/// <see cref="NodeTimeIndex"/>, which the latest values and the paging need to answer from an index.
+/// <see cref="NodeTimeIndex"/> for the paging, and the latest tables (<see cref="StoreSchema.Latest"/>,
+/// <see cref="StoreSchema.LatestNodes"/>) the receiver keeps as it stores, which the latest values and
+/// the fleet's newest batches are read from.
 /// </summary>
 public abstract class ServeStore : ITelemetryStore
 {
@@ -36,11 +41,85 @@ public abstract class ServeStore : ITelemetryStore
     /// <summary>Whether the database has <see cref="NodeTimeIndex"/> (made by the receiver's schema set-up).</summary>
     public abstract bool HasNodeTimeIndex();
 
+    /// <summary>Whether the database has the latest tables (made by a receiver of this version when it opens the database).</summary>
+    public abstract bool HasLatestTables();
+
     /// <summary>Every node's last batch (by sequence), ordered by node.</summary>
     public abstract IReadOnlyList<BatchRecord> LastBatches();
 
-    /// <summary>Every node's readings at its latest sample time, ordered by node and channel.</summary>
-    public abstract IReadOnlyList<Reading> LatestReadings(uint? node = null);
+    /// <summary>
+    /// Every node's (or one node's) newest reading of each channel, ordered by node and channel, read as
+    /// the rows come (the all-nodes GeoJSON streams them). From <see cref="StoreSchema.Latest"/>; a database
+    /// without it (an older receiver's, until a receiver of this version opens it) answers from
+    /// <see cref="LatestSampleScan"/>: the readings of each node's newest sample.
+    /// </summary>
+    public abstract IEnumerable<Reading> Latest(uint? node = null);
+
+    /// <summary>
+    /// Every node with readings, ordered by node, with its newest sample time and its newest readings of
+    /// <paramref name="channels"/> only (the map's colours): a row per node from <see cref="StoreSchema.LatestNodes"/>
+    /// and only those channels' rows of <see cref="StoreSchema.Latest"/>, a third of a city's latest rows.
+    /// </summary>
+    public IEnumerable<NodeLatest> LatestOf(IReadOnlyCollection<int> channels)
+    {
+        if (!HasLatestTables())
+        {
+            foreach (var n in ByNode(Latest()))
+            {
+                yield return n with { Values = n.Values.Where(r => channels.Contains(r.ChannelId)).ToList() };
+            }
+
+            yield break;
+        }
+
+        NodeLatest? current = null;
+        foreach (var (node, time, reading) in LatestOfRows(channels))
+        {
+            if (current is { } c && c.Node != node)
+            {
+                yield return c;
+                current = null;
+            }
+
+            current ??= new NodeLatest(node, time, new List<Reading>());
+            if (reading is { } r)
+            {
+                current.Value.Values.Add(r);
+            }
+        }
+
+        if (current is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <summary>(node, newest sample time, a reading of one of the channels or null for a node without any), ordered by node.</summary>
+    protected abstract IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels);
+
+    /// <summary>Consecutive readings of one node (rows ordered by node) as one <see cref="NodeLatest"/>, its time the newest of them.</summary>
+    public static IEnumerable<NodeLatest> ByNode(IEnumerable<Reading> rows)
+    {
+        var values = new List<Reading>();
+        foreach (var r in rows)
+        {
+            if (values.Count > 0 && values[0].Node != r.Node)
+            {
+                yield return new NodeLatest(values[0].Node, values.Max(v => v.Time), values);
+                values = new List<Reading>();
+            }
+
+            values.Add(r);
+        }
+
+        if (values.Count > 0)
+        {
+            yield return new NodeLatest(values[0].Node, values.Max(v => v.Time), values);
+        }
+    }
+
+    /// <summary><see cref="Latest"/> as a list.</summary>
+    public IReadOnlyList<Reading> LatestReadings(uint? node = null) => Latest(node).ToList();
 
     /// <summary>One page of a node's readings in (time, channel) order after the cursor (exclusive), within [since, until].</summary>
     public abstract IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit);
@@ -68,18 +147,24 @@ public abstract class ServeStore : ITelemetryStore
     protected virtual string BatchColumns(string alias) => string.Join(", ", StoreSchema.AllBatchColumns.Select(c => alias + "." + c));
 
     /// <summary>
-    /// <c>l(node, seq)</c>: every node's newest batch, from the batches primary key (node, seq) alone, an
-    /// index-only pass over a table a hundredth the size of readings (a batch holds ~100 readings).
+    /// <c>l(node, seq)</c>: every node's newest batch, from <see cref="StoreSchema.LatestNodes"/> (a row per node), or
+    /// without it from the batches primary key (node, seq) alone (an index-only pass over all batches).
     /// </summary>
-    protected static string LastSeq(string from) => $"WITH l AS (SELECT node, max(seq) AS seq FROM {from} GROUP BY node) ";
+    protected static string LastSeq(bool latestTables) =>
+        latestTables ? $"WITH l AS (SELECT node, seq FROM {StoreSchema.LatestNodes}) " : "WITH l AS (SELECT node, max(seq) AS seq FROM batches GROUP BY node) ";
+
+    /// <summary>The <see cref="StoreSchema.Latest"/> rows, optionally of one node (parameter <paramref name="nodeParameter"/>), in primary-key order.</summary>
+    internal static string LatestRows(string? nodeParameter) =>
+        $"SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.Latest} r" +
+        (nodeParameter is null ? "" : $" WHERE r.node = {nodeParameter}") + " ORDER BY r.node, r.channel";
 
     /// <summary>
-    /// The readings of each node's newest sample (the last sample of its newest batch): the newest
+    /// Before the latest tables (and the serve-queries benchmark's baseline): the readings of each node's newest sample (the last sample of its newest batch): the newest
     /// batch per node in one backward pass over the batches primary key (DISTINCT ON), then one probe
     /// of readings (node, time) per node; the LIMIT (a sample has at most 64 channels, docs/payload.md)
     /// keeps the lateral subquery a per-node index probe rather than a join over all readings.
     /// </summary>
-    internal static string LatestSample(string where) =>
+    internal static string LatestSampleScan(string where) =>
         $"WITH l AS (SELECT DISTINCT ON (node) node, seq, last_time FROM batches {where} ORDER BY node, seq DESC) " +
         "SELECT r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM l " +
         "CROSS JOIN LATERAL (SELECT * FROM readings x WHERE x.node = l.node AND x.time = l.last_time LIMIT 64) r";
@@ -166,12 +251,24 @@ internal sealed class SqliteServeStore : ServeStore
     public override bool HasNodeTimeIndex() =>
         Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = $i", r => r.GetInt64(0), ("$i", NodeTimeIndex)).Single() > 0;
 
-    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
-        $"{LastSeq("batches")} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
+    private bool _latestTables; // once there, they stay (a receiver may add them while serve runs)
 
-    public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
-        SqliteLatestSample(node is null ? "" : "WHERE node = $node") + " ORDER BY r.node, r.channel",
-        ReadingRow, ("$node", node is uint x ? (long)x : null)).ToList();
+    public override bool HasLatestTables() => _latestTables = _latestTables ||
+        Query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $t", r => r.GetInt64(0), ("$t", StoreSchema.LatestNodes)).Single() > 0;
+
+    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
+        $"{LastSeq(HasLatestTables())} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
+
+    protected override IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels) => Query(
+        $"SELECT n.node, n.last_time, r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.LatestNodes} n " +
+        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel IN ({string.Join(", ", channels.Select((_, i) => "$c" + i))}) ORDER BY n.node, r.channel",
+        r => ((uint)r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? (Reading?)null : StoreSchema.ToReading((uint)r.GetInt64(2), (uint)r.GetInt64(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6),
+            r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt32(8))),
+        channels.Select((c, i) => ("$c" + i, (object?)c)).ToArray());
+
+    public override IEnumerable<Reading> Latest(uint? node = null) => Query(
+        HasLatestTables() ? LatestRows(node is null ? null : "$node") : SqliteLatestSample(node is null ? "" : "WHERE node = $node") + " ORDER BY r.node, r.channel",
+        ReadingRow, ("$node", node is uint x ? (long)x : null));
 
     public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(
         $"SELECT {ReadingColumns} FROM readings r WHERE r.node = $node" + (channel is null ? "" : " AND r.channel = $channel") +
@@ -280,12 +377,23 @@ internal sealed class PostgresServeStore : ServeStore
 
     public override bool HasNodeTimeIndex() => Query("SELECT to_regclass($1) IS NOT NULL", r => r.GetBoolean(0), NodeTimeIndex).Single();
 
-    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
-        $"{LastSeq("batches")} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
+    private bool _latestTables; // once there, they stay (a receiver may add them while serve runs)
 
-    public override IReadOnlyList<Reading> LatestReadings(uint? node = null) => Query(
-        LatestSample(node is null ? "" : "WHERE node = $1") + " ORDER BY r.node, r.channel",
-        ReadingRow, node is null ? Array.Empty<object?>() : new object?[] { (long)node.Value }).ToList();
+    public override bool HasLatestTables() => _latestTables = _latestTables || Query("SELECT to_regclass($1) IS NOT NULL", r => r.GetBoolean(0), StoreSchema.LatestNodes).Single();
+
+    public override IReadOnlyList<BatchRecord> LastBatches() => Query(
+        $"{LastSeq(HasLatestTables())} SELECT {BatchColumns("b")} FROM l JOIN batches b ON b.node = l.node AND b.seq = l.seq ORDER BY b.node", BatchRow).ToList();
+
+    protected override IEnumerable<(uint Node, long Time, Reading? Reading)> LatestOfRows(IReadOnlyCollection<int> channels) => Query(
+        $"SELECT n.node, n.last_time, r.node, r.seq, r.channel, r.unit, r.time, r.value, r.status FROM {StoreSchema.LatestNodes} n " +
+        $"LEFT JOIN {StoreSchema.Latest} r ON r.node = n.node AND r.channel = ANY($1) ORDER BY n.node, r.channel",
+        r => ((uint)r.GetInt64(0), Unix(r.GetFieldValue<DateTime>(1)), r.IsDBNull(2) ? (Reading?)null : StoreSchema.ToReading((uint)r.GetInt64(2), (uint)r.GetInt64(3), r.GetInt16(4), r.GetInt16(5),
+            Unix(r.GetFieldValue<DateTime>(6)), r.IsDBNull(7) ? null : r.GetDouble(7), (byte)r.GetInt16(8))),
+        channels.Select(c => (short)c).ToArray());
+
+    public override IEnumerable<Reading> Latest(uint? node = null) => Query(
+        HasLatestTables() ? LatestRows(node is null ? null : "$1") : LatestSampleScan(node is null ? "" : "WHERE node = $1") + " ORDER BY r.node, r.channel",
+        ReadingRow, node is null ? Array.Empty<object?>() : new object?[] { (long)node.Value });
 
     public override IReadOnlyList<Reading> Page(uint node, int? channel, long since, long until, long afterTime, int afterChannel, int limit) => Query(
         $"SELECT {ReadingColumns} FROM readings r WHERE r.node = $1 AND r.time >= $2 AND r.time <= $3 AND (r.time > $4 OR (r.time = $4 AND r.channel > $5)) " +

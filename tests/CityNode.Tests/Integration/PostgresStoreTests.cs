@@ -48,6 +48,38 @@ public sealed class PostgresStoreTests(PostgresFixture pg)
     }
 
     [Fact]
+    public void Latest_values_follow_the_newest_reading_through_late_and_duplicate_batches()
+    {
+        string db = pg.NewDatabase();
+        using var store = new PostgresStore(db);
+        StoreContract.KeepsLatest(store, sql => Query(db, sql), Unix);
+    }
+
+    [Fact]
+    public void A_database_from_before_the_latest_tables_is_filled_once_and_keeps_its_readings()
+    {
+        string db = pg.NewDatabase();
+        StoreContract.BackfillsLatest(() => new PostgresStore(db), () => Query(db, "DROP TABLE latest; DROP TABLE latest_nodes"), sql => Query(db, sql), Unix);
+    }
+
+    private static long Unix(object t) => new DateTimeOffset(DateTime.SpecifyKind((DateTime)t, DateTimeKind.Utc)).ToUnixTimeSeconds();
+
+    private static List<(string Name, object? Value)[]> Query(string db, string sql)
+    {
+        using var c = new NpgsqlConnection(db);
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        using var r = cmd.ExecuteReader();
+        var rows = new List<(string, object?)[]>();
+        while (r.Read())
+        {
+            rows.Add(Enumerable.Range(0, r.FieldCount).Select(i => (r.GetName(i), r.IsDBNull(i) ? null : r.GetValue(i))).ToArray());
+        }
+
+        return rows;
+    }
+
+    [Fact]
     public void Duplicates_are_dropped()
     {
         using var store = new PostgresStore(pg.NewDatabase());

@@ -103,6 +103,28 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal("21.5 Cel air_temperature ok", string.Join(" ", Query("SELECT value, unit, channel, status FROM readings_v WHERE node = 4 AND seq = 1")[0].Select(c => Convert.ToString(c.Value, System.Globalization.CultureInfo.InvariantCulture))));
     }
 
+    [Fact]
+    public void Latest_values_follow_the_newest_reading_through_late_and_duplicate_batches()
+    {
+        using var store = new SqliteStore(DbPath);
+        StoreContract.KeepsLatest(store, Query, Convert.ToInt64);
+    }
+
+    [Fact]
+    public void A_database_from_before_the_latest_tables_is_filled_once_and_keeps_its_readings()
+    {
+        StoreContract.BackfillsLatest(() => new SqliteStore(DbPath), () => Write("DROP TABLE latest; DROP TABLE latest_nodes;"), Query, Convert.ToInt64);
+    }
+
+    private void Write(string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
     private List<(string Name, object? Value)[]> Query(string sql)
     {
         using var c = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");

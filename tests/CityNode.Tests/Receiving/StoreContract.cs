@@ -88,4 +88,75 @@ public static class StoreContract
         Assert.Equal(new uint[] { 1, 2 }, store.StoredSequences(1, 1, 2));
         Assert.Empty(store.StoredSequences(4, 1, 10));
     }
+
+    /// <summary>
+    /// The latest tables (issue 17, item 3) after batches arrive out of order, late and twice: <c>latest</c>
+    /// holds per (node, channel) the stored reading with the greatest (time, seq), <c>latest_nodes</c> per node
+    /// the greatest seq, last sample time and arrival. Expected values come from the readings and batches
+    /// the store gives back, not from the tables' own code. <paramref name="query"/> and <paramref name="unix"/> as in <see cref="ExplainsItself"/>.
+    /// </summary>
+    public static void KeepsLatest(ITelemetryStore store, Func<string, List<(string Name, object? Value)[]>> query, Func<object, long> unix)
+    {
+        // Node 9's seq 1 (20 samples) reaches past its seq 2 (10 samples) and arrives after it: seq 1 holds the
+        // newest values. Node 7's seq 1 comes after seq 3. Node 8's last sample has no pH (a missing slot), so its pH is older.
+        store.Store(new[] { Batch(7, 3), Batch(9, 2, samples: 10) });
+        store.Store(new[] { Batch(7, 1), Batch(7, 3), Batch(9, 1, samples: 20) });
+        store.Store(new[] { Batch(8, 1, samples: 3), Batch(7, 2), Batch(7, 2) });
+        AssertLatest(store, query, unix);
+        var nine = query($"SELECT seq, time FROM {StoreSchema.Latest} WHERE node = 9");
+        Assert.All(nine, r => Assert.Equal(1L, Convert.ToInt64(r[0].Value)));
+        var eight = query($"SELECT count(DISTINCT time) FROM {StoreSchema.Latest} WHERE node = 8");
+        Assert.Equal(2L, Convert.ToInt64(eight[0][0].Value));
+    }
+
+    /// <summary>What <see cref="KeepsLatest"/> checks: both latest tables against the stored readings and batches.</summary>
+    public static void AssertLatest(ITelemetryStore store, Func<string, List<(string Name, object? Value)[]>> query, Func<object, long> unix)
+    {
+        // SQLite keeps the arrival in unix ms (an integer), PostgreSQL as a timestamptz.
+        long ReceivedMs(object v) => v is DateTime t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : Convert.ToInt64(v);
+        var expected = store.Readings().GroupBy(r => (r.Node, r.ChannelId))
+            .Select(g => g.OrderByDescending(r => r.Time).ThenByDescending(r => r.Sequence).First())
+            .OrderBy(r => r.Node).ThenBy(r => r.ChannelId)
+            .Select(r => $"{r.Node} {r.ChannelId} {r.Unit} {r.Time} {(r.Value is decimal v ? Reading.Format(v) : "null")} {r.Status} {r.Sequence}").ToList();
+        var actual = query($"SELECT node, channel, unit, time, value, status, seq FROM {StoreSchema.Latest} ORDER BY node, channel")
+            .Select(c => $"{Convert.ToInt64(c[0].Value)} {Convert.ToInt32(c[1].Value)} {CityNode.Telemetry.Units.Symbol(Convert.ToInt32(c[2].Value))} {unix(c[3].Value!)} " +
+                $"{(c[4].Value is null or DBNull ? "null" : Reading.Format((decimal)Convert.ToDouble(c[4].Value)))} {Convert.ToInt32(c[5].Value)} {Convert.ToInt64(c[6].Value)}").ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+
+        var nodes = store.Batches().GroupBy(b => b.Node).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key} {g.Max(b => b.Sequence)} {g.Max(b => b.LastTime)} {g.Max(b => b.ReceivedAt.ToUnixTimeMilliseconds())}").ToList();
+        var got = query($"SELECT * FROM {StoreSchema.LatestNodes} ORDER BY node")
+            .Select(c => $"{Convert.ToInt64(c[0].Value)} {Convert.ToInt64(c[1].Value)} {unix(c[2].Value!)} {ReceivedMs(c[3].Value!)}").ToList();
+        Assert.Equal(nodes, got);
+    }
+
+    /// <summary>
+    /// A database from before the latest tables (made by dropping them, as <paramref name="dropLatest"/> does) is
+    /// filled once when a store opens it (<paramref name="open"/>), and its readings and batches stay as they were.
+    /// </summary>
+    public static void BackfillsLatest(Func<ITelemetryStore> open, Action dropLatest, Func<string, List<(string Name, object? Value)[]>> query, Func<object, long> unix)
+    {
+        List<Reading> readings;
+        List<BatchRecord> batches;
+        using (var store = open())
+        {
+            store.Store(new[] { Batch(7, 3), Batch(9, 2, samples: 10), Batch(7, 1), Batch(9, 1, samples: 20), Batch(8, 1, samples: 3) });
+            readings = store.Readings().ToList();
+            batches = store.Batches().ToList();
+        }
+
+        dropLatest();
+        Assert.Empty(query($"SELECT node FROM readings_v WHERE node = 0")); // the database still opens for reading
+        using (var reopened = open())
+        {
+            Assert.Equal(readings, reopened.Readings().ToList());
+            Assert.Equal(batches.Select(b => (b.Node, b.Sequence, b.ReceivedAt, b.LastTime)), reopened.Batches().Select(b => (b.Node, b.Sequence, b.ReceivedAt, b.LastTime)));
+            AssertLatest(reopened, query, unix);
+
+            // Kept up from there on, forward only.
+            reopened.Store(new[] { Batch(7, 2), Batch(8, 2, samples: 3) });
+            AssertLatest(reopened, query, unix);
+        }
+    }
 }

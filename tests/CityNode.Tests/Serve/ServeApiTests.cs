@@ -63,6 +63,111 @@ public sealed class ServeApiTests(ServeCity city) : IClassFixture<ServeCity>
     }
 
     [Fact]
+    public async Task Map_data_has_each_nodes_place_and_the_stored_value_it_is_coloured_by()
+    {
+        var (host, http) = await Start(city.Options());
+        await using var _ = host;
+        var doc = JsonDocument.Parse(await http.GetStringAsync("api/map")).RootElement;
+        var fields = doc.GetProperty("fields").EnumerateArray().Select(f => f.GetString()!).ToList();
+        var bands = doc.GetProperty("bands").EnumerateArray().ToList();
+        var nodes = doc.GetProperty("nodes").EnumerateArray().ToDictionary(n => n[fields.IndexOf("node")].GetUInt32());
+        Assert.Equal(new uint[] { 1, 2, 3, ServeCity.LowBatteryNode }, nodes.Keys.ToArray()); // in id order
+        JsonElement F(uint node, string field) => nodes[node][fields.IndexOf(field)];
+
+        Assert.Equal("Union Street", F(1, "name").GetString());
+        Assert.Equal(-2.1038, F(1, "lon").GetDouble());
+        Assert.Equal(57.1446, F(1, "lat").GetDouble());
+        Assert.Equal("pm2_5", F(ServeCity.LowBatteryNode, "channel").GetString());
+        Assert.Equal("31.9", F(ServeCity.LowBatteryNode, "value").GetRawText());
+        Assert.Equal("poor", bands[F(ServeCity.LowBatteryNode, "band").GetInt32()].GetProperty("tone").GetString());
+        Assert.Equal("dissolved_oxygen", F(2, "channel").GetString()); // the river node: no PM, dissolved oxygen first
+        foreach (uint node in new uint[] { 1, 2, 3 })
+        {
+            // The value shown is the channel's newest stored reading.
+            string channel = F(node, "channel").GetString()!;
+            var newest = Stored(node).Where(r => r.Channel == channel).MaxBy(r => r.Time);
+            Assert.Equal(Reading.Format(newest.Value!.Value), F(node, "value").GetRawText());
+            Assert.Equal(newest.Time, F(node, "time").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Latest_values_are_each_channels_newest_reading_after_a_late_batch_and_a_missing_slot()
+    {
+        string db = Path.Combine(city.Dir, "late.db");
+        using (var store = new SqliteStore(db))
+        {
+            // Seq 2 first; its last sample has no pH (a missing slot). Then seq 1, older, arrives late.
+            store.Store(new[] { StoreContract.Batch(20, 2, samples: 3) });
+            store.Store(new[] { StoreContract.Batch(20, 1, samples: 3) });
+        }
+
+        List<Reading> stored;
+        using (var store = new SqliteStore(db))
+        {
+            stored = store.Readings(20).ToList();
+        }
+
+        var (host, http) = await Start(new ServeOptions { Database = db, Listen = "127.0.0.1:0" });
+        await using var _ = host;
+        var p = JsonDocument.Parse(await http.GetStringAsync("api/nodes/20")).RootElement.GetProperty("properties");
+        long newestTime = stored.Max(r => r.Time);
+        Assert.Equal(newestTime, p.GetProperty("time").GetInt64());
+        var values = p.GetProperty("values");
+        var channels = stored.GroupBy(r => r.Channel).ToList();
+        Assert.Equal(channels.Count, values.EnumerateObject().Count());
+        foreach (var g in channels)
+        {
+            var newest = g.MaxBy(r => r.Time);
+            Assert.Equal(2u, newest.Sequence); // the late batch changed nothing
+            var v = values.GetProperty(g.Key);
+            Assert.Equal(newest.Value is decimal d ? Reading.Format(d) : "null", v.GetProperty("value").GetRawText());
+            long? expectedTime = newest.Time == newestTime ? null : newest.Time;
+            Assert.Equal(expectedTime, v.TryGetProperty("time", out var t) ? t.GetInt64() : null);
+        }
+
+        Assert.True(values.GetProperty("ph").TryGetProperty("time", out var _), "pH was not in the last sample: its value says when it is from");
+    }
+
+    [Fact]
+    public async Task A_database_from_before_the_latest_tables_is_served_from_the_readings()
+    {
+        string db = Path.Combine(city.Dir, "old.db");
+        File.Copy(city.Db, db, overwrite: true);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "DROP TABLE latest; DROP TABLE latest_nodes;"; // as an older receiver left it
+            cmd.ExecuteNonQuery();
+        }
+
+        var (host, http) = await Start(new ServeOptions { Database = db, Listen = "127.0.0.1:0" });
+        await using var _ = host;
+        Assert.False(host.HasLatestTables);
+        var features = JsonDocument.Parse(await http.GetStringAsync("api/nodes")).RootElement.GetProperty("features").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("id").GetUInt32());
+        var stored = Stored(3);
+        long last = stored.Max(r => r.Time);
+        Assert.Equal(
+            stored.Where(r => r.Time == last).OrderBy(r => r.Channel, StringComparer.Ordinal).Select(r => $"{r.Channel} {(r.Value is decimal v ? Reading.Format(v) : "null")}"),
+            features[3].GetProperty("properties").GetProperty("values").EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name} {p.Value.GetProperty("value").GetRawText()}"));
+        (await http.GetAsync("api/map")).EnsureSuccessStatusCode();
+        (await http.GetAsync("api/nodes/3/series?channel=pm2_5&range=24h")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task Fleet_shows_the_firmware_version_as_unknown()
+    {
+        var (host, http) = await Start(city.Options());
+        await using var _ = host;
+        using var req = new HttpRequestMessage(HttpMethod.Get, "fleet") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", ServeCity.Token) } };
+        string html = await (await http.SendAsync(req)).Content.ReadAsStringAsync();
+        Assert.Contains("<th>firmware</th>", html);
+        Assert.Equal(4, Regex.Matches(html, "<td class=\"firmware\"[^>]*>unknown \\(payload v1 does not carry it\\)</td>").Count);
+    }
+
+    [Fact]
     public async Task Readings_pages_hold_the_same_records_as_export_senml()
     {
         var (host, http) = await Start(city.Options());

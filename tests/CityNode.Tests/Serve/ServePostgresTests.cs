@@ -52,6 +52,38 @@ public sealed class ServePostgresTests(PostgresFixture pg)
     }
 
     [Fact]
+    public void Latest_values_come_from_the_latest_table_and_without_it_from_the_newest_sample()
+    {
+        string cs = pg.NewDatabase();
+        using var store = new PostgresStore(cs);
+        // Node 20: seq 2 (its last sample without pH), then the older seq 1 late.
+        store.Store(new[] { StoreContract.Batch(20, 2, samples: 3) });
+        store.Store(new[] { StoreContract.Batch(20, 1, samples: 3), StoreContract.Batch(21, 1) });
+        var all = store.Readings().ToList();
+        var newestPerChannel = all.GroupBy(r => (r.Node, r.ChannelId)).Select(g => g.MaxBy(r => r.Time)).OrderBy(r => r.Node).ThenBy(r => r.ChannelId).ToList();
+        using (var serve = ServeStore.Open(null, cs))
+        {
+            Assert.True(serve.HasLatestTables());
+            Assert.Equal(newestPerChannel, serve.LatestReadings());
+            Assert.Equal(newestPerChannel.Where(r => r.Node == 20), serve.LatestReadings(20));
+            Assert.Equal(new uint[] { 2, 1 }, serve.LastBatches().Select(b => b.Sequence));
+        }
+
+        using (var conn = new NpgsqlConnection(cs))
+        {
+            conn.Open();
+            using var drop = new NpgsqlCommand("DROP TABLE latest; DROP TABLE latest_nodes", conn); // as an older receiver left it
+            drop.ExecuteNonQuery();
+        }
+
+        using var old = ServeStore.Open(null, cs);
+        Assert.False(old.HasLatestTables());
+        var newestSample = all.GroupBy(r => r.Node).SelectMany(g => g.Where(r => r.Time == g.Max(x => x.Time))).OrderBy(r => r.Node).ThenBy(r => r.ChannelId).ToList();
+        Assert.Equal(newestSample, old.LatestReadings());
+        Assert.Equal(new uint[] { 2, 1 }, old.LastBatches().Select(b => b.Sequence));
+    }
+
+    [Fact]
     public void Serves_connections_refuse_writes()
     {
         string cs = pg.NewDatabase();

@@ -83,9 +83,10 @@ internal static class ServeCommand
             {
                 await Console.Out.WriteLineAsync($"serve: open data on {host.Url} (API: {host.Url}api/nodes); fleet view on {host.Url}fleet " +
                     (options.FleetTokenFile is null ? "(off: no --fleet-token-file)" : "(token required)") + "; Ctrl+C stops");
-                if (!host.Indexed)
+                if (!host.Indexed || !host.HasLatestTables)
                 {
-                    await Console.Error.WriteLineAsync($"serve: warning: the database lacks the index {ServeStore.NodeTimeIndex}; latest values scan a node's readings (run receive once with this version to add it)");
+                    await Console.Error.WriteLineAsync($"serve: warning: the database lacks the index {ServeStore.NodeTimeIndex} or the tables {StoreSchema.Latest} and {StoreSchema.LatestNodes}; " +
+                        "latest values search the readings, slowly at city scale (open it once with receive of this version, which adds them)");
                 }
 
                 try

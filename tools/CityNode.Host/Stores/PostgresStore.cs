@@ -44,6 +44,12 @@ public sealed class PostgresStore : ITelemetryStore
         using var tx = conn.BeginTransaction();
         // Two receivers starting together must not race on CREATE TABLE.
         Execute(conn, "SELECT pg_advisory_xact_lock(727274)");
+        bool hadLatest;
+        using (var cmd = new NpgsqlCommand($"SELECT to_regclass('{StoreSchema.Latest}') IS NOT NULL", conn))
+        {
+            hadLatest = (bool)cmd.ExecuteScalar()!;
+        }
+
         Execute(conn,
             "CREATE TABLE IF NOT EXISTS batches (node bigint NOT NULL, seq bigint NOT NULL, received_at timestamptz NOT NULL, first_time timestamptz NOT NULL, " +
             "last_time timestamptz NOT NULL, readings integer NOT NULL, payload_bytes integer NOT NULL, diag_text text, PRIMARY KEY (node, seq));" +
@@ -54,9 +60,13 @@ public sealed class PostgresStore : ITelemetryStore
             "CREATE TABLE IF NOT EXISTS channels (id smallint PRIMARY KEY, name text NOT NULL);" +
             "CREATE TABLE IF NOT EXISTS units (id smallint PRIMARY KEY, symbol text NOT NULL, name text NOT NULL);" +
             "CREATE TABLE IF NOT EXISTS statuses (id smallint PRIMARY KEY, name text NOT NULL, meaning text NOT NULL);" +
+            $"CREATE TABLE IF NOT EXISTS {StoreSchema.Latest} (node bigint NOT NULL, channel smallint NOT NULL, unit smallint NOT NULL, time timestamptz NOT NULL, " +
+            "value double precision, status smallint NOT NULL, seq bigint NOT NULL, PRIMARY KEY (node, channel));" +
+            $"CREATE TABLE IF NOT EXISTS {StoreSchema.LatestNodes} (node bigint PRIMARY KEY, seq bigint NOT NULL, last_time timestamptz NOT NULL, received_at timestamptz NOT NULL);" +
             string.Concat(StoreSchema.DiagnosticColumns.Select(c => $"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {c} bigint;")) +
             StoreSchema.LookupRows("INSERT", set => $" ON CONFLICT (id) DO UPDATE SET {set}") +
-            "CREATE OR REPLACE VIEW readings_v AS " + StoreSchema.ReadingsView("r.time") + ";");
+            "CREATE OR REPLACE VIEW readings_v AS " + StoreSchema.ReadingsView("r.time") + ";" +
+            (hadLatest ? "" : StoreSchema.LatestBackfill("received_at"))); // a database from before the latest tables: filled once
         tx.Commit();
     }
 
@@ -164,8 +174,47 @@ public sealed class PostgresStore : ITelemetryStore
             copy.Complete();
         }
 
+        UpsertLatest(conn, tx, batches.Where((_, i) => stored[i]).ToList());
         tx.Commit();
         return stored;
+    }
+
+    /// <summary>
+    /// The latest tables for the group's new batches: one upsert each, the rows travelling as arrays, reduced
+    /// to one row per key first (an upsert may not touch a row twice) and sorted, so receivers sharing a
+    /// group lock rows in the same order.
+    /// </summary>
+    private static void UpsertLatest(NpgsqlConnection conn, NpgsqlTransaction tx, List<ReceivedBatch> stored)
+    {
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
+        var rows = StoreSchema.LatestRows(stored);
+        using (var cmd = new NpgsqlCommand(StoreSchema.LatestUpsert(
+            "SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::smallint[], $4::timestamptz[], $5::double precision[], $6::smallint[], $7::bigint[])"), conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (long)r.Node).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (short)r.Channel).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (short)r.Unit).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => Utc(r.Time)).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Value).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (short)r.Status).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (long)r.Seq).ToArray() });
+            cmd.ExecuteNonQuery();
+        }
+
+        var nodes = StoreSchema.LatestNodeRows(stored);
+        using (var cmd = new NpgsqlCommand(StoreSchema.LatestNodeUpsert(
+            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[])", "received_at", "GREATEST"), conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = nodes.Select(r => (long)r.Node).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = nodes.Select(r => (long)r.Seq).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = nodes.Select(r => Utc(r.LastTime)).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = nodes.Select(r => DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAtMs).UtcDateTime).ToArray() });
+            cmd.ExecuteNonQuery();
+        }
     }
 
     private NpgsqlConnection Writer()

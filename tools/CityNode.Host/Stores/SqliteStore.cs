@@ -13,6 +13,8 @@ public sealed class SqliteStore : ITelemetryStore
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _insertBatch;
     private readonly SqliteCommand _insertReading;
+    private readonly SqliteCommand _upsertLatest;
+    private readonly SqliteCommand _upsertNode;
 
     public SqliteStore(string path)
     {
@@ -44,6 +46,20 @@ public sealed class SqliteStore : ITelemetryStore
         {
             _insertReading.Parameters.Add(new SqliteParameter(p, null));
         }
+
+        _upsertLatest = _db.CreateCommand();
+        _upsertLatest.CommandText = StoreSchema.LatestUpsert("VALUES ($n, $c, $u, $t, $v, $s, $q)");
+        foreach (var p in new[] { "$n", "$c", "$u", "$t", "$v", "$s", "$q" })
+        {
+            _upsertLatest.Parameters.Add(new SqliteParameter(p, null));
+        }
+
+        _upsertNode = _db.CreateCommand();
+        _upsertNode.CommandText = StoreSchema.LatestNodeUpsert("VALUES ($n, $q, $t, $r)", StoreSchema.SqliteReceivedAt, "max");
+        foreach (var p in new[] { "$n", "$q", "$t", "$r" })
+        {
+            _upsertNode.Parameters.Add(new SqliteParameter(p, null));
+        }
     }
 
     public string Path { get; }
@@ -53,6 +69,14 @@ public sealed class SqliteStore : ITelemetryStore
         // One write transaction (BEGIN IMMEDIATE) for the checks and the changes, so a receiver and an
         // export opening an old database together migrate it once.
         using var tx = _db.BeginTransaction(deferred: false);
+        bool hadLatest;
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{StoreSchema.Latest}'";
+            hadLatest = (long)cmd.ExecuteScalar()! > 0;
+        }
+
         Execute(
             $"CREATE TABLE IF NOT EXISTS batches (node INTEGER NOT NULL, seq INTEGER NOT NULL, {StoreSchema.SqliteReceivedAt} INTEGER NOT NULL, first_time INTEGER NOT NULL, " +
             "last_time INTEGER NOT NULL, readings INTEGER NOT NULL, payload_bytes INTEGER NOT NULL, diag_text TEXT, PRIMARY KEY (node, seq)) WITHOUT ROWID;" +
@@ -62,7 +86,10 @@ public sealed class SqliteStore : ITelemetryStore
             "CREATE INDEX IF NOT EXISTS readings_node_time ON readings (node, time);" + // serve: latest sample, paging (read-only, so made here)
             "CREATE TABLE IF NOT EXISTS channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL);" +
             "CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, name TEXT NOT NULL);" +
-            "CREATE TABLE IF NOT EXISTS statuses (id INTEGER PRIMARY KEY, name TEXT NOT NULL, meaning TEXT NOT NULL);", tx);
+            "CREATE TABLE IF NOT EXISTS statuses (id INTEGER PRIMARY KEY, name TEXT NOT NULL, meaning TEXT NOT NULL);" +
+            $"CREATE TABLE IF NOT EXISTS {StoreSchema.Latest} (node INTEGER NOT NULL, channel INTEGER NOT NULL, unit INTEGER NOT NULL, time INTEGER NOT NULL, " +
+            "value REAL, status INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (node, channel)) WITHOUT ROWID;" +
+            $"CREATE TABLE IF NOT EXISTS {StoreSchema.LatestNodes} (node INTEGER PRIMARY KEY, seq INTEGER NOT NULL, last_time INTEGER NOT NULL, {StoreSchema.SqliteReceivedAt} INTEGER NOT NULL);", tx);
         var existing = new HashSet<string>();
         using (var cmd = _db.CreateCommand())
         {
@@ -86,6 +113,12 @@ public sealed class SqliteStore : ITelemetryStore
             Execute($"ALTER TABLE batches ADD COLUMN {col} INTEGER", tx);
         }
 
+        if (!hadLatest)
+        {
+            // A database from before the latest tables (new ones are empty): filled once from what it holds.
+            Execute(StoreSchema.LatestBackfill(StoreSchema.SqliteReceivedAt), tx);
+        }
+
         Execute(StoreSchema.LookupRows("INSERT OR REPLACE", _ => ""), tx);
         Execute("DROP VIEW IF EXISTS readings_v; CREATE VIEW readings_v AS " +
             StoreSchema.ReadingsView("strftime('%Y-%m-%dT%H:%M:%SZ', r.time, 'unixepoch')"), tx);
@@ -98,6 +131,8 @@ public sealed class SqliteStore : ITelemetryStore
         using var tx = _db.BeginTransaction();
         _insertBatch.Transaction = tx;
         _insertReading.Transaction = tx;
+        _upsertLatest.Transaction = tx;
+        _upsertNode.Transaction = tx;
         for (int i = 0; i < batches.Count; i++)
         {
             var b = batches[i];
@@ -134,6 +169,26 @@ public sealed class SqliteStore : ITelemetryStore
                 r[6].Value = (long)row.Seq;
                 _insertReading.ExecuteNonQuery();
             }
+
+            foreach (var row in StoreSchema.LatestRows([b]))
+            {
+                var l = _upsertLatest.Parameters;
+                l[0].Value = (long)row.Node;
+                l[1].Value = row.Channel;
+                l[2].Value = row.Unit;
+                l[3].Value = row.Time;
+                l[4].Value = row.Value is double d ? d : DBNull.Value;
+                l[5].Value = (int)row.Status;
+                l[6].Value = (long)row.Seq;
+                _upsertLatest.ExecuteNonQuery();
+            }
+
+            var n = _upsertNode.Parameters;
+            n[0].Value = (long)b.NodeId;
+            n[1].Value = (long)b.Sequence;
+            n[2].Value = StoreSchema.LastTime(b);
+            n[3].Value = b.ReceivedAt.ToUnixTimeMilliseconds();
+            _upsertNode.ExecuteNonQuery();
         }
 
         tx.Commit();
@@ -217,6 +272,8 @@ public sealed class SqliteStore : ITelemetryStore
     {
         _insertBatch.Dispose();
         _insertReading.Dispose();
+        _upsertLatest.Dispose();
+        _upsertNode.Dispose();
         _db.Dispose();
     }
 }

@@ -156,6 +156,68 @@ public static class StoreSchema
         return diag;
     }
 
+    /// <summary>
+    /// <c>latest</c>: per (node, channel) the newest stored reading (unit, time, value, status, seq), so the
+    /// latest values are one primary-key range (a row per channel) instead of a search through readings.
+    /// The stores keep it in the transaction of each batch insert; newest means the greatest (time, seq),
+    /// so a late old batch never overwrites a newer value (<see cref="LatestUpsert"/>).
+    /// </summary>
+    public const string Latest = "latest";
+
+    /// <summary><c>latest_nodes</c>: per node the newest batch (greatest seq), the newest sample time and the last arrival, each only moving forward.</summary>
+    public const string LatestNodes = "latest_nodes";
+
+    /// <summary>
+    /// The upsert of one <see cref="Latest"/> row from <paramref name="source"/> (VALUES or a SELECT of the
+    /// readings columns): the stored row changes only for a greater (time, seq), the row order both
+    /// dialects compare alike.
+    /// </summary>
+    public static string LatestUpsert(string source) =>
+        $"INSERT INTO {Latest} (node, channel, unit, time, value, status, seq) {source} ON CONFLICT (node, channel) DO UPDATE SET " +
+        "unit = excluded.unit, time = excluded.time, value = excluded.value, status = excluded.status, seq = excluded.seq " +
+        $"WHERE (excluded.time, excluded.seq) > ({Latest}.time, {Latest}.seq)";
+
+    /// <summary>The upsert of one <see cref="LatestNodes"/> row: each column keeps the greater of the two (<paramref name="greatest"/>: SQLite's max, PostgreSQL's GREATEST).</summary>
+    public static string LatestNodeUpsert(string source, string receivedAt, string greatest) =>
+        $"INSERT INTO {LatestNodes} (node, seq, last_time, {receivedAt}) {source} ON CONFLICT (node) DO UPDATE SET " +
+        $"seq = {greatest}({LatestNodes}.seq, excluded.seq), last_time = {greatest}({LatestNodes}.last_time, excluded.last_time), " +
+        $"{receivedAt} = {greatest}({LatestNodes}.{receivedAt}, excluded.{receivedAt})";
+
+    /// <summary>
+    /// The one-time fill of <see cref="Latest"/> and <see cref="LatestNodes"/> when a database from before
+    /// them is opened: computed from readings and batches, which it only reads (the same newest-(time, seq) rule).
+    /// </summary>
+    public static string LatestBackfill(string receivedAt) =>
+        $"INSERT INTO {Latest} (node, channel, unit, time, value, status, seq) SELECT node, channel, unit, time, value, status, seq FROM " +
+        "(SELECT node, channel, unit, time, value, status, seq, row_number() OVER (PARTITION BY node, channel ORDER BY time DESC, seq DESC) AS k FROM readings) n WHERE k = 1;" +
+        $"INSERT INTO {LatestNodes} (node, seq, last_time, {receivedAt}) SELECT node, max(seq), max(last_time), max({receivedAt}) FROM batches GROUP BY node;";
+
+    /// <summary>Per (node, channel) the newest reading of the batches (greatest time, then seq), ordered by node and channel (the order the upserts lock rows in).</summary>
+    public static List<ReadingRow> LatestRows(IEnumerable<ReceivedBatch> batches)
+    {
+        var newest = new Dictionary<(uint, int), ReadingRow>();
+        foreach (var b in batches)
+        {
+            foreach (var row in ReadingRows(b))
+            {
+                if (!newest.TryGetValue((row.Node, row.Channel), out var had) || row.Time > had.Time || (row.Time == had.Time && row.Seq > had.Seq))
+                {
+                    newest[(row.Node, row.Channel)] = row;
+                }
+            }
+        }
+
+        return newest.Values.OrderBy(r => r.Node).ThenBy(r => r.Channel).ToList();
+    }
+
+    /// <summary>One <see cref="LatestNodes"/> row: the greatest seq, last sample time and arrival (unix ms) of a node's batches.</summary>
+    public readonly record struct NodeRow(uint Node, uint Seq, long LastTime, long ReceivedAtMs);
+
+    /// <summary>Per node the greatest seq, last sample time and arrival of the batches, ordered by node.</summary>
+    public static List<NodeRow> LatestNodeRows(IEnumerable<ReceivedBatch> batches) =>
+        batches.GroupBy(b => b.NodeId).OrderBy(g => g.Key)
+            .Select(g => new NodeRow(g.Key, g.Max(b => b.Sequence), g.Max(LastTime), g.Max(b => b.ReceivedAt.ToUnixTimeMilliseconds()))).ToList();
+
     public static long FirstTime(ReceivedBatch b) => b.Samples.Count > 0 ? b.Samples.Times[0] : 0;
 
     public static long LastTime(ReceivedBatch b) => b.Samples.Count > 0 ? b.Samples.Times[b.Samples.Count - 1] : 0;

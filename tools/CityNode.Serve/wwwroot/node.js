@@ -16,7 +16,8 @@
   for (const [ch, v] of Object.entries(p.values)) {
     const tr = cn.el("tr", { "data-channel": ch });
     tr.appendChild(cn.el("td", {}, known[ch] ? known[ch].title : ch));
-    tr.appendChild(cn.el("td", { class: "value" }, v.value === null ? v.status : v.value + " " + cn.unit(v.unit)));
+    // A value carries its own time only when it is older than the latest sample (the channel was not in it).
+    tr.appendChild(cn.el("td", { class: "value" }, (v.value === null ? v.status : v.value + " " + cn.unit(v.unit)) + (v.time ? " (at " + cn.iso(v.time) + " UTC)" : "")));
     const lv = cn.el("td"); if (v.level) lv.appendChild(cn.el("span", { class: "tone " + v.tone }, v.level)); tr.appendChild(lv);
     body.appendChild(tr);
     const o = cn.el("option", { value: ch }, known[ch] ? known[ch].title : ch); select.appendChild(o);
