@@ -15,9 +15,11 @@ namespace CityNode.Host.Simulation;
 /// <summary>
 /// One virtual node: simulated chips on a simulated bus, fed from a recording, the real drivers,
 /// the real <see cref="NodeRuntime"/> over a simulated NOR flash, and a real MQTT connection.
-/// Only the interface implementations differ from the ESP32 program. What a reset loses is lost
-/// here too: on a deep-sleep wake or a power cut the runtime, the drivers and the RAM ring are
-/// built anew, and only the flash, the chips and the clock carry over.
+/// Only the interface implementations differ from the ESP32 program: it is assembled by
+/// <see cref="NodeAssembly"/> and lives by the device's <see cref="WakeSleepDriver"/> on a
+/// <see cref="VirtualBoard"/>. What a reset loses is lost here too: on a deep-sleep wake or a power
+/// cut the runtime, the drivers and the RAM ring are built anew, and only the flash, the chips and
+/// the clock carry over.
 /// </summary>
 public sealed class SimulatedNode : ISimNode
 {
