@@ -33,14 +33,32 @@ namespace CityNode.Node
         private readonly IFlashProvider _flash;
         private readonly int _journalSectors;
 
+        /// <summary>The device's node for a board's journal size.</summary>
         public NodeAssembly(IFlashProvider flash, NodeConfig provisioned, int journalKilobytes)
+            : this(flash, provisioned, new NodeOptions(journalKilobytes))
+        {
+        }
+
+        public NodeAssembly(IFlashProvider flash, NodeConfig provisioned, NodeOptions options)
         {
             _flash = flash;
-            _journalSectors = journalKilobytes * 1024 / JournalSectorSize;
+            Options = options;
+            _journalSectors = options.JournalKilobytes * 1024 / options.JournalSectorSize;
             Provisioned = provisioned;
             Crashes = new CrashCounter(flash.Open("crash", 256, 1));
             ConfigStore = new ConfigStore(flash.Open("config", 2048, 2));
             Config = RemoteConfig.Effective(provisioned, ConfigStore);
+        }
+
+        public NodeOptions Options { get; private set; }
+
+        /// <summary>
+        /// The assembly after a reset: RAM is gone, so the crash counter, the persisted remote config
+        /// and the config it makes effective are read again from the same flash.
+        /// </summary>
+        public NodeAssembly AfterReset()
+        {
+            return new NodeAssembly(_flash, Provisioned, Options);
         }
 
         public NodeConfig Provisioned { get; private set; }
@@ -53,7 +71,13 @@ namespace CityNode.Node
         public CrashCounter Crashes { get; private set; }
 
         /// <summary>The batch store of the last <see cref="Build"/> (journal with its RAM fallback).</summary>
-        public IBatchStore Store { get; private set; }
+        public FallbackBatchStore Store { get; private set; }
+
+        /// <summary>The flash journal of the last <see cref="Build"/> (inside <see cref="Store"/>).</summary>
+        public FlashJournal Journal { get; private set; }
+
+        /// <summary>The staging log of the last <see cref="Build"/>.</summary>
+        public SampleStaging Staging { get; private set; }
 
         /// <summary>Per-batch bookkeeping of the RAM fallback store on top of the payload.</summary>
         public const int RamBatchOverhead = 64;
@@ -68,11 +92,18 @@ namespace CityNode.Node
             return Min(16 * 1024, (batch + 8) * SampleRing.MaxRecordBytes(channels));
         }
 
+        /// <summary>The RAM fallback holds one worst-case batch, at most 8 KB (it only serves a node whose flash is dead).</summary>
+        public static int RamFallbackBytes(int maxPayload)
+        {
+            return Min(8192, maxPayload + RamBatchOverhead);
+        }
+
         private static int Min(int a, int b)
         {
             return a < b ? a : b;
         }
 
+        /// <summary>The node of this boot, on the parts its platform gives (the sensors built for <see cref="Config"/>).</summary>
         public NodeRuntime Build(Sampler sampler, IClock clock, INodePlatform platform, IUplink uplink, PowerProfile power)
         {
             NodeServices s = new NodeServices();
@@ -85,8 +116,9 @@ namespace CityNode.Node
             // holds one worst-case batch and is created only when the journal first refuses one (it
             // only serves a node whose flash is dead), the ring the
             // open batch plus the staged samples a boot restores, each at its worst-case record.
-            s.Store = Store = new FallbackBatchStore(new FlashJournal(_flash.Open("journal", JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1)), Min(8192, maxPayload + RamBatchOverhead));
-            s.Staging = new SampleStaging(_flash.Open("staging", StagingSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
+            Journal = new FlashJournal(_flash.Open("journal", Options.JournalSectorSize, _journalSectors), 1, _flash.Open("hint", HintSectorSize, 1));
+            s.Store = Store = new FallbackBatchStore(Journal, RamFallbackBytes(maxPayload));
+            s.Staging = Staging = new SampleStaging(_flash.Open("staging", StagingSectorSize, StagingSectors), sampler.ChannelCount, Config.Batch + 8);
             s.Sampler = sampler;
             s.ConfigStore = ConfigStore;
             s.ProvisionedConfig = Provisioned;

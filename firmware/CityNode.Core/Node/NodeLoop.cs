@@ -1,78 +1,77 @@
 using System;
 using System.Threading;
 using CityNode.Hal;
-using CityNode.Storage;
 
 namespace CityNode.Node
 {
     /// <summary>
-    /// The device's main loop, short enough to read as the node's life: wake, sample, buffer,
-    /// maybe publish, sleep — and restart on request or after a crash (counted in flash: three in
-    /// a row soon after boot start safe mode). ESP32 nanoFramework has no managed watchdog, so a
-    /// timer checks that a cycle ends within <see cref="WatchdogMs"/>.
+    /// The device's main loop: the <see cref="WakeSleepDriver"/> stepped until a deep sleep or a
+    /// reboot resets the chip — and a reboot after a crash (counted in flash: three in a row soon
+    /// after boot start safe mode). ESP32 nanoFramework has no managed watchdog, so a timer checks
+    /// that a cycle ends within <see cref="WatchdogMs"/>; it stands in front of the platform's sleeper,
+    /// so a long light sleep is not a hang and a reset does not leave it running.
     /// </summary>
-    public sealed class NodeLoop
+    public sealed class NodeLoop : ISleeper
     {
         public const int WatchdogMs = 10 * 60 * 1000;
 
-        private readonly NodeRuntime _node;
+        private readonly WakeSleepDriver _driver;
         private readonly ISleeper _sleeper;
-        private readonly CrashCounter _crashes;
         private readonly IClock _clock;
+        private Timer _watchdog;
         private long _heartbeat;
 
-        public NodeLoop(NodeRuntime node, ISleeper sleeper, CrashCounter crashes, IClock clock)
+        public NodeLoop(WakeSleepDriver driver, ISleeper sleeper, IClock clock)
         {
-            _node = node;
+            _driver = driver;
             _sleeper = sleeper;
-            _crashes = crashes;
             _clock = clock;
         }
 
         public void Run(int bootMs)
         {
             _heartbeat = _clock.MonotonicMs;
-            Timer watchdog = new Timer(Watchdog, null, WatchdogMs, WatchdogMs);
+            _watchdog = new Timer(Watchdog, null, WatchdogMs, WatchdogMs);
             try
             {
-                _node.Boot(bootMs);
+                _driver.Boot(bootMs);
                 while (true)
                 {
-                    CycleOutcome o = _node.RunCycle();
+                    _driver.Step(this); // on the chip a deep sleep or reboot does not return
                     _heartbeat = _clock.MonotonicMs;
-                    if (o.RestartRequested)
-                    {
-                        watchdog.Dispose();
-                        _sleeper.Reboot(); // a remote config changed drivers or buffers
-                        return; // not reached on the chip
-                    }
-
-                    if (o.Sleep == SleepKind.Deep)
-                    {
-                        watchdog.Dispose();
-                        _sleeper.DeepSleep(o.SleepMs, o.ConnectAtWake); // flash holds everything the reset loses
-                        return; // not reached on the chip
-                    }
-
-                    _sleeper.LightSleep(o.SleepMs);
-                    _heartbeat = _clock.MonotonicMs; // a long light sleep is not a hang
-                    _node.Slept(SleepKind.Light, o.SleepMs);
                 }
             }
             catch (Exception e)
             {
                 Console.WriteLine("crash: " + e.Message);
-                _crashes.Mark();
-                watchdog.Dispose();
-                _sleeper.Reboot();
+                _driver.Crashed(this);
             }
+        }
+
+        public void LightSleep(int ms)
+        {
+            _heartbeat = _clock.MonotonicMs;
+            _sleeper.LightSleep(ms);
+            _heartbeat = _clock.MonotonicMs; // a long light sleep is not a hang
+        }
+
+        public void DeepSleep(int ms, bool radioAtWake)
+        {
+            _watchdog.Dispose();
+            _sleeper.DeepSleep(ms, radioAtWake);
+        }
+
+        public void Reboot()
+        {
+            _watchdog.Dispose();
+            _sleeper.Reboot();
         }
 
         private void Watchdog(object state)
         {
             if (_clock.MonotonicMs - _heartbeat > WatchdogMs)
             {
-                _crashes.Mark();
+                _driver.Assembly.Crashes.Mark();
                 _sleeper.Reboot();
             }
         }

@@ -6,8 +6,9 @@ using CityNode.Sensors;
 namespace CityNode.Node
 {
     /// <summary>
-    /// The implementations a node runs on. The ESP32 program and the host simulation build this
-    /// with different objects and hand it to the same <see cref="NodeRuntime"/>.
+    /// The implementations a node runs on, put together by <see cref="NodeAssembly"/> only (the ESP32
+    /// program and every host harness, with the platform's parts from <see cref="INodeParts"/>) and
+    /// handed to <see cref="NodeRuntime"/>.
     /// </summary>
     public sealed class NodeServices
     {

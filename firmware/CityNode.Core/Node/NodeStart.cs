@@ -1,6 +1,7 @@
 using System;
 using CityNode.Config;
 using CityNode.Hal;
+using CityNode.Power;
 using CityNode.Sensors;
 
 namespace CityNode.Node
@@ -11,7 +12,7 @@ namespace CityNode.Node
     /// says why and the node sleeps to try again (a technician fixes the file meanwhile) — deep sleep,
     /// not an awake wait: the node may be on a battery. The platform's program supplies its parts.
     /// </summary>
-    public abstract class NodeStart
+    public abstract class NodeStart : INodeParts
     {
         public const int RetryMs = 10 * 60 * 1000;
 
@@ -42,6 +43,8 @@ namespace CityNode.Node
 
         public IUplink Uplink { get; protected set; }
 
+        public PowerProfile Power { get { return Board.Power; } }
+
         public void Run()
         {
             if (!Assemble())
@@ -51,7 +54,8 @@ namespace CityNode.Node
                 return; // not reached on the chip
             }
 
-            new NodeLoop(Runtime, Sleeper, Node.Crashes, Clock).Run(Platform.ResetCause == ResetCause.DeepSleepWake ? Board.Power.BootMs : 0);
+            WakeSleepDriver driver = new WakeSleepDriver(Node, Sampler, Uplink, Runtime, this);
+            new NodeLoop(driver, Sleeper, Clock).Run(WakeSleepDriver.BootMsAfter(Platform.ResetCause, Board.Power));
         }
 
         /// <summary>Builds the node from the two files; false (with a console line saying why) when it cannot run.</summary>
@@ -72,7 +76,7 @@ namespace CityNode.Node
             Node = new NodeAssembly(Flash(), config, board.JournalKilobytes);
             try
             {
-                Sampler = new Sampler(CreateSensors(Node.Config), Clock);
+                Sampler = CreateSampler(Node.Config);
             }
             catch (ConfigException e)
             {
@@ -93,6 +97,21 @@ namespace CityNode.Node
 
             Runtime = Node.Build(Sampler, Clock, Platform, Uplink, board.Power);
             return true;
+        }
+
+        public Sampler CreateSampler(NodeConfig config)
+        {
+            return new Sampler(CreateSensors(config), Clock);
+        }
+
+        public IUplink CreateUplink(NodeConfig config)
+        {
+            return Uplink; // created with the platform's parts; a reset starts Main again
+        }
+
+        /// <summary>Not reached on the chip: a deep sleep or reboot does not return, the reset runs Main again.</summary>
+        public void Reset(ResetCause cause, int bootMs)
+        {
         }
 
         /// <summary>A file of the node's drive, or null after a console line saying why it cannot be read.</summary>

@@ -4,6 +4,7 @@ using CityNode.Hal;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
 using CityNode.Host.Sim;
+using CityNode.Host.Simulation;
 using CityNode.Node;
 using CityNode.Power;
 using CityNode.Sensors;
@@ -14,22 +15,23 @@ namespace CityNode.Tests.Delivery;
 
 /// <summary>
 /// One node with the reference workload (8 channels, one sample a minute) on a simulated flash,
-/// a real MQTT client to an embedded broker, and a receiver that keeps what it stores.
+/// a real MQTT client to an embedded broker, and a receiver that keeps what it stores. Assembled as
+/// the device's node (<see cref="NodeAssembly"/>) and stepped by the device's <see cref="WakeSleepDriver"/>.
 /// </summary>
 public sealed class NodeRig : IAsyncDisposable
 {
     public readonly VirtualClock Clock = new(1_700_000_000);
     public readonly SimPlatform Platform = new();
-    public readonly SimFlash JournalFlash;
-    public readonly SimFlash StagingFlash;
-    public readonly SimFlash ConfigFlash = new(4096, 2, seed: 5);
+
+    /// <summary>The node's flash regions, kept over resets (journal, hint, staging, config, crash).</summary>
+    public readonly SimFlashProvider Flash = new(5);
     public readonly ScriptedSensor Sensor;
     public readonly MemorySink Sink = new();
+    public readonly VirtualBoard Board;
+    public readonly NodeOptions Options;
     public EmbeddedBroker Broker = null!;
     public Receiver Receiver = null!;
-    public MqttNetUplink Uplink = null!;
-    public NodeRuntime Runtime = null!;
-    public FlashJournal Journal = null!;
+    public WakeSleepDriver Driver = null!;
     /// <summary>The provisioned config; <see cref="Runtime"/>.Config is what runs (with a remote document over it).</summary>
     public NodeConfig Config;
 
@@ -47,14 +49,30 @@ public sealed class NodeRig : IAsyncDisposable
     public NodeRig(int journalSectors = 64, int sectorSize = 4096, string extraConfig = "", int channels = 8)
     {
         _start = Clock.MonotonicMs;
-        JournalFlash = new SimFlash(sectorSize, journalSectors);
-        StagingFlash = new SimFlash(4096, 4);
+
+        // Small journals of small sectors fill within hours of virtual time (the device's sectors are 4 KB).
+        Options = new NodeOptions(journalSectors * sectorSize / 1024) { JournalSectorSize = sectorSize };
         // Slow signals: a daily swing plus small steps, different per channel.
         Sensor = new ScriptedSensor(channels, () => Clock.UnixSeconds, (t, c) => (long)(((20 + c) + (3 * Math.Sin(t / 86400.0 * 2 * Math.PI)) + ((t / 600 % 7) * 0.01 * c)) * 1_000_000));
         Config = NodeConfig.Parse(Merge($"node.id = 42\nsample = 60s\npublish = 15m\nbatch = 64\nsleep = auto\n", extraConfig));
+        Board = new VirtualBoard(Clock, Platform, new PowerProfile(), _ => new Sampler(new ISensor[] { Sensor }, Clock),
+            _ => new MqttNetUplink(BrokerAddress.Parse(UplinkUrl ?? Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp, CleanStart = CleanStart });
     }
 
     public long ElapsedMs => Clock.MonotonicMs - _start;
+
+    public NodeRuntime Runtime => Driver.Runtime;
+
+    /// <summary>The MQTT client of the current boot (a reset connects anew).</summary>
+    public MqttNetUplink Uplink => (MqttNetUplink)Driver?.Uplink!;
+
+    public FlashJournal Journal => Driver.Assembly.Journal;
+
+    public SimFlash JournalFlash => Flash["journal"];
+
+    public SimFlash StagingFlash => Flash["staging"];
+
+    public SimFlash ConfigFlash => Flash["config"];
 
     /// <summary>Base config lines overridden by the test's own.</summary>
     internal static string Merge(string baseLines, string extra)
@@ -73,58 +91,34 @@ public sealed class NodeRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>A reset of <paramref name="cause"/> (the first call: power-on): RAM and the connection are gone, flash is kept.</summary>
     public void Boot(ResetCause cause = ResetCause.PowerOn)
     {
-        Uplink?.Dispose();
-        Platform.ResetCause = cause;
-        Uplink = new MqttNetUplink(BrokerAddress.Parse(UplinkUrl ?? Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp, CleanStart = CleanStart };
-        var sampler = new Sampler(new ISensor[] { Sensor }, Clock);
-        var configStore = new ConfigStore(ConfigFlash);
-        var effective = RemoteConfig.Effective(Config, configStore);
-        var services = new NodeServices
+        if (Driver is null)
         {
-            Clock = Clock,
-            Platform = Platform,
-            Uplink = Uplink,
-            Store = Journal = new FlashJournal(JournalFlash, 1),
-            Staging = new SampleStaging(StagingFlash, sampler.ChannelCount, effective.Batch + 8),
-            Sampler = sampler,
-            ConfigStore = configStore,
-            ProvisionedConfig = Config,
-            Power = new PowerProfile(),
-            RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(effective.Batch, sampler.ChannelCount),
-        };
-        Runtime = new NodeRuntime(effective, services);
-        Runtime.Boot(0);
+            Driver = Board.Assemble(new NodeAssembly(Flash, Config, Options));
+            Driver.Boot(0);
+        }
+        else
+        {
+            Driver.Restart(cause);
+        }
     }
 
-
-    /// <summary>Runs cycles until the node has lived <paramref name="duration"/> more.</summary>
+    /// <summary>Runs cycles until the node has lived <paramref name="duration"/> more; returns the readings it took meanwhile.</summary>
     public long RunFor(TimeSpan duration)
     {
-        long produced = 0;
+        long before = Driver.ProducedReadings;
         long until = Clock.MonotonicMs + (long)duration.TotalMilliseconds;
         while (Clock.MonotonicMs < until)
         {
-            long before = Runtime.ProducedReadings;
-            var o = Runtime.RunCycle();
-            produced += Runtime.ProducedReadings - before;
-            if (o.RestartRequested)
+            if (Driver.Step(Board).RestartRequested)
             {
                 ConfigRestarts++;
-                Boot(ResetCause.Software);
-                continue;
             }
-
-            long wake = Clock.MonotonicMs + Math.Max(o.SleepMs, 1000);
-            wake = (wake + 999) / 1000 * 1000;
-            long ms = wake - Clock.MonotonicMs;
-            Clock.Advance(ms);
-            Runtime.Slept(o.Sleep, ms);
         }
 
-        return produced;
+        return Driver.ProducedReadings - before;
     }
 
     /// <summary>Publishes a retained configuration document for the node, as citynode configure does.</summary>

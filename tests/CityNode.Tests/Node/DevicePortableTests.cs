@@ -157,7 +157,7 @@ public class DevicePortableTests
     {
         var rig = new FaultRig();
         var sleeper = new TestSleeper(rig.Clock, 30);
-        var loop = new NodeLoop(rig.Runtime, sleeper, new CrashCounter(rig.CrashFlash), rig.Clock);
+        var loop = new NodeLoop(rig.Driver, sleeper, rig.Clock);
         var console = Console.Out;
         var captured = new StringWriter();
         Console.SetOut(captured);

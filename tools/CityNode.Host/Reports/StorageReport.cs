@@ -47,7 +47,7 @@ public sealed class StorageReport
     /// <summary>Long enough for the 1 MB journal to go round more than once.</summary>
     public const int WearDays = 90;
 
-    public static StorageReport Run(string dataFolder, int journalKb = 1024, int stagingKb = 16, Action<string>? progress = null)
+    public static StorageReport Run(string dataFolder, int journalKb = 1024, Action<string>? progress = null)
     {
         const long start = 1_538_352_000; // 2018-10-01, the first day of the air recording
         progress?.Invoke("ring: 24 h of the reference workload");
@@ -55,7 +55,7 @@ public sealed class StorageReport
         int bound = RingBound();
 
         progress?.Invoke($"journal: offline until the {journalKb} KB journal is full");
-        var offline = Runtime(dataFolder, start, journalKb, stagingKb, online: false);
+        var offline = Runtime(dataFolder, start, journalKb, online: false);
         int hours = 0;
         while (offline.Journal.DroppedBatches == 0 && hours < 400 * 24)
         {
@@ -68,7 +68,7 @@ public sealed class StorageReport
 
         double days = (hours - 1) / 24.0;
         progress?.Invoke($"wear: {WearDays} days online, one publish every 15 minutes");
-        var online = Runtime(dataFolder, start, journalKb, stagingKb, online: true);
+        var online = Runtime(dataFolder, start, journalKb, online: true);
         online.Run(TimeSpan.FromDays(WearDays));
         double journalWear = (double)online.JournalFlash.EraseCounts.Max() / WearDays;
         double stagingWear = (double)online.StagingFlash.EraseCounts.Max() / WearDays;
@@ -82,7 +82,7 @@ public sealed class StorageReport
             JournalBytesPerDay = Math.Round(journalKb * 1024 / Math.Max(days, 0.01)),
             JournalErasesPerSectorPerDay = Math.Round(journalWear, 3),
             StagingErasesPerSectorPerDay = Math.Round(stagingWear, 3),
-            StagingBytes = stagingKb * 1024,
+            StagingBytes = NodeAssembly.StagingSectorSize * NodeAssembly.StagingSectors,
             YearsTo100kErases = Math.Round(100_000 / Math.Max(journalWear, stagingWear) / 365, 1),
         };
     }
@@ -132,50 +132,39 @@ public sealed class StorageReport
         return ring.BytesUsed + (Channels * 4) + 16;
     }
 
+    /// <summary>A node as the device builds it (NodeAssembly) on simulated flash, stepped by the device's wake/sleep driver.</summary>
     private sealed class Rig
     {
-        public required VirtualClock Clock;
-        public required NodeRuntime Node;
-        public required FlashJournal Journal;
-        public required SimFlash JournalFlash;
-        public required SimFlash StagingFlash;
+        public required VirtualBoard Board;
+        public required WakeSleepDriver Node;
+        public required SimFlashProvider Flash;
+
+        public FlashJournal Journal => Node.Assembly.Journal;
+
+        public SimFlash JournalFlash => Flash["journal"];
+
+        public SimFlash StagingFlash => Flash["staging"];
 
         public void Run(TimeSpan span)
         {
-            long until = Clock.MonotonicMs + (long)span.TotalMilliseconds;
-            while (Clock.MonotonicMs < until)
+            long until = Board.Clock.MonotonicMs + (long)span.TotalMilliseconds;
+            while (Board.Clock.MonotonicMs < until)
             {
-                var o = Node.RunCycle();
-                long ms = Math.Max(o.SleepMs, 1000);
-                Clock.Advance(ms);
-                Node.Slept(o.Sleep, ms);
+                Node.Step(Board);
             }
         }
     }
 
-    private static Rig Runtime(string dataFolder, long start, int journalKb, int stagingKb, bool online)
+    private static Rig Runtime(string dataFolder, long start, int journalKb, bool online)
     {
         var clock = new VirtualClock(start);
         var sensor = new RecordedSensor(() => clock.UnixSeconds, ReferenceWorkload.Channels(dataFolder, start));
-        var sampler = new Sampler(new ISensor[] { sensor }, clock);
-        var journalFlash = new SimFlash(4096, journalKb / 4);
-        var stagingFlash = new SimFlash(4096, stagingKb / 4);
-        var journal = new FlashJournal(journalFlash, 1);
         var config = NodeConfig.Parse("node.id = 1\nsample = 60s\npublish = 15m\nbatch = 64\nsleep = light");
-        var services = new NodeServices
-        {
-            Clock = clock,
-            Platform = new SimPlatform(),
-            Uplink = online ? new LoopbackUplink() : new OfflineUplink(clock),
-            Store = journal,
-            Staging = new SampleStaging(stagingFlash, sampler.ChannelCount, config.Batch + 8),
-            Sampler = sampler,
-            Power = new PowerProfile(),
-            RingBytes = 16 * 1024,
-            MaxPayloadBytes = BatchEncoder.WorstCaseSize(config.Batch, sampler.ChannelCount),
-        };
-        var node = new NodeRuntime(config, services);
+        IUplink uplink = online ? new LoopbackUplink() : new OfflineUplink(clock);
+        var board = new VirtualBoard(clock, new SimPlatform(), new PowerProfile(), _ => new Sampler(new ISensor[] { sensor }, clock), _ => uplink);
+        var flash = new SimFlashProvider(0);
+        var node = board.Assemble(new NodeAssembly(flash, config, journalKb));
         node.Boot(0);
-        return new Rig { Clock = clock, Node = node, Journal = journal, JournalFlash = journalFlash, StagingFlash = stagingFlash };
+        return new Rig { Board = board, Node = node, Flash = flash };
     }
 }

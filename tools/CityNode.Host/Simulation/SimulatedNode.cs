@@ -15,18 +15,22 @@ namespace CityNode.Host.Simulation;
 /// <summary>
 /// One virtual node: simulated chips on a simulated bus, fed from a recording, the real drivers,
 /// the real <see cref="NodeRuntime"/> over a simulated NOR flash, and a real MQTT connection.
-/// Only the interface implementations differ from the ESP32 program. What a reset loses is lost
-/// here too: on a deep-sleep wake or a power cut the runtime, the drivers and the RAM ring are
-/// built anew, and only the flash, the chips and the clock carry over.
+/// Only the interface implementations differ from the ESP32 program: it is assembled by
+/// <see cref="NodeAssembly"/> and lives by the device's <see cref="WakeSleepDriver"/> on a
+/// <see cref="VirtualBoard"/>. What a reset loses is lost here too: on a deep-sleep wake or a power
+/// cut the runtime, the drivers and the RAM ring are built anew, and only the flash, the chips and
+/// the clock carry over.
 /// </summary>
 public sealed class SimulatedNode : ISimNode
 {
     private readonly NodeHardware _hardware;
     private readonly BrokerAddress _broker;
     private readonly long _startUnix;
-    private MqttNetUplink _uplink;
+    private readonly WakeSleepDriver _driver;
+
+    /// <summary>The runtime and sampler whose counters <see cref="Collect"/> has not added yet (a reset replaces them).</summary>
     private NodeRuntime _runtime;
-    private long _producedBefore;
+    private Sampler _sampler;
 
     /// <param name="hardware">Built on <paramref name="clock"/>: the chips and probes of this node.</param>
     /// <param name="configText">The node config without its sensor lines (they come from the hardware).</param>
@@ -41,9 +45,17 @@ public sealed class SimulatedNode : ISimNode
         Platform = new SimPlatform();
         ProvisionedConfig = NodeConfig.Parse(configText + "\n" + hardware.SensorLines);
         Flash = new SimFlashProvider((int)id);
-        _journalKilobytes = storage.JournalSectors * NodeAssembly.JournalSectorSize / 1024;
         Power = new PowerProfile();
-        (_runtime, _uplink) = Build(ResetCause.PowerOn);
+        Board = new VirtualBoard(clock, Platform, Power, config => new Sampler(SensorFactory.Create(config, _hardware.Buses), Clock), _ => new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
+        {
+            NetworkUp = () => NetworkUp(),
+            AckLossProbability = AckLossProbability,
+        });
+
+        // Put together as the ESP32 program does (NodeAssembly), with simulated parts.
+        _driver = Board.Assemble(new NodeAssembly(Flash, ProvisionedConfig, new NodeOptions(storage.JournalSectors * NodeAssembly.JournalSectorSize / 1024)));
+        _runtime = _driver.Runtime;
+        _sampler = _driver.Sampler;
     }
 
     public uint Id { get; }
@@ -58,7 +70,7 @@ public sealed class SimulatedNode : ISimNode
     public NodeConfig ProvisionedConfig { get; }
 
     /// <summary>What the node runs with: the provisioned config with the persisted remote document over it.</summary>
-    public NodeConfig Config => _runtime?.Config ?? ProvisionedConfig;
+    public NodeConfig Config => _driver?.Runtime.Config ?? ProvisionedConfig;
 
     /// <summary>Restarts the node did to apply a remote configuration.</summary>
     public int ConfigRestarts { get; private set; }
@@ -66,7 +78,8 @@ public sealed class SimulatedNode : ISimNode
     /// <summary>The node's flash regions (journal, staging, config, crash), kept over resets.</summary>
     public SimFlashProvider Flash { get; }
 
-    private readonly int _journalKilobytes;
+    /// <summary>What sleeping and resetting do to this node (the virtual clock, the simulated board).</summary>
+    public VirtualBoard Board { get; }
 
     public SimFlash ConfigFlash => Flash["config"];
 
@@ -78,20 +91,23 @@ public sealed class SimulatedNode : ISimNode
 
     public SimFlash StagingFlash => Flash["staging"];
 
-    public Sampler Sampler { get; private set; } = null!;
+    public Sampler Sampler => _driver.Sampler;
 
-    public IBatchStore Store { get; private set; } = null!;
+    public IBatchStore Store => _driver.Assembly.Store;
 
-    public NodeRuntime Runtime => _runtime;
+    public NodeRuntime Runtime => _driver.Runtime;
 
-    public MqttNetUplink Uplink => _uplink;
+    /// <summary>The wake/sleep driver the node lives by (its assembly, runtime, resets).</summary>
+    public WakeSleepDriver Driver => _driver;
+
+    public MqttNetUplink Uplink => (MqttNetUplink)_driver.Uplink;
 
     public World World => _hardware.World;
 
     public NodeHardware Hardware => _hardware;
 
-    /// <summary>Resets the node went through (deep-sleep wakes and power cuts).</summary>
-    public int Reboots { get; private set; }
+    /// <summary>Resets the node went through (deep-sleep wakes, restarts and power cuts).</summary>
+    public int Reboots => _driver.Resets;
 
     public int PowerCuts { get; private set; }
 
@@ -104,9 +120,9 @@ public sealed class SimulatedNode : ISimNode
         set
         {
             _ackLoss = value;
-            if (_uplink is not null)
+            if (_driver is not null)
             {
-                _uplink.AckLossProbability = value;
+                Uplink.AckLossProbability = value;
             }
         }
     }
@@ -117,12 +133,12 @@ public sealed class SimulatedNode : ISimNode
     public long ElapsedMs => Clock.MonotonicMs - (_startUnix * 1000);
 
     /// <summary>Readings taken and kept, over all the node's boots.</summary>
-    public long ProducedReadings => _producedBefore + _runtime.ProducedReadings;
+    public long ProducedReadings => _driver.ProducedReadings;
 
     /// <summary>Readings the node itself counted as dropped (ring overflow, full journal, quarantine); kept in flash.</summary>
-    public long DroppedReadings => _runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
+    public long DroppedReadings => Runtime.Ring.DroppedReadings + Store.DroppedReadings + Store.QuarantinedReadings;
 
-    public long RefusedBatches => Store.QuarantinedBatches + _refusedKeptBefore + _runtime.Publisher.RefusedKept;
+    public long RefusedBatches => Store.QuarantinedBatches + _refusedKeptBefore + Runtime.Publisher.RefusedKept;
 
     private long _refusedKeptBefore;
 
@@ -137,16 +153,16 @@ public sealed class SimulatedNode : ISimNode
     /// <summary>Failed delivery attempts, over all boots.</summary>
     public long Retries { get; private set; }
 
-    public void Boot() => _runtime.Boot(0);
+    public void Boot() => _driver.Boot(0);
 
-    public long TotalAcknowledged => Acknowledged + _runtime.Publisher.Acknowledged;
+    public long TotalAcknowledged => Acknowledged + Runtime.Publisher.Acknowledged;
 
     // The node keeps its resend count over deep sleep (runtime record): the highest seen, not a sum over boots.
-    public long TotalResent => Math.Max(_resentBefore, _runtime.Publisher.Resent);
+    public long TotalResent => Math.Max(_resentBefore, Runtime.Publisher.Resent);
 
     private long _resentBefore;
 
-    public long TotalRetries => Retries + _runtime.FailedDeliveries;
+    public long TotalRetries => Retries + Runtime.FailedDeliveries;
 
     public int MaxSectorErases => JournalFlash.EraseCounts.Max();
 
@@ -170,10 +186,10 @@ public sealed class SimulatedNode : ISimNode
 
     private readonly PhaseTimes _accounted = new();
 
-    /// <summary>Charges the time spent since the last call at the board's currents and updates the battery voltage.</summary>
-    private void Drain()
+    /// <summary>Charges the time <paramref name="runtime"/> spent since the last call at the board's currents and updates the battery voltage.</summary>
+    private void Drain(NodeRuntime runtime)
     {
-        var t = _runtime.Totals;
+        var t = runtime.Totals;
         var delta = new PhaseTimes
         {
             BootMs = t.BootMs - _accounted.BootMs,
@@ -206,57 +222,27 @@ public sealed class SimulatedNode : ISimNode
         return 4150;
     }
 
-    /// <summary>Runs one cycle and sleeps as the runtime asked; a power cut reboots the node.</summary>
+    /// <summary>Runs one cycle and sleeps as the runtime asked (<see cref="WakeSleepDriver"/>); a power cut reboots the node.</summary>
     public CycleOutcome? Step()
     {
         CycleOutcome outcome;
         try
         {
-            outcome = _runtime.RunCycle();
+            outcome = _driver.Step(Board);
         }
         catch (PowerCutException)
         {
             PowerCuts++;
-            uint inFlight = _runtime.SampleInFlight;
-            int inFlightReadings = _runtime.SampleInFlightReadings;
-            Clock.Advance(5000);
-            Reboot(ResetCause.PowerOn);
-
-            // The sample being staged when the power failed counts as produced if it made it to flash.
-            if (inFlight != 0 && _runtime.HighestSampleId >= inFlight)
-            {
-                _producedBefore += inFlightReadings;
-            }
-
+            PowerCut(5000);
             return null;
         }
 
-        Drain();
-
-        // The RTC wakes the node on a whole second, as the runtime scheduled it.
-        long wake = Clock.MonotonicMs + Math.Max(outcome.SleepMs, 1000);
-        wake = (wake + 999) / 1000 * 1000;
-        long ms = wake - Clock.MonotonicMs;
-        Clock.Advance(ms);
         if (outcome.RestartRequested)
         {
-            // A remote configuration changed buffers or drivers: restart as the device does.
-            ConfigRestarts++;
-            Reboot(ResetCause.Software);
-            return outcome;
+            ConfigRestarts++; // a remote configuration changed buffers or drivers: restarted as the device does
         }
 
-        if (outcome.Sleep == SleepKind.Deep)
-        {
-            // Deep sleep ends in a reset: the CLR boots again and RAM is gone (the runtime accounts the
-            // sleep itself, from the record it saved before it).
-            Reboot(ResetCause.DeepSleepWake);
-        }
-        else
-        {
-            _runtime.Slept(SleepKind.Light, ms);
-        }
-
+        Collect();
         return outcome;
     }
 
@@ -265,61 +251,54 @@ public sealed class SimulatedNode : ISimNode
     {
         try
         {
-            return _runtime.Flush();
+            return Runtime.Flush();
         }
         catch (PowerCutException)
         {
-            Reboot(ResetCause.PowerOn);
+            PowerCut(0);
             return false;
         }
     }
 
-    private void Reboot(ResetCause cause)
+    private void PowerCut(long offMs)
     {
-        Drain();
-        _accounted.Clear();
-        Reboots++;
-        _producedBefore += _runtime.ProducedReadings;
-        _faultsBefore += Sampler.FaultCount;
-        Acknowledged += _runtime.Publisher.Acknowledged;
-        _resentBefore = Math.Max(_resentBefore, _runtime.Publisher.Resent);
-        _refusedKeptBefore += _runtime.Publisher.RefusedKept;
-        Retries += _runtime.FailedDeliveries;
-        _uplink.Dispose(); // the TCP connection dies with the CPU
-        (_runtime, _uplink) = Build(cause);
-        int bootMs = cause is ResetCause.DeepSleepWake or ResetCause.Software ? Power.BootMs : 0;
-        Clock.Advance(bootMs);
         try
         {
-            _runtime.Boot(bootMs);
+            Board.PowerCut(_driver, offMs);
         }
         catch (PowerCutException)
         {
             // Power failed again while booting: try once more (the flash is consistent either way).
             PowerCuts++;
-            (_runtime, _uplink) = Build(cause);
-            _runtime.Boot(bootMs);
+            _driver.Restart(ResetCause.PowerOn);
         }
+
+        Collect();
     }
 
-    /// <summary>Puts the node together as the ESP32 program does (NodeAssembly), with simulated parts.</summary>
-    private (NodeRuntime, MqttNetUplink) Build(ResetCause cause)
+    /// <summary>
+    /// Charges the time spent at the board's currents; when a reset replaced the runtime, adds what the
+    /// old one counted (RAM counters die with it; the resend count is kept in flash, so the highest is kept).
+    /// </summary>
+    private void Collect()
     {
-        Platform.ResetCause = cause;
-        Platform.WakeupCause = cause == ResetCause.DeepSleepWake ? 4 : 0;
-        var assembly = new NodeAssembly(Flash, ProvisionedConfig, _journalKilobytes);
-        Sampler = new Sampler(SensorFactory.Create(assembly.Config, _hardware.Buses), Clock);
-        var uplink = new MqttNetUplink(_broker, $"citynode-{Id}", Clock)
+        if (_runtime != _driver.Runtime)
         {
-            NetworkUp = () => NetworkUp(),
-            AckLossProbability = AckLossProbability,
-        };
-        var runtime = assembly.Build(Sampler, Clock, Platform, uplink, Power);
-        Store = assembly.Store;
-        return (runtime, uplink);
+            Drain(_runtime);
+            _accounted.Clear();
+            _faultsBefore += _sampler.FaultCount;
+            Acknowledged += _runtime.Publisher.Acknowledged;
+            _resentBefore = Math.Max(_resentBefore, _runtime.Publisher.Resent);
+            _refusedKeptBefore += _runtime.Publisher.RefusedKept;
+            Retries += _runtime.FailedDeliveries;
+            _runtime = _driver.Runtime;
+            _sampler = _driver.Sampler;
+        }
+
+        Drain(_runtime);
     }
 
-    public void Dispose() => _uplink.Dispose();
+    public void Dispose() => Uplink.Dispose();
 }
 
 /// <summary>Flash given to each simulated node: journal sectors of 4 KB (the staging log, config and crash counter are fixed, see NodeAssembly).</summary>
