@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CityNode.Config;
+using CityNode.Host.Mqtt;
 using CityNode.Host.Provisioning;
 using CityNode.Testing.Servers;
 using CityNode.Tests.Cli;
@@ -151,8 +152,7 @@ public sealed class ProvisionMosquittoTests : IDisposable
     private static async Task<IMqttClient> Connect(int port, string user, string password)
     {
         var c = new MqttClientFactory().CreateMqttClient();
-        await c.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(user + "-" + Guid.NewGuid().ToString("N")[..4])
-            .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        await c.ConnectAsync(MqttClientSetup.Loopback(port, user + "-" + Guid.NewGuid().ToString("N")[..4], user, password).Build());
         return c;
     }
 
