@@ -96,8 +96,7 @@ public sealed class ProvisionMosquittoTests : IDisposable
         Assert.NotNull(others);
 
         using var wrong = new MqttClientFactory().CreateMqttClient();
-        var refused = (await wrong.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithCredentials("node-42", "guessed")
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build())).ResultCode;
+        var refused = (await wrong.ConnectAsync(MqttClientSetup.Loopback(broker.Port, "node-42-guessing", "node-42", "guessed").Build())).ResultCode;
 
         // mosquitto 2.0 answers a wrong password with 0x87 Not authorized; later versions with 0x86.
         Assert.Contains(refused, new[] { MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized });
