@@ -9,12 +9,18 @@ namespace CityNode.Config
     /// </summary>
     public sealed class BoardProfile
     {
-        private static readonly string[] PowerKeys = new string[]
-        {
-            "power.deep_sleep_ua", "power.light_sleep_ua", "power.active_ua", "power.radio_ua", "power.connect_publish_ms", "power.boot_ms", "power.battery_mah",
-            "power.idle_ua", "power.wifi_started_ua", "power.wifi_connecting_ua", "power.wifi_associated_ua",
-            "power.il_per_second",
-        };
+        /// <summary>Standard-mode I2C, what every attached sensor supports (NXP UM10204 §5.1).</summary>
+        public const int DefaultI2cKilohertz = 100;
+
+        // Ranges of the power constants: currents up to 1 A, phases up to a minute, a battery from 100 mAh.
+        private const int MaxMicroamps = 1000000;
+        private const int MaxPhaseMs = 60000;
+        private const int MinBatteryMah = 100;
+        private const int MaxBatteryMah = 1000000;
+
+        // The interpreter's speed: the range of public figures (docs/device-budget.md).
+        private const int MinIlPerSecond = 500000;
+        private const int MaxIlPerSecond = 5000000;
 
         private BoardProfile(ConfigDocument doc)
         {
@@ -22,7 +28,8 @@ namespace CityNode.Config
             Power = new PowerProfile();
             BatteryAdcChannel = -1;
             BatteryDivider = 1;
-            _i2cKilohertz = new int[] { 0, 100, 100 };
+            _i2c1Kilohertz = DefaultI2cKilohertz;
+            _i2c2Kilohertz = DefaultI2cKilohertz;
             AdcZeroMillivolts = DefaultAdcZeroMillivolts;
             AdcFullScaleMillivolts = DefaultAdcFullScaleMillivolts;
         }
@@ -36,7 +43,8 @@ namespace CityNode.Config
         public const int DefaultAdcZeroMillivolts = 150;
         public const int DefaultAdcFullScaleMillivolts = 3100;
 
-        private readonly int[] _i2cKilohertz;
+        private int _i2c1Kilohertz;
+        private int _i2c2Kilohertz;
 
         public ConfigDocument Document { get; private set; }
 
@@ -73,7 +81,7 @@ namespace CityNode.Config
         /// <summary>Clock of I2C port 1 or 2 (bus.i2c1_khz / bus.i2c2_khz: 100, 400 or 1000; default 100, what every attached sensor supports).</summary>
         public int I2cKilohertz(int busId)
         {
-            return busId == 2 ? _i2cKilohertz[2] : _i2cKilohertz[1];
+            return busId == 2 ? _i2c2Kilohertz : _i2c1Kilohertz;
         }
 
         /// <summary>The documented source of a power constant (<c>source.KEY</c>), or null.</summary>
@@ -119,7 +127,15 @@ namespace CityNode.Config
                         throw new ConfigException(line, key, "'" + value + "' is not an I2C speed: 100 (standard), 400 (fast) or 1000 (fast mode plus)");
                     }
 
-                    b._i2cKilohertz[key == "bus.i2c2_khz" ? 2 : 1] = (int)n;
+                    if (key == "bus.i2c2_khz")
+                    {
+                        b._i2c2Kilohertz = (int)n;
+                    }
+                    else
+                    {
+                        b._i2c1Kilohertz = (int)n;
+                    }
+
                     continue;
                 }
 
@@ -151,29 +167,9 @@ namespace CityNode.Config
                     continue;
                 }
 
-                int p = PowerIndex(key);
-                if (p < 0)
+                if (!b.ApplyPower(line, key, value))
                 {
                     throw new ConfigException(line, key, "unknown key in a board profile");
-                }
-
-                n = p == 11
-                    ? Number(line, key, value, 500000, 5000000) // the range of public figures (docs/device-budget.md)
-                    : Number(line, key, value, p == 6 ? 100 : 1, p == 4 || p == 5 ? 60000 : 1000000);
-                switch (p)
-                {
-                    case 0: b.Power.DeepSleepMicroamps = (int)n; break;
-                    case 1: b.Power.LightSleepMicroamps = (int)n; break;
-                    case 2: b.Power.ActiveMicroamps = (int)n; break;
-                    case 3: b.Power.RadioMicroamps = (int)n; break;
-                    case 4: b.Power.ConnectPublishMs = (int)n; break;
-                    case 5: b.Power.BootMs = (int)n; break;
-                    case 6: b.Power.BatteryMilliampHours = (int)n; break;
-                    case 7: b.Power.IdleMicroamps = (int)n; break;
-                    case 8: b.Power.WifiStartedMicroamps = (int)n; break;
-                    case 9: b.Power.WifiConnectingMicroamps = (int)n; break;
-                    case 10: b.Power.WifiAssociatedMicroamps = (int)n; break;
-                    default: b.Power.IlPerSecond = (int)n; break;
                 }
             }
 
@@ -200,17 +196,31 @@ namespace CityNode.Config
             return lines;
         }
 
-        private static int PowerIndex(string key)
+        /// <summary>A <c>power.*</c> constant into <see cref="Power"/>; false for a key that is none.</summary>
+        private bool ApplyPower(int line, string key, string value)
         {
-            for (int i = 0; i < PowerKeys.Length; i++)
+            PowerProfile p = Power;
+            switch (key)
             {
-                if (PowerKeys[i] == key)
-                {
-                    return i;
-                }
+                case "power.deep_sleep_ua": p.DeepSleepMicroamps = Current(line, key, value); return true;
+                case "power.light_sleep_ua": p.LightSleepMicroamps = Current(line, key, value); return true;
+                case "power.active_ua": p.ActiveMicroamps = Current(line, key, value); return true;
+                case "power.radio_ua": p.RadioMicroamps = Current(line, key, value); return true;
+                case "power.idle_ua": p.IdleMicroamps = Current(line, key, value); return true;
+                case "power.wifi_started_ua": p.WifiStartedMicroamps = Current(line, key, value); return true;
+                case "power.wifi_connecting_ua": p.WifiConnectingMicroamps = Current(line, key, value); return true;
+                case "power.wifi_associated_ua": p.WifiAssociatedMicroamps = Current(line, key, value); return true;
+                case "power.connect_publish_ms": p.ConnectPublishMs = (int)Number(line, key, value, 1, MaxPhaseMs); return true;
+                case "power.boot_ms": p.BootMs = (int)Number(line, key, value, 1, MaxPhaseMs); return true;
+                case "power.battery_mah": p.BatteryMilliampHours = (int)Number(line, key, value, MinBatteryMah, MaxBatteryMah); return true;
+                case "power.il_per_second": p.IlPerSecond = (int)Number(line, key, value, MinIlPerSecond, MaxIlPerSecond); return true;
+                default: return false;
             }
+        }
 
-            return -1;
+        private static int Current(int line, string key, string value)
+        {
+            return (int)Number(line, key, value, 1, MaxMicroamps);
         }
 
         private static bool Starts(string s, string prefix)

@@ -18,7 +18,8 @@ namespace CityNode.Config
 
         private readonly ArrayList _keys = new ArrayList();
         private readonly ArrayList _values = new ArrayList();
-        private readonly ArrayList _lines = new ArrayList();
+        // Line numbers unboxed (an ArrayList would box each): a boot parses the config through here.
+        private int[] _lines = new int[16];
 
         public int Count { get { return _keys.Count; } }
 
@@ -34,7 +35,12 @@ namespace CityNode.Config
 
         public int Line(int i)
         {
-            return (int)_lines[i];
+            if (i < 0 || i >= _keys.Count)
+            {
+                throw new System.ArgumentOutOfRangeException("i");
+            }
+
+            return _lines[i];
         }
 
         /// <summary>Index of a key, or -1.</summary>
@@ -75,9 +81,7 @@ namespace CityNode.Config
                 return;
             }
 
-            _keys.Add(key);
-            _values.Add(value);
-            _lines.Add(0);
+            Add(key, value, 0);
         }
 
         public void Remove(string key)
@@ -87,7 +91,7 @@ namespace CityNode.Config
             {
                 _keys.RemoveAt(i);
                 _values.RemoveAt(i);
-                _lines.RemoveAt(i);
+                System.Array.Copy(_lines, i + 1, _lines, i, _keys.Count - i);
             }
         }
 
@@ -143,7 +147,19 @@ namespace CityNode.Config
                 }
 
                 line++;
-                doc.ParseLine(line, text.Substring(pos, end - pos));
+                int start = SkipBlanks(text, pos, end);
+                int stop = TrimBlanks(text, start, end);
+                if (start < stop && (text[start] > '~' || text[stop - 1] > '~'))
+                {
+                    // Non-ASCII at an end may be whitespace string.Trim removes: the general path.
+                    string s = text.Substring(pos, end - pos).Trim();
+                    doc.ParseLine(line, s, 0, s.Length);
+                }
+                else
+                {
+                    doc.ParseLine(line, text, start, stop);
+                }
+
                 pos = end + 1;
             }
 
@@ -162,41 +178,96 @@ namespace CityNode.Config
             return text;
         }
 
-        private void ParseLine(int line, string raw)
+        /// <summary>
+        /// One line, <paramref name="text"/>[start, stop) with the blanks around it removed: two
+        /// strings (key and value) are all it allocates, since a boot parses the config through here.
+        /// </summary>
+        private void ParseLine(int line, string text, int start, int stop)
         {
-            string s = raw.Trim();
-            if (s.Length == 0 || s[0] == '#')
+            if (start == stop || text[start] == '#')
             {
                 return;
             }
 
-            for (int i = 0; i < s.Length; i++)
+            int eq = -1;
+            for (int i = start; i < stop; i++)
             {
-                char ch = s[i];
+                char ch = text[i];
                 if (ch < ' ' && ch != '\t' && ch != '\r')
                 {
                     throw new ConfigException(line, null, "control character (code " + ((int)ch).ToString() + ") in line");
                 }
+
+                if (ch == '=' && eq < 0)
+                {
+                    eq = i;
+                }
             }
 
-            int eq = s.IndexOf('=');
             if (eq < 0)
             {
-                throw new ConfigException(line, null, "expected 'key = value', found '" + Shorten(s) + "'");
+                throw new ConfigException(line, null, "expected 'key = value', found '" + Shorten(text.Substring(start, stop - start)) + "'");
             }
 
-            string key = s.Substring(0, eq).Trim();
-            string value = s.Substring(eq + 1).Trim();
+            string key = Slice(text, start, eq);
+            string value = Slice(text, eq + 1, stop);
             CheckKey(line, key);
             int existing = Find(key);
             if (existing >= 0)
             {
-                throw new ConfigException(line, key, "set twice (first on line " + ((int)_lines[existing]).ToString() + ")");
+                throw new ConfigException(line, key, "set twice (first on line " + _lines[existing].ToString() + ")");
             }
 
+            Add(key, value, line);
+        }
+
+        private void Add(string key, string value, int line)
+        {
+            if (_keys.Count == _lines.Length)
+            {
+                int[] more = new int[_lines.Length * 2];
+                System.Array.Copy(_lines, more, _lines.Length);
+                _lines = more;
+            }
+
+            _lines[_keys.Count] = line;
             _keys.Add(key);
             _values.Add(value);
-            _lines.Add(line);
+        }
+
+        /// <summary><paramref name="text"/>[start, stop) without blanks around it, as string.Trim would leave it.</summary>
+        private static string Slice(string text, int start, int stop)
+        {
+            start = SkipBlanks(text, start, stop);
+            stop = TrimBlanks(text, start, stop);
+            string s = text.Substring(start, stop - start);
+            return s.Length > 0 && (s[0] > '~' || s[s.Length - 1] > '~') ? s.Trim() : s;
+        }
+
+        // ASCII whitespace (what char.IsWhiteSpace holds below 128: tab, LF, VT, FF, CR, space).
+        private static bool IsBlank(char ch)
+        {
+            return ch == ' ' || (ch >= '\t' && ch <= '\r');
+        }
+
+        private static int SkipBlanks(string text, int start, int stop)
+        {
+            while (start < stop && IsBlank(text[start]))
+            {
+                start++;
+            }
+
+            return start;
+        }
+
+        private static int TrimBlanks(string text, int start, int stop)
+        {
+            while (stop > start && IsBlank(text[stop - 1]))
+            {
+                stop--;
+            }
+
+            return stop;
         }
 
         private static void CheckKey(int line, string key)

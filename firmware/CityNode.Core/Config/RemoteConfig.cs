@@ -19,7 +19,7 @@ namespace CityNode.Config
     /// <summary>
     /// The node's side of remote configuration. The backend keeps a retained, versioned document
     /// on <c>citynode/ID/config</c> (same format and parser as the config file, only the keys in
-    /// <see cref="NodeConfig.RemoteKeys"/>); the node subscribes at every connection, and after the
+    /// the table's remote rows, <see cref="ConfigKey.IsRemote"/>); the node subscribes at every connection, and after the
     /// session this decides: a newer, valid document is persisted (A/B in flash) and becomes the
     /// configuration; anything else is refused with a reason the next batch reports. Credentials,
     /// broker and wiring can never change this way: <see cref="NodeConfig.WithRemote"/> refuses
@@ -169,28 +169,17 @@ namespace CityNode.Config
             }
         }
 
-        /// <summary>Batch size, sensors and calibration shape the buffers and drivers built at boot.</summary>
+        /// <summary>
+        /// Whether a change needs the restart the node does next: a key of the table's
+        /// <see cref="ConfigKey.RemoteAtRestart"/> rows (batch size, sensors, calibration shape the
+        /// buffers and drivers built at boot) differs.
+        /// </summary>
         public static bool NeedsRestart(NodeConfig a, NodeConfig b)
         {
-            if (a.Batch != b.Batch || a.Sensors != b.Sensors)
+            for (int row = 0; row < ConfigKeys.All.Length; row++)
             {
-                return true;
-            }
-
-            ConfigDocument da = a.Document;
-            ConfigDocument db = b.Document;
-            for (int i = 0; i < db.Count; i++)
-            {
-                string key = db.Key(i);
-                if (IsCalibration(key) && da.Get(key) != db.Value(i))
-                {
-                    return true;
-                }
-            }
-
-            for (int i = 0; i < da.Count; i++)
-            {
-                if (IsCalibration(da.Key(i)) && db.Find(da.Key(i)) < 0)
+                ConfigKey k = ConfigKeys.All[row];
+                if (k.Change == ConfigKey.RemoteAtRestart && (k.IsPrefix ? PrefixDiffers(k, a.Document, b.Document) : !a.SameValue(b, row)))
                 {
                     return true;
                 }
@@ -199,14 +188,31 @@ namespace CityNode.Config
             return false;
         }
 
-        private static bool IsCalibration(string key)
+        private static bool PrefixDiffers(ConfigKey k, ConfigDocument da, ConfigDocument db)
         {
-            return key.Length > 12 && key.Substring(0, 12) == "calibration.";
+            for (int i = 0; i < db.Count; i++)
+            {
+                string key = db.Key(i);
+                if (k.Matches(key) && da.Get(key) != db.Value(i))
+                {
+                    return true;
+                }
+            }
+
+            for (int i = 0; i < da.Count; i++)
+            {
+                if (k.Matches(da.Key(i)) && db.Find(da.Key(i)) < 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static int VersionOf(ConfigDocument doc)
         {
-            int at = doc.Find("config.version");
+            int at = doc.Find(ConfigKeys.All[ConfigKeys.Version].Name);
             long v;
             return at >= 0 && ValueParser.TryInteger(doc.Value(at), 1, int.MaxValue, out v) ? (int)v : -1;
         }

@@ -125,7 +125,7 @@ public sealed class NodeRig : IAsyncDisposable
     public async Task RetainConfigAsync(string document)
     {
         using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", BrokerAddress.Parse(Broker.Url).Port).WithClientId("backend-test").Build());
+        await client.ConnectAsync(MqttClientSetup.Options(BrokerAddress.Parse(Broker.Url), "backend-test").Build());
         await client.PublishAsync(ConfigTopic.Message(42, document));
         await MQTTnet.MqttClientExtensions.DisconnectAsync(client);
     }

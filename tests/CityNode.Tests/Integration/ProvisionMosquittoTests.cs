@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CityNode.Config;
+using CityNode.Host.Mqtt;
 using CityNode.Host.Provisioning;
 using CityNode.Testing.Servers;
 using CityNode.Tests.Cli;
@@ -95,8 +96,7 @@ public sealed class ProvisionMosquittoTests : IDisposable
         Assert.NotNull(others);
 
         using var wrong = new MqttClientFactory().CreateMqttClient();
-        var refused = (await wrong.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithCredentials("node-42", "guessed")
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build())).ResultCode;
+        var refused = (await wrong.ConnectAsync(MqttClientSetup.Loopback(broker.Port, "node-42-guessing", "node-42", "guessed").Build())).ResultCode;
 
         // mosquitto 2.0 answers a wrong password with 0x87 Not authorized; later versions with 0x86.
         Assert.Contains(refused, new[] { MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized });
@@ -151,8 +151,7 @@ public sealed class ProvisionMosquittoTests : IDisposable
     private static async Task<IMqttClient> Connect(int port, string user, string password)
     {
         var c = new MqttClientFactory().CreateMqttClient();
-        await c.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(user + "-" + Guid.NewGuid().ToString("N")[..4])
-            .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        await c.ConnectAsync(MqttClientSetup.Loopback(port, user + "-" + Guid.NewGuid().ToString("N")[..4], user, password).Build());
         return c;
     }
 

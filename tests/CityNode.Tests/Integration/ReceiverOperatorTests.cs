@@ -206,7 +206,7 @@ public sealed class ReceiverOperatorTests : IDisposable
     {
         using (var client = new MqttClientFactory().CreateMqttClient())
         {
-            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
+            await client.ConnectAsync(MqttClientSetup.Loopback(_broker.Port, "retained-publisher").Build());
             await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("citynode/5/up").WithPayload(new byte[] { 0xC1, 0, 1 })
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
             await client.DisconnectAsync();

@@ -116,12 +116,8 @@ public sealed class SecurityTests : IDisposable
     private static async Task<Connection> Connect(int port, MqttClientTlsOptions? tls, string user, string password)
     {
         var c = new MqttClientFactory().CreateMqttClient();
-        var b = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(user + "-" + Guid.NewGuid().ToString("N")[..4])
-            .WithCredentials(user, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(3));
-        if (tls is not null)
-        {
-            b = b.WithTlsOptions(tls);
-        }
+        var b = MqttClientSetup.Options(new BrokerAddress("127.0.0.1", port, tls is not null), user + "-" + Guid.NewGuid().ToString("N")[..4], tls, user, password)
+            .WithTimeout(TimeSpan.FromSeconds(3));
 
         try
         {

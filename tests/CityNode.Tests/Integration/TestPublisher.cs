@@ -1,3 +1,4 @@
+using CityNode.Host.Mqtt;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -9,13 +10,7 @@ public static class TestPublisher
     public static async Task PublishAsync(int port, IEnumerable<(string Topic, byte[] Payload)> messages, string? user = null, string? password = null)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("test-pub-" + Guid.NewGuid().ToString("N")[..6]);
-        if (user is not null)
-        {
-            options = options.WithCredentials(user, password);
-        }
-
-        await client.ConnectAsync(options.Build());
+        await client.ConnectAsync(MqttClientSetup.Loopback(port, "test-pub-" + Guid.NewGuid().ToString("N")[..6], user, password).Build());
         foreach (var (topic, payload) in messages)
         {
             var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)

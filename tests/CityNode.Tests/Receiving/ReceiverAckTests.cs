@@ -1,6 +1,7 @@
 using System.Text;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
+using CityNode.Telemetry;
 using CityNode.Tests.Integration;
 using MQTTnet;
 using Xunit;
@@ -25,8 +26,8 @@ public class ReceiverAckTests
             text = Encoding.ASCII.GetString(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("node-view-" + node).Build());
-        await client.SubscribeAsync($"citynode/{node}/ack", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.ConnectAsync(MqttClientSetup.Loopback(port, "node-view-" + node).Build());
+        await client.SubscribeAsync(Topics.Ack(node), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
         await TestPublisher.WaitUntil(() => text is not null, TimeSpan.FromSeconds(2));
         await client.DisconnectAsync();
         return text;

@@ -19,8 +19,8 @@ internal static class ConfigureCommand
     public static Command Create()
     {
         var broker = new Option<string>("--broker") { Description = "broker URL with the backend account: mqtts://backend@host:8883 (password: --password-file)", Required = true };
-        var node = Options.NodeId("--node", "the node's id (its topics are citynode/ID/...)");
-        var settings = new Argument<string[]>("settings") { Description = "KEY=VALUE... (sample, publish, batch, sensors, low_battery_mv, sleep, early.<channel>, calibration.<...>)", Arity = ArgumentArity.ZeroOrMore };
+        var node = Options.NodeId("--node", $"the node's id (its topics are {Topics.For("ID", "...")})");
+        var settings = new Argument<string[]>("settings") { Description = $"KEY=VALUE... ({ConfigKeyTable.RemoteHelp()})", Arity = ArgumentArity.ZeroOrMore };
         var unset = new Option<string[]>("--unset") { Description = "KEY: leave this key out of the new document, so the node goes back to its provisioned value (repeatable)" };
         var provisioned = new Option<string?>("--config") { Description = "the node's provisioned citynode.conf (from provision --out): values are checked against its wiring, and carried keys equal to it are dropped" };
         var timeout = Options.Duration("--timeout", "how long to wait for the node's answer (it comes at its next connection)", TimeSpan.FromMinutes(20));
@@ -70,18 +70,7 @@ internal static class ConfigureCommand
             }
 
             using var client = new MqttClientFactory().CreateMqttClient();
-            var options = new MqttClientOptionsBuilder().WithTcpServer(address.Host, address.Port)
-                .WithClientId("citynode-configure-" + Guid.NewGuid().ToString("N")[..8]).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500);
-            if (address.Username is not null)
-            {
-                options = options.WithCredentials(address.Username, address.Password);
-            }
-
-            if (tls is not null)
-            {
-                options = options.WithTlsOptions(tls);
-            }
-
+            var options = MqttClientSetup.Options(address, "citynode-configure-" + Guid.NewGuid().ToString("N")[..8], tls);
             try
             {
                 await BrokerConnection.ConnectAsync(client, options.Build(), address, ct);
@@ -96,7 +85,7 @@ internal static class ConfigureCommand
             var answers = System.Threading.Channels.Channel.CreateUnbounded<ReceivedBatch>();
             client.ApplicationMessageReceivedAsync += e =>
             {
-                if (e.ApplicationMessage.Topic == NodeConfig.TopicFor(id, "up"))
+                if (e.ApplicationMessage.Topic == Topics.Telemetry(id))
                 {
                     try
                     {
@@ -129,17 +118,17 @@ internal static class ConfigureCommand
 
             if (!parse.GetValue(noWait))
             {
-                await client.SubscribeAsync(NodeConfig.TopicFor(id, "up"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce, ct);
+                await client.SubscribeAsync(Topics.Telemetry(id), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce, ct);
             }
 
             var published = await client.PublishAsync(ConfigTopic.Message(id, document), ct);
             if (!published.IsSuccess)
             {
-                await Console.Error.WriteLineAsync($"configure: the broker refused the config for node {id}: {published.ReasonCode} (does this account may write citynode/{id}/config?)");
+                await Console.Error.WriteLineAsync($"configure: the broker refused the config for node {id}: {published.ReasonCode} (does this account may write {Topics.Config(id)}?)");
                 return 1;
             }
 
-            Console.WriteLine($"published version {version} to {NodeConfig.TopicFor(id, "config")} (retained):");
+            Console.WriteLine($"published version {version} to {Topics.Config(id)} (retained):");
             Console.Write(string.Concat(document.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n")));
             if (carried.Count > 0)
             {

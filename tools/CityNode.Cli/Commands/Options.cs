@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using CityNode.Config;
+using CityNode.Host.Provisioning;
 
 namespace CityNode.Cli.Commands;
 
@@ -38,7 +39,7 @@ public static class Options
 
     public static Option<bool> Json() => new("--json") { Description = "print a machine-readable JSON summary on standard output" };
 
-    /// <summary>A node id option: 1 to 4294967295 (node.id's own range), refused with the value and the rule.</summary>
+    /// <summary>A node id option: node.id's own range (the key table), refused with the value and the rule.</summary>
     public static Option<uint> NodeId(string name, string description) => new(name)
     {
         Description = description,
@@ -46,13 +47,13 @@ public static class Options
         CustomParser = r =>
         {
             string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (!ValueParser.TryInteger(text, 1, uint.MaxValue, out long id))
+            if (ConfigKeyTable.ParseNodeId(text) is not uint id)
             {
-                r.AddError($"{name} '{text}': a node id is a whole number from 1 to 4294967295");
+                r.AddError($"{name} '{text}': a node id is a whole number from {ConfigKeyTable.NodeIdRange}");
                 return 0;
             }
 
-            return (uint)id;
+            return id;
         },
     };
 

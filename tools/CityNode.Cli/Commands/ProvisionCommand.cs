@@ -2,6 +2,7 @@ using System.CommandLine;
 using CityNode.Config;
 using CityNode.Host.Provisioning;
 using CityNode.Host.Reports;
+using CityNode.Telemetry;
 
 namespace CityNode.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class ProvisionCommand
     public static Command Create()
     {
         var board = new Option<string>("--board") { Description = "board profile id (boards/*.board) or file", Required = true };
-        var nodeId = new Option<string>("--node-id") { Description = "the node's number, 1 to 4294967295 (its MQTT topic is citynode/ID/up)", Required = true };
+        var nodeId = new Option<string>("--node-id") { Description = $"the node's number, {ConfigKeyTable.NodeIdRange} (its MQTT topic is {Topics.For("ID", Topics.TelemetryLeaf)})", Required = true };
         var ssid = new Option<string?>("--wifi-ssid") { Description = "Wi-Fi network name" };
         var wifiPasswordFile = new Option<string?>("--wifi-password-file") { Description = $"file whose first line is the Wi-Fi password (WPA2: 8 to 63 characters); or set {WifiPasswordVariable}" };
         var wifiPassword = new Option<string?>("--wifi-password") { Description = $"Wi-Fi password on the command line (visible in ps and the shell history: prefer --wifi-password-file or {WifiPasswordVariable})" };
@@ -38,9 +39,9 @@ internal static class ProvisionCommand
             try
             {
                 string idText = parse.GetValue(nodeId)!;
-                if (!uint.TryParse(idText, out uint id) || id == 0)
+                if (ConfigKeyTable.ParseNodeId(idText) is not uint id)
                 {
-                    throw new FormatException($"--node-id '{idText}': a number from 1 to 4294967295");
+                    throw new FormatException($"--node-id '{idText}': a number from {ConfigKeyTable.NodeIdRange}");
                 }
 
                 string? configPath = parse.GetValue(config);

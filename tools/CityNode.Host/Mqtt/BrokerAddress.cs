@@ -1,27 +1,32 @@
+using CityNode.Config;
+
 namespace CityNode.Host.Mqtt;
 
-/// <summary>A broker URL: <c>mqtt://[user[:password]@]host[:port]</c> or <c>mqtts://...</c> (TLS, default port 8883).</summary>
+/// <summary>
+/// A broker URL: <c>mqtt://[user[:password]@]host[:port]</c> or <c>mqtts://...</c> (TLS, default port
+/// 8883), parsed by the node's own parser (<see cref="BrokerUrl"/>); the host also takes credentials
+/// in the URL (%-escaped, RFC 3986 §3.2.1), which a node config refuses.
+/// </summary>
 public sealed record BrokerAddress(string Host, int Port, bool Tls, string? Username = null, string? Password = null)
 {
     public static BrokerAddress Parse(string url)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "mqtt" && uri.Scheme != "mqtts"))
+        var parsed = BrokerUrl.Parse(url);
+        if (parsed is null)
         {
             throw new FormatException($"'{url}' is not a broker URL (mqtt://host[:port] or mqtts://host[:port])");
         }
 
-        bool tls = uri.Scheme == "mqtts";
-        int port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? 8883 : 1883) : uri.Port;
         string? user = null;
         string? password = null;
-        if (!string.IsNullOrEmpty(uri.UserInfo))
+        if (!string.IsNullOrEmpty(parsed.UserInfo))
         {
-            var parts = uri.UserInfo.Split(':', 2);
+            var parts = parsed.UserInfo.Split(':', 2);
             user = Uri.UnescapeDataString(parts[0]);
             password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
         }
 
-        return new BrokerAddress(uri.Host, port, tls, user, password);
+        return new BrokerAddress(parsed.Host, parsed.Port, parsed.Tls, user, password);
     }
 
     /// <summary>The URL without credentials (safe to print).</summary>

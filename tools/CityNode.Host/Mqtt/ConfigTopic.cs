@@ -1,5 +1,7 @@
 using System.Text;
 using CityNode.Config;
+using CityNode.Host.Provisioning;
+using CityNode.Telemetry;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -19,14 +21,14 @@ public static class ConfigTopic
         foreach (var s in settings)
         {
             var (key, value) = Split(s);
-            if (key == "config.version")
+            if (key == ConfigKeys.Name(ConfigKeys.Version))
             {
                 throw new FormatException("config.version: set by citynode (one above the current document)");
             }
 
             if (!NodeConfig.IsRemoteKey(key))
             {
-                throw new FormatException($"{key}: cannot be changed remotely (remote keys: {string.Join(", ", NodeConfig.RemoteKeys)}); credentials, broker and wiring change only by provisioning");
+                throw new FormatException($"{key}: cannot be changed remotely (remote keys: {ConfigKeyTable.RemoteList()}); credentials, broker and wiring change only by provisioning");
             }
 
             list.Add((key, value));
@@ -86,13 +88,13 @@ public static class ConfigTopic
     }
 
     public static MqttApplicationMessage Message(uint node, string document) =>
-        new MqttApplicationMessageBuilder().WithTopic(NodeConfig.TopicFor(node, "config")).WithPayload(Encoding.ASCII.GetBytes(document))
+        new MqttApplicationMessageBuilder().WithTopic(Topics.Config(node)).WithPayload(Encoding.ASCII.GetBytes(document))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build();
 
     /// <summary>Reads the retained document of a node (null if none arrives within the wait).</summary>
     public static async Task<string?> ReadRetainedAsync(IMqttClient client, uint node, TimeSpan wait, CancellationToken ct = default)
     {
-        string topic = NodeConfig.TopicFor(node, "config");
+        string topic = Topics.Config(node);
         var got = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task Handler(MqttApplicationMessageReceivedEventArgs e)
         {

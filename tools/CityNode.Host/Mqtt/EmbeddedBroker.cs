@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CityNode.Telemetry;
 using MQTTnet.Server;
 
 namespace CityNode.Host.Mqtt;
@@ -104,7 +105,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         };
         _server.InterceptingPublishAsync += e =>
         {
-            if (e.ApplicationMessage.Topic.StartsWith("citynode/", StringComparison.Ordinal) && e.ApplicationMessage.Topic.EndsWith("/up", StringComparison.Ordinal))
+            if (Topics.IsTelemetry(e.ApplicationMessage.Topic))
             {
                 lock (RefusedPublishers)
                 {

@@ -86,27 +86,11 @@ public sealed class MqttNetUplink : IUplink, IDisposable
             Enqueue(ev => ev.OnMessage(topic, payload, 0, payload.Length));
             return Task.CompletedTask;
         };
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_broker.Host, _broker.Port)
-            .WithClientId(_clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(CleanStart)
-            .WithKeepAlivePeriod(KeepAlive)
+        var builder = MqttClientSetup.Options(_broker, _clientId, Tls, Username, Password, CleanStart, KeepAlive)
             .WithTimeout(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, 30000)));
         if (!CleanStart)
         {
             builder = builder.WithSessionExpiryInterval(86400);
-        }
-
-        string? user = Username ?? _broker.Username;
-        if (user is not null)
-        {
-            builder = builder.WithCredentials(user, Password ?? _broker.Password);
-        }
-
-        if (Tls is not null)
-        {
-            builder = builder.WithTlsOptions(Tls);
         }
 
         try

@@ -44,7 +44,7 @@ public sealed class ConfigChange
         {
             if (key == "config.version" || !NodeConfig.IsRemoteKey(key))
             {
-                throw new FormatException($"--unset {key}: not a key a remote configuration holds (remote keys: {string.Join(", ", NodeConfig.RemoteKeys)})");
+                throw new FormatException($"--unset {key}: not a key a remote configuration holds (remote keys: {ConfigKeyTable.RemoteList()})");
             }
 
             if (parsed.Any(p => p.Key == key))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
+using CityNode.Telemetry;
 
 namespace CityNode.Host.Provisioning;
 
@@ -78,9 +79,9 @@ public sealed class NodeProvisioning
     public string AclLines =>
         $"# node {NodeId}: publishes its telemetry, reads its remote config and the backend's acknowledgement, nothing else\n" +
         $"user {MqttUser}\n" +
-        $"topic write {NodeConfig.TopicFor(NodeId, "up")}\n" +
-        $"topic read {NodeConfig.TopicFor(NodeId, "config")}\n" +
-        $"topic read {NodeConfig.TopicFor(NodeId, "ack")}\n";
+        $"topic write {Topics.Telemetry(NodeId)}\n" +
+        $"topic read {Topics.Config(NodeId)}\n" +
+        $"topic read {Topics.Ack(NodeId)}\n";
 
     /// <summary>
     /// The backend account's lines, once per broker: receivers read all telemetry and write (retained)
@@ -91,9 +92,9 @@ public sealed class NodeProvisioning
     public static string BackendAclLines(string user = BackendUser) =>
         "# the backend: receivers read all telemetry and acknowledge it; citynode configure writes config documents\n" +
         $"user {user}\n" +
-        "topic read citynode/+/up\n" +
-        "topic readwrite citynode/+/ack\n" +
-        "topic readwrite citynode/+/config\n";
+        $"topic read {Topics.AllNodes(Topics.TelemetryLeaf)}\n" +
+        $"topic readwrite {Topics.AllNodes(Topics.AckLeaf)}\n" +
+        $"topic readwrite {Topics.AllNodes(Topics.ConfigLeaf)}\n";
 
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
     public string FileDeploymentJson(string sourceDirectory)

@@ -22,7 +22,7 @@ namespace CityNode.Host.Receiving;
 /// </summary>
 public sealed class Receiver : IAsyncDisposable
 {
-    public const string TelemetryFilter = "citynode/+/up";
+    public static readonly string TelemetryFilter = Topics.AllNodes(Topics.TelemetryLeaf);
 
     private readonly BrokerAddress _broker;
     private readonly IBatchSink _sink;
@@ -125,25 +125,9 @@ public sealed class Receiver : IAsyncDisposable
 
             return Task.CompletedTask;
         };
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_broker.Host, _broker.Port)
-            .WithClientId(ClientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(false)
+        var builder = MqttClientSetup.Options(_broker, ClientId, Tls, Username, Password, cleanStart: false, keepAlive: TimeSpan.FromSeconds(30))
             .WithSessionExpiryInterval((uint)SessionExpiry.TotalSeconds)
-            .WithReceiveMaximum(4 * 1000) // bounds the batches held unacknowledged in memory
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30));
-        string? user = Username ?? _broker.Username;
-        if (user is not null)
-        {
-            builder = builder.WithCredentials(user, Password ?? _broker.Password);
-        }
-
-        if (Tls is not null)
-        {
-            builder = builder.WithTlsOptions(Tls);
-        }
-
+            .WithReceiveMaximum(4 * 1000); // bounds the batches held unacknowledged in memory
         try
         {
             await BrokerConnection.ConnectAsync(client, builder.Build(), _broker, ct);
@@ -421,7 +405,7 @@ public sealed class Receiver : IAsyncDisposable
             try
             {
                 var result = await client.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic(NodeConfig.TopicFor(node.Key, "ack"))
+                    .WithTopic(Topics.Ack(node.Key))
                     .WithPayload(System.Text.Encoding.ASCII.GetBytes(text))
                     .WithRetainFlag()
                     .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
@@ -433,7 +417,7 @@ public sealed class Receiver : IAsyncDisposable
                 else if (!_ackRefusalLogged)
                 {
                     _ackRefusalLogged = true;
-                    Log?.Invoke($"the broker refused the acknowledgement on {NodeConfig.TopicFor(node.Key, "ack")} ({result.ReasonCode}): the backend account needs write access to citynode/+/ack (the ACL provision writes grants it); nodes with delivery.ack = backend keep their batches until then");
+                    Log?.Invoke($"the broker refused the acknowledgement on {Topics.Ack(node.Key)} ({result.ReasonCode}): the backend account needs write access to {Topics.AllNodes(Topics.AckLeaf)} (the ACL provision writes grants it); nodes with delivery.ack = backend keep their batches until then");
                 }
             }
             catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
@@ -443,7 +427,7 @@ public sealed class Receiver : IAsyncDisposable
         }
     }
 
-    private static bool TopicMatches(string topic, uint node) => topic == $"citynode/{node}/up";
+    private static bool TopicMatches(string topic, uint node) => topic == Topics.Telemetry(node);
 
     /// <summary>Commits what was received, acknowledges it, and disconnects.</summary>
     public async ValueTask DisposeAsync()

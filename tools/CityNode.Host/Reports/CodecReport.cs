@@ -215,7 +215,7 @@ public sealed class CodecReport
                 sizes["tasmota_json"] += MqttFraming.PublishBytes("tele/airnode-1/SENSOR".Length, Encoding.UTF8.GetByteCount(json.ToString()), 0);
             }
 
-            sizes["senml_json"] += MqttFraming.PublishBytes("citynode/1/senml".Length, SenmlBytes(times, count, cols.Select(c => c.Col.Name).ToArray(), slicePresent, Text), 1);
+            sizes["senml_json"] += MqttFraming.PublishBytes(Topics.For("1", "senml").Length, SenmlBytes(times, count, cols.Select(c => c.Col.Name).ToArray(), slicePresent, Text), 1);
             byte[] csv = Csv(times, count, cols.Select(c => c.Col.Name).ToArray(), slicePresent, Text);
             sizes["csv_gzip"] += Compressed(csv, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
             sizes["csv_brotli"] += Compressed(csv, s => new BrotliStream(s, CompressionLevel.SmallestSize, leaveOpen: true));

@@ -112,12 +112,7 @@ public sealed class CitySimulation
         // Values go to the nodes as given: a bad one is theirs to refuse (and report).
         var settings = _options.ReconfigureSettings.Select(ConfigTopic.Split).ToList();
         using var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer(address.Host, address.Port).WithClientId("citynode-backend-sim-config");
-        if (address.Username is not null)
-        {
-            options = options.WithCredentials(address.Username, address.Password);
-        }
-
+        var options = MqttClientSetup.Options(address, "citynode-backend-sim-config");
         await client.ConnectAsync(options.Build());
         foreach (var n in _nodes)
         {
