@@ -1,4 +1,5 @@
 using CityNode.Hal;
+using CityNode.Storage;
 
 namespace CityNode.Delivery
 {

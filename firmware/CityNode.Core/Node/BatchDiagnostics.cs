@@ -3,6 +3,7 @@ using CityNode.Config;
 using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Telemetry;
+using CityNode.Storage;
 
 namespace CityNode.Node
 {

@@ -1,7 +1,7 @@
 using CityNode.Buffering;
 using CityNode.Config;
-using CityNode.Delivery;
 using CityNode.Telemetry;
+using CityNode.Storage;
 
 namespace CityNode.Node
 {

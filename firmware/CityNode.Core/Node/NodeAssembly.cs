@@ -1,6 +1,5 @@
 using CityNode.Buffering;
 using CityNode.Config;
-using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Power;
 using CityNode.Sensors;

@@ -1,7 +1,7 @@
-using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Power;
 using CityNode.Sensors;
+using CityNode.Storage;
 
 namespace CityNode.Node
 {

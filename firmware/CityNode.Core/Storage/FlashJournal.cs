@@ -1,4 +1,3 @@
-using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Util;
 

@@ -6,7 +6,7 @@ using CityNode.Esp32.Glue;
 using CityNode.Hal;
 using CityNode.Host.Data;
 using CityNode.Host.DeviceCost;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
 using CityNode.Node;

@@ -2,7 +2,7 @@ using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Hal;
 using CityNode.Host.Data;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Node;
 using CityNode.Power;

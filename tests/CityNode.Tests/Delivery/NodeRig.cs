@@ -1,9 +1,8 @@
 using CityNode.Config;
-using CityNode.Delivery;
 using CityNode.Hal;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Node;
 using CityNode.Power;

@@ -1,7 +1,7 @@
 using CityNode.Host.Data;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
 

@@ -1,5 +1,5 @@
 using CityNode.Host.Data;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
 using CityNode.Telemetry;

@@ -2,7 +2,7 @@ using CityNode.Config;
 using CityNode.Hal;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Receiving;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Node;
 using CityNode.Power;
 using CityNode.Sensors;
@@ -59,7 +59,7 @@ public sealed class FaultRig
     public FlashJournal Journal => Driver.Assembly.Journal;
 
     /// <summary>The journal with its RAM fallback, as on the device.</summary>
-    public CityNode.Delivery.FallbackBatchStore Store => Driver.Assembly.Store;
+    public CityNode.Storage.FallbackBatchStore Store => Driver.Assembly.Store;
 
     public SimFlash JournalFlash => Flash["journal"];
 

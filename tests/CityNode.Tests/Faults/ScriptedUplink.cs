@@ -138,7 +138,7 @@ public sealed class ScriptedUplink : IUplink
 
     public int LastHandle => _handle;
 
-    public CityNode.Host.Sim.VirtualClock? Clock { get; set; }
+    public CityNode.Host.SimulatedHal.VirtualClock? Clock { get; set; }
 
     public void Disconnect()
     {

@@ -1,6 +1,6 @@
 using CityNode.Config;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Node;
 using CityNode.Sensors;
 using CityNode.Storage;

@@ -1,5 +1,5 @@
 using CityNode.Host.Mqtt;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Node;
 using CityNode.Tests.Delivery;

@@ -1,5 +1,5 @@
 using CityNode.Config;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Node;
 using CityNode.Sensors;
 using CityNode.Storage;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using CityNode.Host.Ota;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Ota;
 
 namespace CityNode.Tests.Ota;

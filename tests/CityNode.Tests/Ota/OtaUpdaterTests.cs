@@ -227,7 +227,7 @@ public class OtaUpdaterTests
                         rig.State.PowerCutAt = rig.State.WriteOperations + 1; // the mark
                     }
 
-                    Assert.Throws<CityNode.Host.Sim.PowerCutException>(() => rig.OfferChunk(r.Chunk(c)));
+                    Assert.Throws<CityNode.Host.SimulatedHal.PowerCutException>(() => rig.OfferChunk(r.Chunk(c)));
                     cutDone = true;
                 }
                 else

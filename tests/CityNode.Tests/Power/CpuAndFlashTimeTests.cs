@@ -1,7 +1,7 @@
 using CityNode.Config;
 using CityNode.Host.DeviceCost;
 using CityNode.Host.Reports;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.NanoTwin;
 using CityNode.Tests.Device;
 using Xunit;

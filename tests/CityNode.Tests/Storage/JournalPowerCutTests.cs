@@ -1,4 +1,4 @@
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Storage;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;

@@ -1,6 +1,6 @@
 using CityNode.Drivers.Bmxx80;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using Iot.Device.Bmxx80;
 using Iot.Device.Bmxx80.PowerMode;
 

@@ -2,7 +2,7 @@ using System.Text;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Host.Mqtt;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 
 namespace CityNode.Host.Provisioning;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Stores;
 using CityNode.Power;
 

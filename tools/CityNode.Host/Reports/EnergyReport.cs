@@ -4,7 +4,7 @@ using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Host.DeviceCost;
 using CityNode.Host.Mqtt;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.NanoTwin;
 using CityNode.Power;

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using CityNode.Buffering;
 using CityNode.Config;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Node;
 using CityNode.Power;

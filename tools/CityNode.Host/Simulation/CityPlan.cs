@@ -38,14 +38,14 @@ public sealed class CityPlan
         : NodeKind.Air;
 
     /// <summary>The node at <paramref name="index"/>: its id, kind and hardware, on a clock started at its recording's row.</summary>
-    public (uint Id, NodeKind Kind, Sim.VirtualClock Clock, NodeHardware Hardware) Node(int index)
+    public (uint Id, NodeKind Kind, SimulatedHal.VirtualClock Clock, NodeHardware Hardware) Node(int index)
     {
         uint id = (uint)(index + 1);
         var kind = KindAt(_options.Kind, index);
         var main = kind == NodeKind.Water ? _recordings.Water! : _recordings.Air!;
         int startRow = RowFor(main, index);
         long start = CitySimulation.Present(main.Times[startRow]);
-        var clock = new Sim.VirtualClock(start);
+        var clock = new SimulatedHal.VirtualClock(start);
         var hw = kind == NodeKind.Water
             ? NodeHardware.Water(clock, RecordingKind.Water.Around(main, startRow, start))
             : NodeHardware.Air(clock, RecordingKind.Air.Around(main, startRow, start),

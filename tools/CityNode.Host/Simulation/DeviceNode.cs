@@ -32,7 +32,7 @@ public sealed class DeviceNode : ISimNode
     private bool _flushBoot;
 
     /// <param name="configText">The node config without its sensor lines, Wi-Fi and broker (they come from the hardware and the city).</param>
-    public DeviceNode(uint id, Sim.VirtualClock clock, NodeHardware hardware, BrokerAddress broker, string configText, NodeStorage storage, string boardName = "reference")
+    public DeviceNode(uint id, SimulatedHal.VirtualClock clock, NodeHardware hardware, BrokerAddress broker, string configText, NodeStorage storage, string boardName = "reference")
     {
         Id = id;
         Hardware = hardware;
@@ -74,7 +74,7 @@ public sealed class DeviceNode : ISimNode
 
     public NodeHardware Hardware { get; }
 
-    public Sim.VirtualClock Clock { get; }
+    public SimulatedHal.VirtualClock Clock { get; }
 
     /// <summary>The ESP32 board the program runs on (its ledger, drive, console).</summary>
     public TwinBoard Board { get; }

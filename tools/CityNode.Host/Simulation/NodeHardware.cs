@@ -6,7 +6,7 @@ using CityNode.Drivers.Registry;
 using CityNode.Drivers.Registry.Sim;
 using CityNode.Drivers.Scd4x.Sim;
 using CityNode.Drivers.Sds011.Sim;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Telemetry;
 
 namespace CityNode.Host.Simulation;

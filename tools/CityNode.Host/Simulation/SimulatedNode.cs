@@ -3,7 +3,7 @@ using CityNode.Delivery;
 using CityNode.Drivers.Registry;
 using CityNode.Hal;
 using CityNode.Host.Mqtt;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Node;
 using CityNode.Power;
 using CityNode.Sensors;

@@ -1,7 +1,7 @@
 using CityNode.Config;
 using CityNode.Drivers.AnalogProbes;
 using CityNode.Drivers.AnalogProbes.Sim;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 
 namespace CityNode.Drivers.AtlasEzo.Sim;
 

@@ -3,7 +3,7 @@ using CityNode.Drivers.AtlasEzo.Sim;
 using CityNode.Drivers.Bmxx80;
 using CityNode.Drivers.Bmxx80.Sim;
 using CityNode.Host.Ports;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 using Xunit;

@@ -1,5 +1,5 @@
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 
 namespace CityNode.Drivers.Bmxx80.Sim;
 

@@ -1,6 +1,6 @@
 using CityNode.Drivers.Pms5003;
 using CityNode.Drivers.Pms5003.Sim;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 using CsCheck;

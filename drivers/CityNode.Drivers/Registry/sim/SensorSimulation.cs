@@ -1,6 +1,6 @@
 using System.Reflection;
 using CityNode.Drivers.Registry;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Telemetry;
 

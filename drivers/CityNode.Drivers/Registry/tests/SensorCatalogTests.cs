@@ -2,7 +2,7 @@ using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Drivers.Registry.Sim;
 using CityNode.Host.Reports;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Sensors;
 using CityNode.Telemetry;

@@ -2,7 +2,7 @@ using CityNode.Config;
 using CityNode.Drivers.AnalogProbes;
 using CityNode.Drivers.AtlasEzo;
 using CityNode.Drivers.Registry;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using Xunit;
 
 namespace CityNode.Tests.Drivers;

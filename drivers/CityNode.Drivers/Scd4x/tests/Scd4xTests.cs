@@ -4,7 +4,7 @@ using CityNode.Drivers.Bmxx80.Sim;
 using CityNode.Drivers.Scd4x;
 using CityNode.Drivers.Scd4x.Sim;
 using CityNode.Host.Ports;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 using Xunit;

@@ -1,4 +1,4 @@
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 
 namespace CityNode.Drivers.Sds011.Sim;
 

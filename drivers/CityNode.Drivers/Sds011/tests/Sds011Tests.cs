@@ -1,6 +1,6 @@
 using CityNode.Drivers.Sds011;
 using CityNode.Drivers.Sds011.Sim;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Sensors;
 using CityNode.Telemetry;
 using Xunit;

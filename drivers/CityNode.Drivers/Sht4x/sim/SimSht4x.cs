@@ -1,6 +1,6 @@
 using CityNode.Drivers.Common;
 using CityNode.Hal;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 
 namespace CityNode.Drivers.Sht4x.Sim;
 

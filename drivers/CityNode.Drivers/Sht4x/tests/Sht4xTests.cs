@@ -3,7 +3,7 @@ using CityNode.Drivers.Registry;
 using CityNode.Drivers.Sht4x;
 using CityNode.Drivers.Sht4x.Sim;
 using CityNode.Host.Data;
-using CityNode.Host.Sim;
+using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
 using CityNode.Sensors;
 using CityNode.Telemetry;

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>The simulated board: battery voltage from a simple discharge model, heap, reset cause.</summary>
 public sealed class SimPlatform : INodePlatform

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>An uplink whose network never comes up (for offline-capacity figures); each attempt costs the modelled connect time.</summary>
 public sealed class OfflineUplink : IUplink

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>The power failed in the middle of a flash operation; the node stops where it was.</summary>
 public sealed class PowerCutException : Exception

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>A simulated I2C target: answers the bytes a controller writes and reads, as the chip's datasheet says.</summary>
 public interface II2cTarget

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>A simulated node's flash regions by name; they outlive resets, as flash does.</summary>
 public sealed class SimFlashProvider(int seed) : IFlashProvider

@@ -3,7 +3,7 @@ using CityNode.Drivers.Registry;
 using CityNode.Hal;
 using CityNode.Host.Ports;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>The buses of a simulated board: what the sensor factory opens, with the simulated chips already wired.</summary>
 public sealed class SimBusProvider : IBusProvider

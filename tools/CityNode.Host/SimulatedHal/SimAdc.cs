@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>
 /// An ESP32-like ADC: each channel's pin voltage comes from a probe model, converted with 12-bit

@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>
 /// A node's clock in the simulation: virtual time that only moves when the node waits or sleeps,

@@ -1,4 +1,4 @@
-namespace CityNode.Delivery
+namespace CityNode.Storage
 {
     /// <summary>
     /// Keeps a node working when its flash journal cannot take a batch (every sector retired as a

@@ -1,4 +1,4 @@
-namespace CityNode.Delivery
+namespace CityNode.Storage
 {
     /// <summary>
     /// Where sealed batches wait for the broker's acknowledgement. Oldest first; a batch leaves only

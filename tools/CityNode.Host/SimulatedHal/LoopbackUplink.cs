@@ -1,6 +1,6 @@
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>
 /// An uplink that acknowledges every publish at once, without a network (for wear and capacity

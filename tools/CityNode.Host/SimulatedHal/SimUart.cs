@@ -1,7 +1,7 @@
 using CityNode.Hal;
 using CityNode.NanoTwin;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>A simulated device on the far end of a serial line.</summary>
 public interface IUartDevice

@@ -1,7 +1,7 @@
 using System.Device.I2c;
 using CityNode.Hal;
 
-namespace CityNode.Host.Sim;
+namespace CityNode.Host.SimulatedHal;
 
 /// <summary>
 /// Presents one address of an <see cref="II2cBus"/> as a System.Device.I2c.I2cDevice, so the

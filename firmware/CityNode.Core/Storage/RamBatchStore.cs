@@ -1,7 +1,7 @@
 using System;
 using CityNode.Util;
 
-namespace CityNode.Delivery
+namespace CityNode.Storage
 {
     /// <summary>
     /// An <see cref="IBatchStore"/> in a preallocated byte ring: for boards without a journal and for
