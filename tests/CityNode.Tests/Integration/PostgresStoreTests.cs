@@ -28,20 +28,7 @@ public sealed class PostgresStoreTests(PostgresFixture pg)
     {
         string db = pg.NewDatabase();
         using var store = new PostgresStore(db);
-        StoreContract.ExplainsItself(store, sql =>
-        {
-            using var c = new NpgsqlConnection(db);
-            c.Open();
-            using var cmd = new NpgsqlCommand(sql, c);
-            using var r = cmd.ExecuteReader();
-            var rows = new List<(string, object?)[]>();
-            while (r.Read())
-            {
-                rows.Add(Enumerable.Range(0, r.FieldCount).Select(i => (r.GetName(i), r.IsDBNull(i) ? null : r.GetValue(i))).ToArray());
-            }
-
-            return rows;
-        }, t => new DateTimeOffset(DateTime.SpecifyKind((DateTime)t, DateTimeKind.Utc)).ToUnixTimeSeconds());
+        StoreContract.ExplainsItself(store, sql => Query(db, sql), Unix);
 
         using var again = new PostgresStore(db); // a second receiver opening it keeps the view and the lookups
         Assert.Equal(store.Count(), again.Count());

@@ -157,30 +157,14 @@ public sealed class SqliteStore : ITelemetryStore
             }
 
             stored[i] = true;
-            var r = _insertReading.Parameters;
             foreach (var row in StoreSchema.ReadingRows(b))
             {
-                r[0].Value = (long)row.Node;
-                r[1].Value = row.Channel;
-                r[2].Value = row.Unit;
-                r[3].Value = row.Time;
-                r[4].Value = row.Value is double d ? d : DBNull.Value;
-                r[5].Value = (int)row.Status;
-                r[6].Value = (long)row.Seq;
-                _insertReading.ExecuteNonQuery();
+                Run(_insertReading, row);
             }
 
             foreach (var row in StoreSchema.LatestRows([b]))
             {
-                var l = _upsertLatest.Parameters;
-                l[0].Value = (long)row.Node;
-                l[1].Value = row.Channel;
-                l[2].Value = row.Unit;
-                l[3].Value = row.Time;
-                l[4].Value = row.Value is double d ? d : DBNull.Value;
-                l[5].Value = (int)row.Status;
-                l[6].Value = (long)row.Seq;
-                _upsertLatest.ExecuteNonQuery();
+                Run(_upsertLatest, row); // moves only forward: the statement's WHERE compares (time, seq)
             }
 
             var n = _upsertNode.Parameters;
@@ -275,5 +259,19 @@ public sealed class SqliteStore : ITelemetryStore
         _upsertLatest.Dispose();
         _upsertNode.Dispose();
         _db.Dispose();
+    }
+
+    /// <summary>Binds a reading row to a statement whose parameters are node, channel, unit, time, value, status, seq (insert and latest upsert alike) and runs it.</summary>
+    private static void Run(SqliteCommand cmd, StoreSchema.ReadingRow row)
+    {
+        var p = cmd.Parameters;
+        p[0].Value = (long)row.Node;
+        p[1].Value = row.Channel;
+        p[2].Value = row.Unit;
+        p[3].Value = row.Time;
+        p[4].Value = row.Value is double d ? d : DBNull.Value;
+        p[5].Value = (int)row.Status;
+        p[6].Value = (long)row.Seq;
+        cmd.ExecuteNonQuery();
     }
 }
