@@ -145,14 +145,19 @@ namespace CityNode.Config
         /// </summary>
         public int ResendSeconds { get { return _numbers[ConfigKeys.Resend] > 0 ? (int)_numbers[ConfigKeys.Resend] : 3 * PublishSeconds; } }
 
+        // Built at the first session and kept: every delivery session asks for them again.
+        private string _telemetryTopic;
+        private string _ackTopic;
+        private string _configTopic;
+
         /// <summary>Topic the node publishes its batches on.</summary>
-        public string TelemetryTopic { get { return Topics.Telemetry(NodeId); } }
+        public string TelemetryTopic { get { return _telemetryTopic != null ? _telemetryTopic : (_telemetryTopic = Topics.Telemetry(NodeId)); } }
 
         /// <summary>Retained topic where the backend acknowledges what it has stored of this node.</summary>
-        public string AckTopic { get { return Topics.Ack(NodeId); } }
+        public string AckTopic { get { return _ackTopic != null ? _ackTopic : (_ackTopic = Topics.Ack(NodeId)); } }
 
         /// <summary>Retained topic holding the node's remote configuration.</summary>
-        public string ConfigTopic { get { return Topics.Config(NodeId); } }
+        public string ConfigTopic { get { return _configTopic != null ? _configTopic : (_configTopic = Topics.Config(NodeId)); } }
 
         /// <summary>Parses and validates a configuration file.</summary>
         public static NodeConfig Parse(string text)

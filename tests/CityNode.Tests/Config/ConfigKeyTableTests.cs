@@ -133,6 +133,17 @@ public class ConfigKeyTableTests
     }
 
     [Fact]
+    public void The_wpa_key_bounds_are_accepted()
+    {
+        foreach (var key in new[] { new string('p', 8), new string('p', 63), new string('a', 64) })
+        {
+            Assert.Equal(key, NodeConfig.Parse(Config("wifi.password", key)).WifiPassword);
+        }
+
+        Assert.Contains("wifi.password: 64 characters", Assert.Throws<ConfigException>(() => NodeConfig.Parse(Config("wifi.password", new string('p', 64)))).Message);
+    }
+
+    [Fact]
     public void The_broker_url_bounds_are_accepted()
     {
         var k = Row("mqtt.broker");

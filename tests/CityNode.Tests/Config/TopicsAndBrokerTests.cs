@@ -21,6 +21,11 @@ public class TopicsAndBrokerTests
         Assert.Equal("citynode/+/up", Receiver.TelemetryFilter);
         var c = NodeConfig.Parse("node.id = 7\n");
         Assert.Equal(("citynode/7/up", "citynode/7/config", "citynode/7/ack"), (c.TelemetryTopic, c.ConfigTopic, c.AckTopic));
+
+        // Every delivery session asks for the node's topics: built once, not per publish.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _ = (c.TelemetryTopic, c.ConfigTopic, c.AckTopic);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Theory]
