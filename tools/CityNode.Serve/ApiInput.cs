@@ -1,5 +1,6 @@
 using System.Globalization;
 using CityNode.Telemetry;
+using CityNode.Host.Provisioning;
 
 namespace CityNode.Serve;
 
@@ -26,7 +27,7 @@ public static class ApiInput
     {
         if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id) || id == 0)
         {
-            throw new BadRequestException($"node '{text}': a node id is a number from 1 to 4294967295");
+            throw new BadRequestException($"node '{text}': a node id is a number from {ConfigKeyTable.NodeIdRange}");
         }
 
         return id;

@@ -68,7 +68,7 @@ internal static class NodeRegistryOptions
                 string idText = parse.GetResult(command.Options.First(o => o.Name == nodeOption))?.Tokens.FirstOrDefault()?.Value ?? "";
                 if (!uint.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out id) || id == 0)
                 {
-                    throw new FormatException($"{nodeOption} '{idText}': a number from 1 to 4294967295");
+                    throw new FormatException($"{nodeOption} '{idText}': a number from {ConfigKeyTable.NodeIdRange}");
                 }
 
                 reg = NodeRegistry.Load(path);

@@ -64,7 +64,7 @@ public sealed class NodeRegistry
             string[] parts = key.Split('.');
             if (parts.Length != 3 || !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out uint id) || id == 0)
             {
-                throw new FormatException($"{source} line {lineNo}: '{key}': expected node.ID.name or node.ID.location with ID a number from 1 to 4294967295");
+                throw new FormatException($"{source} line {lineNo}: '{key}': expected node.ID.name or node.ID.location with ID a number from {ConfigKeyTable.NodeIdRange}");
             }
 
             switch (parts[2])

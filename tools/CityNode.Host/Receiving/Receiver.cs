@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using System.Threading.Channels;
+using CityNode.Host.Provisioning;
 
 namespace CityNode.Host.Receiving;
 
@@ -283,7 +284,7 @@ public sealed class Receiver : IAsyncDisposable
     {
         if (batch.NodeId == 0)
         {
-            return "node id 0 (node ids are 1 to 4294967295)";
+            return $"node id 0 (node ids are {ConfigKeyTable.NodeIdRange})";
         }
 
         long validFrom = CityNode.Hal.RtcClock.ValidFromUnixMs / 1000;
