@@ -146,14 +146,15 @@ public class SampleRingTests
             ring.Append(f);
         }
 
-        // Measured on a second pass: the first may include the runtime's own bookkeeping on this thread
-        // (on-stack replacement of the loop, tiering under a loaded machine), not the ring's.
+        // The least of a few passes: a pass may include the runtime's own bookkeeping on this thread
+        // (on-stack replacement of the loop, tiering on a loaded machine: 144 B seen once in CI), not
+        // the ring's. An allocation per append would show in every pass (10,000 appends each).
         long allocated = long.MaxValue;
-        for (int pass = 0; pass < 2; pass++)
+        for (int pass = 0; pass < 5 && allocated != 0; pass++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             AppendMany(ring, f, rnd);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
         Assert.Equal(0, allocated);
