@@ -64,7 +64,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
     }
 
     /// <summary>Connects (a wake with a publish window) and reports its state, retained, as a node does after its first boot.</summary>
-    public async Task ConnectAsync(int port)
+    public async Task ConnectAsync(int port, string? user = null, string? password = null)
     {
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += e =>
@@ -72,7 +72,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
             _inbox.Writer.TryWrite((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
             return Task.CompletedTask;
         };
-        await _client.ConnectAsync(MqttClientSetup.Loopback(port, "fake-ota-" + Id).Build());
+        await _client.ConnectAsync(MqttClientSetup.Loopback(port, "fake-ota-" + Id, user, password).Build());
         await ReportAsync();
         await _client.SubscribeAsync(Topics.OtaManifest(Id), MqttQualityOfServiceLevel.AtLeastOnce);
         _loop = Task.Run(LoopAsync);
