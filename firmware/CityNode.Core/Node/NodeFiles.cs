@@ -6,16 +6,6 @@ namespace CityNode.Node
     /// <summary>The two files a node boots from: its config (citynode.conf) and its board profile (board.conf).</summary>
     public static class NodeFiles
     {
-        /// <summary>
-        /// The node's OTA key on its internal drive: exactly 32 bytes (raw, not hex), the HMAC-SHA256 key
-        /// its manifests are signed with (docs/ota.md). Written by <c>citynode provision</c>, which keeps
-        /// the backend's copy; never sent over the air.
-        /// </summary>
-        public const string OtaKeyFileName = "ota.key";
-
-        /// <summary>Bytes in <see cref="OtaKeyFileName"/>.</summary>
-        public const int OtaKeyLength = 32;
-
         /// <summary>Parses both; on an error prints it with its line and key (the technician's serial console) and returns false.</summary>
         public static bool Parse(string configText, string boardText, out NodeConfig config, out BoardProfile board)
         {

@@ -41,33 +41,6 @@ namespace CityNode.Telemetry
             return For(nodeId.ToString(), AckLeaf);
         }
 
-        /// <summary>Leaf of a node's OTA manifest (retained, written by the backend only; docs/ota.md).</summary>
-        public const string OtaLeaf = "ota";
-
-        /// <summary>Leaf of a node's OTA state report (retained, written by the node on a state change).</summary>
-        public const string OtaStateLeaf = "ota/state";
-
-        /// <summary>Every release chunk (<c>citynode/ota/#</c>): "ota" is never a node id (ids are numbers), so it cannot clash with a node's topics.</summary>
-        public const string OtaChunks = Root + "/" + OtaLeaf + "/#";
-
-        /// <summary><c>citynode/ID/ota</c>: the node's manifest, signed with its own key.</summary>
-        public static string OtaManifest(uint nodeId)
-        {
-            return For(nodeId.ToString(), OtaLeaf);
-        }
-
-        /// <summary><c>citynode/ota/COUNTER/INDEX</c>: one chunk of the release with that anti-rollback counter, shared by every node.</summary>
-        public static string OtaChunk(uint counter, int index)
-        {
-            return Root + "/" + OtaLeaf + "/" + counter.ToString() + "/" + index.ToString();
-        }
-
-        /// <summary><c>citynode/ID/ota/state</c>: <c>key=value</c> lines (version, counter, slot, state, received, total, failure, detail).</summary>
-        public static string OtaState(uint nodeId)
-        {
-            return For(nodeId.ToString(), OtaStateLeaf);
-        }
-
         /// <summary>A filter for one leaf of every node (<c>citynode/+/up</c>).</summary>
         public static string AllNodes(string leaf)
         {
