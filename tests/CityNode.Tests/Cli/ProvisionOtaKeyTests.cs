@@ -18,14 +18,16 @@ public sealed class ProvisionOtaKeyTests : IDisposable
         CliRunner.Run(["provision", "--board", "reference", "--node-id", node, "--ota-keys", Keys, .. more]);
 
     [Fact]
-    public async Task Out_writes_the_nodes_key_and_the_backends_copy_the_same_32_bytes_and_never_prints_it()
+    public async Task Out_writes_the_nodes_key_and_the_backends_copy_the_same_key_and_never_prints_it()
     {
         string outDir = Path.Combine(_dir, "n9");
         var (exit, stdout, err) = await Provision("9", "--out", outDir);
         Assert.True(exit == 0, err);
 
-        byte[] onNode = File.ReadAllBytes(Path.Combine(outDir, "ota.key"));
-        Assert.Equal(32, onNode.Length);
+        // The node's copy: 64 hex digits on one line (NodeStart.ReadOtaKey parses it).
+        string nodeText = File.ReadAllText(Path.Combine(outDir, "ota.key"));
+        Assert.Matches("^[0-9a-f]{64}\n$", nodeText);
+        byte[] onNode = Convert.FromHexString(nodeText.Trim());
         string backendFile = Path.Combine(Keys, "9.key");
         Assert.Equal(onNode, Release.ReadKey(backendFile)); // the format `release --key` and `ota --keys` read
         if (!OperatingSystem.IsWindows())
@@ -40,12 +42,12 @@ public sealed class ProvisionOtaKeyTests : IDisposable
 
         using var deploy = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "deploy.json")));
         var keyEntry = deploy.RootElement.GetProperty("Files").EnumerateArray().Single(f => f.GetProperty("DestinationFilePath").GetString() == "I:\\ota.key");
-        Assert.Equal(onNode, File.ReadAllBytes(keyEntry.GetProperty("SourceFilePath").GetString()!));
+        Assert.Equal(nodeText, File.ReadAllText(keyEntry.GetProperty("SourceFilePath").GetString()!));
 
         // Two nodes never share a key.
         var (exit2, _, err2) = await Provision("10", "--out", Path.Combine(_dir, "n10"));
         Assert.True(exit2 == 0, err2);
-        Assert.NotEqual(onNode, File.ReadAllBytes(Path.Combine(_dir, "n10", "ota.key")));
+        Assert.NotEqual(nodeText, File.ReadAllText(Path.Combine(_dir, "n10", "ota.key")));
     }
 
     [Fact]
@@ -58,7 +60,7 @@ public sealed class ProvisionOtaKeyTests : IDisposable
         var (e2, stdout, err2) = await Provision("9", "--out", Path.Combine(_dir, "again"));
         Assert.True(e2 == 0, err2);
         Assert.Contains("kept", stdout);
-        Assert.Equal(backend, File.ReadAllBytes(Path.Combine(_dir, "again", "ota.key")));
+        Assert.Equal(backend, Release.ReadKey(Path.Combine(_dir, "again", "ota.key")));
         Assert.Equal(backend, Release.ReadKey(Path.Combine(Keys, "9.key")));
     }
 

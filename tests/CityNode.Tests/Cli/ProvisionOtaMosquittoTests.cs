@@ -77,7 +77,7 @@ public sealed class ProvisionOtaMosquittoTests : IDisposable
         // Clear the probes, then the real thing: ota as the backend account, the node as node-42.
         await backend.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("citynode/42/ota").WithPayload(Array.Empty<byte>()).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
         await node.DisconnectAsync();
-        await using var fake = new RolloutFakeNode(42, File.ReadAllBytes(Path.Combine(_dir, "42", "ota.key")));
+        await using var fake = new RolloutFakeNode(42, CityNode.Host.Ota.Release.ReadKey(Path.Combine(_dir, "42", "ota.key")));
         await fake.ConnectAsync(broker.Port, config.MqttUsername, config.MqttPassword);
         string release = Path.Combine(_dir, "r.release");
         File.WriteAllBytes(release, OtaRig.MakeRelease(4).ToFile());

@@ -105,8 +105,8 @@ public sealed class OtaRolloutCliTests : IAsyncLifetime
         Assert.Equal(OtaState.RolledBack, canary.Status.State);
         Assert.Equal(0u, canary.Status.RunningCounter);
         Assert.All(rest, n => Assert.Equal(0, n.ManifestsReceived));
-        Assert.Null(await RetainedAsync(Topics.OtaManifest(22)));
-        Assert.NotNull(await RetainedAsync(Topics.OtaManifest(21)));
+        Assert.Null(await RetainedAsync(Topics.Ota(22)));
+        Assert.NotNull(await RetainedAsync(Topics.Ota(21)));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class OtaRolloutCliTests : IAsyncLifetime
         Assert.Equal(1, e5);
         Assert.Contains("--node 61: given twice", err5);
 
-        Assert.Null(await RetainedAsync(Topics.OtaManifest(61)));
+        Assert.Null(await RetainedAsync(Topics.Ota(61)));
         Assert.Null(await RetainedAsync(Topics.OtaChunk(3, 0)));
     }
 

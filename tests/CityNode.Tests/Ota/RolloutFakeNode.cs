@@ -74,7 +74,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
         };
         await _client.ConnectAsync(MqttClientSetup.Loopback(port, "fake-ota-" + Id, user, password).Build());
         await ReportAsync();
-        await _client.SubscribeAsync(Topics.OtaManifest(Id), MqttQualityOfServiceLevel.AtLeastOnce);
+        await _client.SubscribeAsync(Topics.Ota(Id), MqttQualityOfServiceLevel.AtLeastOnce);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -82,7 +82,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
     {
         await foreach (var (topic, payload) in _inbox.Reader.ReadAllAsync())
         {
-            if (topic == Topics.OtaManifest(Id))
+            if (topic == Topics.Ota(Id))
             {
                 if (payload.Length == 0)
                 {
@@ -97,7 +97,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
                 if (_updater.OfferManifest(payload, payload.Length) == OtaReply.Accepted)
                 {
                     await ReportAsync();
-                    await _client!.SubscribeAsync(Topics.OtaChunks, MqttQualityOfServiceLevel.AtLeastOnce);
+                    await _client!.SubscribeAsync(Topics.AllOtaChunks(), MqttQualityOfServiceLevel.AtLeastOnce);
                 }
                 else
                 {
@@ -118,7 +118,7 @@ public sealed class RolloutFakeNode : IAsyncDisposable
                 continue;
             }
 
-            await _client!.UnsubscribeAsync(Topics.OtaChunks);
+            await _client!.UnsubscribeAsync(Topics.AllOtaChunks());
             if (!_updater.VerifyAndSwitch())
             {
                 await ReportAsync();

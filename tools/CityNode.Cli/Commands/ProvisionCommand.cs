@@ -214,7 +214,7 @@ internal static class ProvisionCommand
     {
         Directory.CreateDirectory(dir);
         Write(Path.Combine(dir, NodeProvisioning.ConfigFileName), p.ConfigText, secret: true);
-        OtaKeyStore.WriteSecret(Path.Combine(dir, NodeFiles.OtaKeyFileName), p.OtaKey);
+        OtaKeyStore.WriteKeyFile(Path.Combine(dir, NodeFiles.OtaKey), p.OtaKey);
         if (!keptKey)
         {
             OtaKeyStore.Save(keyFolder, p.NodeId, p.OtaKey);
@@ -241,7 +241,7 @@ internal static class ProvisionCommand
         Console.WriteLine($"node {p.NodeId} provisioned in {dir}:");
         Console.WriteLine($"  {NodeProvisioning.ConfigFileName}   the node's config with its MQTT password (mode 600)");
         Console.WriteLine($"  {NodeProvisioning.BoardFileName}      the board profile (pins, power constants)");
-        Console.WriteLine($"  {NodeFiles.OtaKeyFileName}          the node's OTA key (mode 600); the backend's copy {(keptKey ? "kept" : "written")}: {OtaKeyStore.PathOf(keyFolder, p.NodeId)}");
+        Console.WriteLine($"  {NodeFiles.OtaKey}          the node's OTA key (mode 600); the backend's copy {(keptKey ? "kept" : "written")}: {OtaKeyStore.PathOf(keyFolder, p.NodeId)}");
         Console.WriteLine("  mosquitto.passwd append to the broker's password_file");
         Console.WriteLine("  mosquitto.acl    append to the broker's acl_file (then reload mosquitto)");
         Console.WriteLine($"  mosquitto-backend.acl  once per broker: the backend account {NodeProvisioning.BackendUser} (receive, configure, ota);");
@@ -267,7 +267,7 @@ internal static class ProvisionCommand
         Console.WriteLine($"\n# ---- {NodeProvisioning.BoardFileName}: copy boards/{p.Request.Board.Id}.board ----");
         Console.WriteLine("\n# ---- nanoff (save the deploy.json below next to citynode.conf; --out DIR writes all of this as files) ----");
         Console.WriteLine(p.FileDeploymentJson(".", withOtaKey: false));
-        Console.WriteLine($"# the node's OTA key ({NodeFiles.OtaKeyFileName}) is never printed: --out DIR writes it, with the backend's copy in --ota-keys, and adds it to deploy.json");
+        Console.WriteLine($"# the node's OTA key ({NodeFiles.OtaKey}) is never printed: --out DIR writes it, with the backend's copy in --ota-keys, and adds it to deploy.json");
         foreach (var (what, cmd) in p.NanoffCommands("."))
         {
             Console.WriteLine($"# {what}\n{cmd}");

@@ -131,7 +131,7 @@ public sealed class Rollout
             _progress($"wave {wave} ({(wave == 1 ? "canary" : "the rest")}): {members.Count} node{(members.Count == 1 ? "" : "s")}, {string.Join(", ", members.Select(m => m.Node))}");
             foreach (var n in members)
             {
-                await PublishAsync(Topics.OtaManifest(n.Node), _release.Manifest(OtaManifest.TargetNode, n.Node.ToString(), _keys[n.Node]), ct);
+                await PublishAsync(Topics.Ota(n.Node), _release.Manifest(OtaManifest.TargetNode, n.Node.ToString(), _keys[n.Node]), ct);
                 n.Outcome = RolloutOutcome.Pending;
             }
 
@@ -140,7 +140,7 @@ public sealed class Rollout
             {
                 foreach (var n in all.Where(n => n.Outcome == RolloutOutcome.Pending && !n.Answered))
                 {
-                    await PublishAsync(Topics.OtaManifest(n.Node), [], ct);
+                    await PublishAsync(Topics.Ota(n.Node), [], ct);
                     n.Outcome = RolloutOutcome.Withdrawn;
                     _progress($"node {n.Node}: manifest withdrawn (it had not started)");
                 }
@@ -222,7 +222,7 @@ public sealed class Rollout
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build(), ct);
         if (!result.IsSuccess)
         {
-            throw new Mqtt.BrokerException($"the broker refused {topic}: {result.ReasonCode} (may this account write it? provision's mosquitto-backend.acl grants {Topics.AllNodes(Topics.OtaLeaf)} and {Topics.OtaChunks})");
+            throw new Mqtt.BrokerException($"the broker refused {topic}: {result.ReasonCode} (may this account write it? provision's mosquitto-backend.acl grants {Topics.AllNodes(Topics.OtaLeaf)} and {Topics.AllOtaChunks()})");
         }
     }
 }

@@ -78,7 +78,7 @@ public sealed class NodeProvisioning
 
     public string PasswordLine { get; }
 
-    /// <summary>The node's OTA key (<see cref="NodeFiles.OtaKeyFileName"/> on its drive, the backend's copy in <see cref="OtaKeyStore"/>); never printed.</summary>
+    /// <summary>The node's OTA key (<see cref="NodeFiles.OtaKey"/> on its drive, the backend's copy in <see cref="OtaKeyStore"/>); never printed.</summary>
     public byte[] OtaKey { get; }
 
     /// <summary>What the node will still lack (no Wi-Fi, no broker): said, not refused.</summary>
@@ -92,8 +92,8 @@ public sealed class NodeProvisioning
         $"topic write {Topics.Telemetry(NodeId)}\n" +
         $"topic read {Topics.Config(NodeId)}\n" +
         $"topic read {Topics.Ack(NodeId)}\n" +
-        $"topic read {Topics.OtaManifest(NodeId)}\n" +
-        $"topic read {Topics.OtaChunks}\n" +
+        $"topic read {Topics.Ota(NodeId)}\n" +
+        $"topic read {Topics.AllOtaChunks()}\n" +
         $"topic write {Topics.OtaState(NodeId)}\n";
 
     /// <summary>
@@ -111,7 +111,7 @@ public sealed class NodeProvisioning
         $"topic readwrite {Topics.AllNodes(Topics.AckLeaf)}\n" +
         $"topic readwrite {Topics.AllNodes(Topics.ConfigLeaf)}\n" +
         $"topic readwrite {Topics.AllNodes(Topics.OtaLeaf)}\n" +
-        $"topic readwrite {Topics.OtaChunks}\n" +
+        $"topic readwrite {Topics.AllOtaChunks()}\n" +
         $"topic read {Topics.AllNodes(Topics.OtaStateLeaf)}\n";
 
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
@@ -125,7 +125,7 @@ public sealed class NodeProvisioning
         };
         if (withOtaKey)
         {
-            files.Add(new { DestinationFilePath = DeviceDrive + NodeFiles.OtaKeyFileName, SourceFilePath = Path.Combine(sourceDirectory, NodeFiles.OtaKeyFileName) });
+            files.Add(new { DestinationFilePath = DeviceDrive + NodeFiles.OtaKey, SourceFilePath = Path.Combine(sourceDirectory, NodeFiles.OtaKey) });
         }
 
         if (Request.CaFileName is string ca)
