@@ -91,6 +91,6 @@ public sealed class ProvisionOtaKeyTests : IDisposable
         var (exit, stdout, err) = await Provision("9");
         Assert.True(exit == 0, err);
         Assert.Contains("user node-9\ntopic write citynode/9/up\ntopic read citynode/9/config\ntopic read citynode/9/ack\ntopic read citynode/9/ota\ntopic read citynode/ota/#\ntopic write citynode/9/ota/state\n", stdout);
-        Assert.Contains("topic readwrite citynode/+/ota\ntopic readwrite citynode/ota/#\ntopic read citynode/+/ota/state\n", stdout);
+        Assert.Contains("user citynode-backend\ntopic readwrite citynode/+/ota\ntopic readwrite citynode/ota/#\ntopic read citynode/+/ota/state\n", stdout);
     }
 }

@@ -53,6 +53,25 @@ public sealed class ProvisionOtaMosquittoTests : IDisposable
         Assert.True((await backend.PublishAsync(Message("citynode/43/ota"))).IsSuccess);
         Assert.True((await backend.PublishAsync(Message("citynode/ota/9/0"))).IsSuccess);
 
+        // The backend's two user blocks add up: it still reads telemetry (the first block) and writes OTA topics (above).
+        var telemetry = new List<string>();
+        backend.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (telemetry)
+            {
+                telemetry.Add(e.ApplicationMessage.Topic);
+            }
+
+            return Task.CompletedTask;
+        };
+        await backend.SubscribeAsync("citynode/+/up", MqttQualityOfServiceLevel.AtLeastOnce);
+        Assert.True((await node.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("citynode/42/up").WithPayload(new byte[] { 1 }).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).IsSuccess);
+        await TestPublisher.WaitUntil(() => { lock (telemetry) { return telemetry.Count > 0; } }, TimeSpan.FromSeconds(5));
+        lock (telemetry)
+        {
+            Assert.Equal(new[] { "citynode/42/up" }, telemetry);
+        }
+
         // Reads: its own manifest and the chunks, not another node's manifest.
         var got = new List<string>();
         node.ApplicationMessageReceivedAsync += e =>

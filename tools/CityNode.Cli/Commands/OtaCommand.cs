@@ -13,7 +13,8 @@ namespace CityNode.Cli.Commands;
 /// <summary>
 /// <c>citynode ota</c>: rolls a release out to nodes over MQTT, canary first, halting on failures
 /// (docs/ota.md, "Rollout"; the logic is <see cref="Rollout"/>). Exit codes: 0 every node confirmed
-/// the release; 1 the user's to fix (release, keys, nodes, broker), nothing published to a node;
+/// the release; 1 the user's to fix (release, keys, nodes, broker: nothing published; or a publish
+/// the broker refused, named with the ACL line it needs);
 /// 2 the rollout ran but did not update every node (halted, failed or no answer in time), the last
 /// lines say which node and why.
 /// </summary>

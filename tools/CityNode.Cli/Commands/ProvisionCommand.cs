@@ -223,7 +223,7 @@ internal static class ProvisionCommand
         File.Copy(Boards.PathOf(board), Path.Combine(dir, NodeProvisioning.BoardFileName), overwrite: true);
         Write(Path.Combine(dir, "mosquitto.passwd"), p.PasswordLine + "\n", secret: false);
         Write(Path.Combine(dir, "mosquitto.acl"), p.AclLines, secret: false);
-        Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines(), secret: false);
+        Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines() + NodeProvisioning.BackendOtaAclLines(), secret: false);
         string full = Path.GetFullPath(dir);
         Write(Path.Combine(dir, "deploy.json"), p.FileDeploymentJson(full) + "\n", secret: false);
         if (caPath is not null)
@@ -263,7 +263,7 @@ internal static class ProvisionCommand
         Console.WriteLine("\n# ---- mosquitto acl_file lines ----");
         Console.Write(p.AclLines);
         Console.WriteLine($"# once per broker (and its password: {NodeProvisioning.BackendPasswordCommand()}):");
-        Console.Write(NodeProvisioning.BackendAclLines());
+        Console.Write(NodeProvisioning.BackendAclLines() + NodeProvisioning.BackendOtaAclLines());
         Console.WriteLine($"\n# ---- {NodeProvisioning.BoardFileName}: copy boards/{p.Request.Board.Id}.board ----");
         Console.WriteLine("\n# ---- nanoff (save the deploy.json below next to citynode.conf; --out DIR writes all of this as files) ----");
         Console.WriteLine(p.FileDeploymentJson(".", withOtaKey: false));

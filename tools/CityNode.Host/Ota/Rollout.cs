@@ -89,15 +89,13 @@ public sealed class Rollout
         int firstWave = Math.Clamp(canary, 1, nodes.Count);
         var all = nodes.Select((n, i) => new RolloutNode(n, i < firstWave ? 1 : 2)).ToList();
         var byId = all.ToDictionary(n => n.Node);
+        var byStateTopic = all.ToDictionary(n => Topics.OtaState(n.Node), n => n.Node);
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            string topic = e.ApplicationMessage.Topic;
-            foreach (var n in all)
+            if (byStateTopic.TryGetValue(e.ApplicationMessage.Topic, out uint node)
+                && OtaStateReport.Parse(Encoding.ASCII.GetString(e.ApplicationMessage.Payload)) is { } report)
             {
-                if (topic == Topics.OtaState(n.Node) && OtaStateReport.Parse(Encoding.ASCII.GetString(e.ApplicationMessage.Payload)) is { } report)
-                {
-                    _reports.Writer.TryWrite((n.Node, report, e.ApplicationMessage.Retain));
-                }
+                _reports.Writer.TryWrite((node, report, e.ApplicationMessage.Retain));
             }
 
             return Task.CompletedTask;

@@ -100,16 +100,25 @@ public sealed class NodeProvisioning
     /// The backend account's lines, once per broker: receivers read all telemetry and write (retained)
     /// each node's acknowledgement, <c>citynode configure</c> writes (and reads back) the retained
     /// config documents. No node account may write a config or ack topic, so a compromised node
-    /// cannot reconfigure others or release their batches. Likewise only the backend writes OTA
-    /// manifests and chunks (<c>citynode ota</c>, which also clears manifests and reads the nodes'
-    /// OTA state): a node account can neither push a release nor hide another node's manifest.
+    /// cannot reconfigure others or release their batches.
     /// </summary>
     public static string BackendAclLines(string user = BackendUser) =>
-        "# the backend: receivers read all telemetry and acknowledge it; citynode configure writes config documents; citynode ota writes manifests and chunks and reads the nodes' OTA state\n" +
+        "# the backend: receivers read all telemetry and acknowledge it; citynode configure writes config documents\n" +
         $"user {user}\n" +
         $"topic read {Topics.AllNodes(Topics.TelemetryLeaf)}\n" +
         $"topic readwrite {Topics.AllNodes(Topics.AckLeaf)}\n" +
-        $"topic readwrite {Topics.AllNodes(Topics.ConfigLeaf)}\n" +
+        $"topic readwrite {Topics.AllNodes(Topics.ConfigLeaf)}\n";
+
+    /// <summary>
+    /// The backend account's OTA lines (written after <see cref="BackendAclLines"/> in
+    /// mosquitto-backend.acl; mosquitto adds a user's lines up across its <c>user</c> blocks):
+    /// <c>citynode ota</c> writes the manifests (and withdraws them) and the chunks, and reads the
+    /// nodes' state reports. Only this account writes those topics: a node account can neither push
+    /// a release nor hide another node's manifest (docs/ota.md, "Keys and the broker ACL").
+    /// </summary>
+    public static string BackendOtaAclLines(string user = BackendUser) =>
+        "# the backend: citynode ota writes manifests and release chunks and reads the nodes' OTA state\n" +
+        $"user {user}\n" +
         $"topic readwrite {Topics.AllNodes(Topics.OtaLeaf)}\n" +
         $"topic readwrite {Topics.AllOtaChunks()}\n" +
         $"topic read {Topics.AllNodes(Topics.OtaStateLeaf)}\n";

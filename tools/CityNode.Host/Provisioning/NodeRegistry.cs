@@ -79,7 +79,7 @@ public sealed class NodeRegistry
                     CheckGroup(value, $"{source} line {lineNo}: {key}");
                     break;
                 default:
-                    throw new FormatException($"{source} line {lineNo}: '{key}': a node has only .name, .location and .group here");
+                    throw new FormatException($"{source} line {lineNo}: '{key}': a node has only .name and .location here, and .group (the nodes citynode ota --group updates)");
             }
         }
 
