@@ -1,4 +1,5 @@
 using System.IO;
+using System.Reflection;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Esp32.Glue;
@@ -23,10 +24,7 @@ namespace CityNode.Esp32
         {
         }
 
-        public static void Main()
-        {
-            new NodeProgram().Run();
-        }
+        public static void Main() => new NodeProgram().Run();
 
         protected override string ReadAllText(string path) => File.ReadAllText(path);
 
@@ -45,6 +43,12 @@ namespace CityNode.Esp32
         protected override ISensor[] CreateSensors(NodeConfig config) => SensorFactory.Create(config, _buses);
 
         protected override IFlashProvider Flash() => new LittleFsSectors(Drive + "cn\\");
+
+        // The release's .pe files from the slot (docs/ota.md); on the host, the twin's Assembly.Load.
+        protected override void LoadAssembly(byte[] pe) => Assembly.Load(pe);
+
+        // nanoFramework.System.Security.Cryptography's native one-shot HMAC (mbedTLS) for the manifest's MAC.
+        protected override CityNode.Ota.IHash256 CreateMac(byte[] key) => new CityNode.Ota.KeyedHmac(key, System.Security.Cryptography.HMACSHA256.HashData);
 
         protected override bool SetClock() => _platform.SetClock(NodeRuntime.ConnectTimeoutMs);
 

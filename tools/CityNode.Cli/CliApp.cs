@@ -20,6 +20,7 @@ public static class CliApp
         ConfigureCommand.Create(),
         ServeCommand.Create(),
         ReleaseCommand.Create(),
+        OtaCommand.Create(),
     };
 
     /// <summary>

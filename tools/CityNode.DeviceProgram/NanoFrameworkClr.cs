@@ -1,7 +1,8 @@
 // The CoreLibrary types whose ESP32 behaviour differs from the .NET base library's (time, sleeping,
-// files on I:, the serial console, X.509) are the twin's in this build of the device program: a
+// files on I:, the serial console, X.509, Assembly.Load) are the twin's in this build of the device program: a
 // global alias wins over the same name imported by `using System...` in the glue files, so the
 // glue's source stays exactly what the .nfproj compiles. Nothing outside this assembly sees them.
+global using Assembly = CityNode.NanoTwin.Clr.Assembly;
 global using CancellationToken = CityNode.NanoTwin.Clr.CancellationToken;
 global using CancellationTokenSource = CityNode.NanoTwin.Clr.CancellationTokenSource;
 global using Console = CityNode.NanoTwin.Clr.Console;

@@ -43,6 +43,7 @@ namespace CityNode.Config
         public const int KeepAlive = 25;
         public const int Sensor = 26;
         public const int Bench = 27;
+        public const int NodeGroup = 28;
 
         private const int Provisioning = ConfigKey.Provisioning;
         private const int Remote = ConfigKey.Remote;
@@ -82,6 +83,7 @@ namespace CityNode.Config
             Row(KeepAlive, "mqtt.keepalive", KeyKind.Duration, 5, 3600, null, 60, null, Provisioning, "s", "MQTT keep-alive while connected"),
             Row(Sensor, "sensor.", KeyKind.Driver, 1, ConfigDocument.MaxLength, null, None, null, Provisioning, null, "sensor.NAME = BUS:ADDRESS: a wired sensor (its README)"),
             Row(Bench, "bench", KeyKind.Bool, 0, 1, null, 0, null, Provisioning, null, "bench check: live readings on the console, nothing published (docs/field-guide.md)"),
+            Row(NodeGroup, "node.group", KeyKind.Text, 1, 32, null, None, null, Provisioning, null, "the node's group for over-the-air updates: a release targeted at it (citynode ota --group) is taken (docs/ota.md)"),
         };
 
         /// <summary>The row of a key (or of its prefix), or -1: at most one pass over the table.</summary>

@@ -98,6 +98,9 @@ namespace CityNode.Config
         /// <summary>Bench check instead of normal life: live readings on the console, nothing published (docs/field-guide.md).</summary>
         public bool Bench { get { return _numbers[ConfigKeys.Bench] != 0; } }
 
+        /// <summary>The node's update group (node.group), or null: a manifest targeted at this group is the node's.</summary>
+        public string NodeGroup { get { return _texts[ConfigKeys.NodeGroup]; } }
+
         public int EarlyThresholdCount { get; private set; }
 
         /// <summary>Channel id of an early-publish threshold.</summary>

@@ -82,6 +82,16 @@ namespace CityNode.Node
                 d.Set(NodeDiagnostics.ResentBatches, _session.Publisher.Resent);
             }
 
+            if (_session.Ota != null)
+            {
+                Ota.OtaStatus o = _session.Ota.Current();
+                d.Set(NodeDiagnostics.OtaVersion, o.RunningVersion);
+                d.Set(NodeDiagnostics.OtaSlot, o.Slot);
+                d.Set(NodeDiagnostics.OtaState, (int)o.State);
+                d.Set(NodeDiagnostics.OtaReceived, o.BytesReceived);
+                d.Set(NodeDiagnostics.OtaFailure, ((long)o.LastFailure * 65536) + (o.FailureDetail & 0xFFFF));
+            }
+
             d.Set(NodeDiagnostics.UptimeSeconds, (_s.Clock.MonotonicMs - BootedAtMs) / 1000);
             d.Set(NodeDiagnostics.ProducedReadings, store.SealedReadings + readingsInBatch + _ring.DroppedReadings);
             return d;

@@ -22,8 +22,8 @@ namespace CityNode.Node
         /// <summary>Characters of a refusal's reason kept over a deep sleep: the diagnostics text is "config: " + reason.</summary>
         public const int ReasonBytes = CityNode.Telemetry.NodeDiagnostics.MaxTextLength - 8;
 
-        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters, the sent mark and its time, the backend's last acknowledged sequence and the resends.</summary>
-        public const int RecordBytes = 4 + 1 + ReasonBytes + 16;
+        /// <summary>Bytes <see cref="Write"/> takes: the refused version, the reason's length and characters, the sent mark and its time, the backend's last acknowledged sequence, the resends and the CRC of the update state last published.</summary>
+        public const int RecordBytes = 4 + 1 + ReasonBytes + 20;
 
         private readonly NodeServices _s;
         private readonly RemoteConfig _remote;
@@ -33,7 +33,12 @@ namespace CityNode.Node
             _s = services;
             Publisher = new Publisher(services.Store, payloadBuffer, InFlightWindow);
             _remote = new RemoteConfig(config.ConfigTopic);
-            Publisher.MessageSink = _remote;
+            if (services.Loader != null)
+            {
+                Ota = new OtaSession(services.Loader, services.Updater, config.NodeId, _remote);
+            }
+
+            Publisher.MessageSink = Ota != null ? (IMessageSink)Ota : _remote;
             Configure(config);
         }
 
@@ -44,6 +49,9 @@ namespace CityNode.Node
         }
 
         public Publisher Publisher { get; private set; }
+
+        /// <summary>The update's part of each window (docs/ota.md); null on a node without update regions.</summary>
+        public OtaSession Ota { get; private set; }
 
         /// <summary>A refused configuration to report: its version and reason.</summary>
         public bool ReportRejection { get; private set; }
@@ -86,8 +94,18 @@ namespace CityNode.Node
                     uplink.Subscribe(config.AckTopic); // retained: what the backend has stored arrives before the first publish
                 }
 
+                if (Ota != null)
+                {
+                    Ota.Subscribe(uplink); // the retained manifest arrives while the batches go out
+                }
+
                 delivered = Publisher.Run(uplink, config.TelemetryTopic, clock, t1 + PublishBudgetMs);
                 uplink.Poll(0, Publisher);
+                if (Ota != null)
+                {
+                    Ota.Run(uplink, clock, Publisher); // after the batches: readings keep priority
+                }
+
                 uplink.Disconnect();
             }
 
@@ -139,6 +157,7 @@ namespace CityNode.Node
             LittleEndian.WriteUInt32(r, at + 9 + ReasonBytes, (uint)Publisher.SentAt);
             LittleEndian.WriteUInt32(r, at + 13 + ReasonBytes, Publisher.BackendAcknowledged);
             LittleEndian.WriteUInt32(r, at + 17 + ReasonBytes, (uint)Publisher.Resent);
+            LittleEndian.WriteUInt32(r, at + 21 + ReasonBytes, Ota != null ? Ota.StateCrc : 0);
         }
 
         public void Read(byte[] r, int at)
@@ -158,6 +177,10 @@ namespace CityNode.Node
 
             Publisher.RestoreSent(LittleEndian.ReadUInt32(r, at + 5 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 9 + ReasonBytes),
                 LittleEndian.ReadUInt32(r, at + 13 + ReasonBytes), LittleEndian.ReadUInt32(r, at + 17 + ReasonBytes));
+            if (Ota != null)
+            {
+                Ota.StateCrc = LittleEndian.ReadUInt32(r, at + 21 + ReasonBytes);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using CityNode.Buffering;
 using CityNode.Config;
 using CityNode.Hal;
+using CityNode.Ota;
 using CityNode.Power;
 using CityNode.Sensors;
 using CityNode.Storage;
@@ -29,6 +30,9 @@ namespace CityNode.Node
         /// <summary>The journal's mount hint: one small sector (an inline file on littlefs, written in the directory's metadata).</summary>
         public const int HintSectorSize = 256;
 
+        /// <summary>The loader's version (the stable part updated only by cable): a release's minimum loader version is checked against it.</summary>
+        public static readonly uint LoaderVersion = OtaVersion.Pack(1, 0, 0);
+
         private readonly IFlashProvider _flash;
         private readonly int _journalSectors;
 
@@ -47,7 +51,44 @@ namespace CityNode.Node
             Crashes = new CrashCounter(flash.Open("crash", 256, 1));
             ConfigStore = new ConfigStore(flash.Open("config", 2048, 2));
             Config = RemoteConfig.Effective(provisioned, ConfigStore);
+            if (options.OtaSlotSectors > 0)
+            {
+                // The loader's step of every boot (a deep-sleep wake is one): a trial's boots are counted
+                // before it runs, so a release that crashes or hangs is rolled back whatever it does.
+                OtaFlash = flash.Open("ota", OtaUpdater.StateSectorSize, OtaUpdater.StateSectors);
+                OtaSlotA = flash.Open("ota-a", OtaUpdater.SlotSectorSize, options.OtaSlotSectors);
+                OtaSlotB = flash.Open("ota-b", OtaUpdater.SlotSectorSize, options.OtaSlotSectors);
+                Loader = new SlotLoader(new BootRecord(OtaFlash, 0), SlotLoader.DefaultMaxTrialBoots);
+                Loader.BeginBoot();
+                if (options.OtaMac != null)
+                {
+                    Updater = new OtaUpdater(OtaFlash, OtaSlotA, OtaSlotB, Loader, options.OtaMac, provisioned.NodeId.ToString(), Config.NodeGroup, LoaderVersion);
+                    Updater.Mount();
+                }
+            }
         }
+
+        /// <summary>
+        /// Sectors of 4 KB per application slot for a board's flash: the internal drive is 64 KB on 2 MB
+        /// (no room: no updates), 256 KB on 4 MB (2 × 64 KB beside the journal), 2 MB on 8 MB and more
+        /// (2 × 256 KB, the manifest's 64-chunk bound); docs/ota.md, flash layout.
+        /// </summary>
+        public static int OtaSlotSectorsFor(int flashMegabytes)
+        {
+            return flashMegabytes <= 2 ? 0 : flashMegabytes <= 4 ? 16 : OtaManifest.MaxChunks;
+        }
+
+        /// <summary>The loader over the A/B boot record (its <see cref="SlotLoader.BeginBoot"/> done), or null without update regions.</summary>
+        public SlotLoader Loader { get; private set; }
+
+        /// <summary>The download side, mounted from flash; null without update regions or without a key.</summary>
+        public OtaUpdater Updater { get; private set; }
+
+        public IFlash OtaFlash { get; private set; }
+
+        public IFlash OtaSlotA { get; private set; }
+
+        public IFlash OtaSlotB { get; private set; }
 
         public NodeOptions Options { get; private set; }
 
@@ -125,6 +166,8 @@ namespace CityNode.Node
             s.Power = power;
             s.RingBytes = RingBytesFor(Config.Batch, sampler.ChannelCount);
             s.MaxPayloadBytes = maxPayload;
+            s.Loader = Loader;
+            s.Updater = Updater;
             return new NodeRuntime(Config, s);
         }
     }

@@ -18,5 +18,14 @@ namespace CityNode.Node
 
         /// <summary>Bytes per journal sector: <see cref="NodeAssembly.JournalSectorSize"/> on the device (a littlefs block).</summary>
         public int JournalSectorSize { get; set; }
+
+        /// <summary>
+        /// Sectors of each application slot (<c>ota-a</c>, <c>ota-b</c>; <see cref="NodeAssembly.OtaSlotSectorsFor"/>
+        /// the board's flash); 0: no update regions (a harness that does not update).
+        /// </summary>
+        public int OtaSlotSectors { get; set; }
+
+        /// <summary>HMAC-SHA256 under the node's provisioned OTA key (the device: the native one-shot HMAC; a host: the managed one); null: the node takes no update.</summary>
+        public CityNode.Ota.IHash256 OtaMac { get; set; }
     }
 }

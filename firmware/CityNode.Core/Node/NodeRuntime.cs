@@ -217,7 +217,9 @@ namespace CityNode.Node
             // A full batch is sealed at once, delivered or not: the ring holds the open batch only.
             _sealer.SealFull(_config);
             // Batches sent and waiting for the backend's acknowledgement do not call for a session until their resend time.
-            if (_schedule.ShouldPublish(clock.UnixSeconds, _session.Publisher.ToSend(clock.UnixSeconds), _ring.Count, _config))
+            // A trial publishes at every wake until it is confirmed: it has a few boots to prove itself (docs/ota.md).
+            bool trial = _session.Ota != null && _session.Ota.InTrial;
+            if (trial || _schedule.ShouldPublish(clock.UnixSeconds, _session.Publisher.ToSend(clock.UnixSeconds), _ring.Count, _config))
             {
                 PublishNow();
             }
@@ -303,6 +305,11 @@ namespace CityNode.Node
 
             ProducedReadings += readings;
             Samples++;
+            if (readings > 0 && _session.Ota != null)
+            {
+                _session.Ota.SensorsRead = true;
+            }
+
             _phases.Sampled(readings);
             _schedule.Sampled(_frame, _config, now, SleepPolicy.Stretch(_config.SampleSeconds, _s.Platform.BatteryMillivolts, _config.LowBatteryMillivolts));
             long waited = clock.WaitedMs - w0;
@@ -329,6 +336,15 @@ namespace CityNode.Node
 
                 _config = next;
                 _session.Configure(next);
+            }
+
+            OtaSession ota = _session.Ota;
+            if (ota != null && (ota.Switched || (ota.InTrial && !delivered)))
+            {
+                // Into the new release's trial; or a trial that could not deliver restarts, so each try
+                // is a boot the loader counts (a release that never publishes is rolled back so).
+                _sealer.SealAll(_config);
+                _outcome.RestartRequested = true;
             }
 
             _schedule.Published(delivered, _s.Clock.UnixSeconds);

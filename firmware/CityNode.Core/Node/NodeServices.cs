@@ -42,5 +42,11 @@ namespace CityNode.Node
 
         /// <summary>Largest payload the node will build.</summary>
         public int MaxPayloadBytes { get; set; }
+
+        /// <summary>The loader's boot record and decisions (a trial confirms through it); null = no updates.</summary>
+        public CityNode.Ota.SlotLoader Loader { get; set; }
+
+        /// <summary>The update download (docs/ota.md); null = the node takes no update.</summary>
+        public CityNode.Ota.OtaUpdater Updater { get; set; }
     }
 }

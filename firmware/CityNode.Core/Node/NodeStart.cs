@@ -1,6 +1,7 @@
 using System;
 using CityNode.Config;
 using CityNode.Hal;
+using CityNode.Ota;
 using CityNode.Power;
 using CityNode.Sensors;
 
@@ -73,7 +74,12 @@ namespace CityNode.Node
             Config = config;
             Board = board;
             CreateParts(config, board);
-            Node = new NodeAssembly(Flash(), config, board.JournalKilobytes);
+            NodeOptions options = new NodeOptions(board.JournalKilobytes);
+            options.OtaSlotSectors = NodeAssembly.OtaSlotSectorsFor(board.FlashMegabytes);
+            byte[] key = ReadOtaKey();
+            options.OtaMac = key == null ? null : CreateMac(key);
+            Node = new NodeAssembly(Flash(), config, options);
+            LoadRelease();
             try
             {
                 Sampler = CreateSampler(Node.Config);
@@ -114,6 +120,82 @@ namespace CityNode.Node
         {
         }
 
+        /// <summary>
+        /// The loader's step: when the boot record runs a release (not the cable image, counter 0), each
+        /// of its files is read from the slot and loaded; a file that cannot be read or loaded rolls the
+        /// node back to the other slot at once (<see cref="SlotLoader.LoadFailed"/>), which is loaded in turn.
+        /// </summary>
+        private void LoadRelease()
+        {
+            SlotLoader loader = Node.Loader;
+            for (int attempt = 0; loader != null && loader.Record.Counter > 0 && attempt < 2; attempt++)
+            {
+                int slot = loader.Record.Slot;
+                SlotFiles files = SlotFiles.Of(Node.OtaFlash, slot == 0 ? Node.OtaSlotA : Node.OtaSlotB, slot);
+                int f = 0;
+                try
+                {
+                    for (; files != null && f < files.Count; f++)
+                    {
+                        LoadAssembly(files.Read(f));
+                    }
+
+                    if (files != null)
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e)
+                {
+                    Console.WriteLine("loader: " + files.Name(f) + " of " + OtaVersion.Format(loader.Record.Version) + ": " + e.Message);
+                }
+
+                if (loader.LoadFailed() == slot)
+                {
+                    return; // nowhere to go back to: the image's own application runs
+                }
+            }
+        }
+
+        /// <summary>The node's OTA key (<see cref="NodeFiles.OtaKey"/>, 64 hex digits), or null: without one the node takes no update.</summary>
+        private byte[] ReadOtaKey()
+        {
+            string text;
+            try
+            {
+                text = ReadAllText(Drive + NodeFiles.OtaKey);
+            }
+            catch (Exception)
+            {
+                return null; // not provisioned for updates
+            }
+
+            text = text.Trim();
+            byte[] key = new byte[32];
+            for (int i = 0; text.Length == 64 && i < 64; i++)
+            {
+                int v = HexDigit(text[i]);
+                if (v < 0)
+                {
+                    break;
+                }
+
+                key[i / 2] = (byte)((key[i / 2] << 4) | v);
+                if (i == 63)
+                {
+                    return key;
+                }
+            }
+
+            Console.WriteLine(NodeFiles.OtaKey + ": not 64 hex digits; the node takes no update until citynode provision writes it again");
+            return null;
+        }
+
+        private static int HexDigit(char c)
+        {
+            return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        }
+
         /// <summary>A file of the node's drive, or null after a console line saying why it cannot be read.</summary>
         private string ReadFile(string name)
         {
@@ -138,6 +220,15 @@ namespace CityNode.Node
         protected abstract ISensor[] CreateSensors(NodeConfig config);
 
         protected abstract IFlashProvider Flash();
+
+        /// <summary>Loads one assembly of a release (nanoFramework: System.Reflection.Assembly.Load); throws when it cannot.</summary>
+        protected abstract void LoadAssembly(byte[] pe);
+
+        /// <summary>HMAC-SHA256 under the node's OTA key: the platform's native one where it has one (<see cref="OneShotHmac"/>), else the managed <see cref="HmacSha256"/>.</summary>
+        protected virtual IHash256 CreateMac(byte[] key)
+        {
+            return new HmacSha256(key);
+        }
 
         /// <summary>Sets the clock from the network; false (after a console line) when the node must sleep and try again.</summary>
         protected abstract bool SetClock();

@@ -50,4 +50,25 @@ namespace CityNode.Ota
         /// <summary>HMAC-SHA256 of the whole <paramref name="message"/> under the node's key (32 bytes).</summary>
         protected abstract byte[] Compute(byte[] message);
     }
+
+    /// <summary>A one-shot HMAC-SHA256 function: the MAC of the whole message under the key (nanoFramework's HMACSHA256.HashData).</summary>
+    public delegate byte[] HmacFunction(byte[] key, byte[] message);
+
+    /// <summary>A <see cref="OneShotHmac"/> over a one-shot function and the node's key: the device glue passes the native HMACSHA256.HashData.</summary>
+    public sealed class KeyedHmac : OneShotHmac
+    {
+        private readonly byte[] _key;
+        private readonly HmacFunction _function;
+
+        public KeyedHmac(byte[] key, HmacFunction function)
+        {
+            _key = key;
+            _function = function;
+        }
+
+        protected override byte[] Compute(byte[] message)
+        {
+            return _function(_key, message);
+        }
+    }
 }

@@ -1,5 +1,16 @@
 namespace CityNode.Ota
 {
+    /// <summary>What became of an offered manifest or chunk; a refusal's reason is in <see cref="OtaStatus"/>.</summary>
+    public enum OtaReply
+    {
+        /// <summary>Taken: the download started, or the chunk is in the slot.</summary>
+        Accepted = 0,
+        /// <summary>Nothing to do: a redelivery, the running release, a chunk of another release.</summary>
+        Ignored = 1,
+        /// <summary>Refused; <see cref="OtaStatus.LastFailure"/> and <see cref="OtaStatus.FailureDetail"/> say why.</summary>
+        Refused = 2,
+    }
+
     /// <summary>Where a node is in an update (docs/ota.md, state machine).</summary>
     public enum OtaState
     {

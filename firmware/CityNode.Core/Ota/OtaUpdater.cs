@@ -3,17 +3,6 @@ using CityNode.Util;
 
 namespace CityNode.Ota
 {
-    /// <summary>What became of an offered manifest or chunk; a refusal's reason is in <see cref="OtaStatus"/>.</summary>
-    public enum OtaReply
-    {
-        /// <summary>Taken: the download started, or the chunk is in the slot.</summary>
-        Accepted = 0,
-        /// <summary>Nothing to do: a redelivery, the running release, a chunk of another release.</summary>
-        Ignored = 1,
-        /// <summary>Refused; <see cref="OtaStatus.LastFailure"/> and <see cref="OtaStatus.FailureDetail"/> say why.</summary>
-        Refused = 2,
-    }
-
     /// <summary>
     /// The download side of an update (docs/ota.md): takes a manifest, writes each chunk whose
     /// SHA-256 is the manifest's into the inactive slot (one chunk per slot sector, so a chunk cut
@@ -22,27 +11,23 @@ namespace CityNode.Ota
     /// as a trial. Everything it knows is in flash: after a deep sleep, a power cut or a broker
     /// restart <see cref="Mount"/> rebuilds it and the download goes on where it stopped.
     /// State region (sectors of <see cref="StateSectorSize"/>): 0–1 the <see cref="BootRecord"/>,
-    /// 2 the pending manifest (length u32 | CRC-32C u32 | bytes), 3 the progress (magic "CNPG" |
-    /// counter u32 | slot u32 | reserved u32 | one byte per chunk, 0x00 = in).
+    /// 2–5 what <see cref="OtaStore"/> keeps (pending manifest, progress, each slot's manifest).
     /// </summary>
     public sealed class OtaUpdater
     {
-        public const int StateSectors = 4;
+        public const int StateSectors = 6;
         public const int StateSectorSize = 4096;
 
         /// <summary>The sector size of a slot region, and so the chunk size of every release (one chunk per sector).</summary>
         public const int SlotSectorSize = 4096;
-        public const int ManifestSector = 2;
-        public const int ProgressSector = 3;
+        public const int ManifestSector = OtaStore.ManifestSector;
+        public const int ProgressSector = OtaStore.ProgressSector;
 
         /// <summary>Chunk message header: magic "CNCK" | release counter u32 | chunk index u16 | length u16, then the bytes.</summary>
         public const int ChunkHeader = 12;
         public const uint ChunkMagic = 0x4B434E43; // "CNCK"
 
-        private const uint ProgressMagic = 0x47504E43; // "CNPG"
-        private const int MarksAt = 16;
-
-        private readonly IFlash _state;
+        private readonly OtaStore _store;
         private readonly IFlash[] _slots;
         private readonly SlotLoader _loader;
         private readonly BootRecord _record;
@@ -53,7 +38,6 @@ namespace CityNode.Ota
         private readonly Sha256 _sha = new Sha256();
         private readonly byte[] _digest = new byte[32];
         private readonly byte[] _io = new byte[256];
-        private readonly byte[] _mark = new byte[1];
         private byte[] _manifestBytes; // the pending manifest's copy, allocated at the first update
         private OtaManifest _pending;
         private int _received;
@@ -65,7 +49,7 @@ namespace CityNode.Ota
         /// <param name="mac">HMAC-SHA256 under this node's provisioned key.</param>
         public OtaUpdater(IFlash state, IFlash slotA, IFlash slotB, SlotLoader loader, IHash256 mac, string node, string group, uint loaderVersion)
         {
-            _state = state;
+            _store = new OtaStore(state);
             _slots = new IFlash[] { slotA, slotB };
             _loader = loader;
             _record = loader.Record;
@@ -84,6 +68,20 @@ namespace CityNode.Ota
         /// <summary>Every chunk of the pending release is in the slot: <see cref="VerifyAndSwitch"/> next.</summary>
         public bool Complete { get { return _pending != null && _received == _pending.ChunkCount; } }
 
+        /// <summary>The first chunk of the pending release at or after <paramref name="from"/> not yet in the slot, or -1.</summary>
+        public int NextMissing(int from)
+        {
+            for (int c = from; _pending != null && c < _pending.ChunkCount; c++)
+            {
+                if (!IsIn(c))
+                {
+                    return c;
+                }
+            }
+
+            return -1;
+        }
+
         private int Inactive { get { return _record.Slot == 0 ? 1 : 0; } }
 
         /// <summary>Rebuilds the download from flash (each boot, after the loader's <see cref="SlotLoader.BeginBoot"/>).</summary>
@@ -93,28 +91,19 @@ namespace CityNode.Ota
             _received = 0;
             Status.LastFailure = _record.Failure;
             Status.FailureDetail = _record.FailureDetail;
-            byte[] io = _io;
-            int at = ManifestSector * StateSectorSize;
-            if (_state.Read(at, io, 0, 8) == FlashStatus.Ok)
+            EnsureBuffer();
+            int length = _store.ReadManifest(ManifestSector, _manifestBytes);
+            if (length > 0)
             {
-                uint length = LittleEndian.ReadUInt32(io, 0);
-                if (length > 0 && length <= OtaManifest.MaxLength)
+                // The MAC was checked when the manifest came; the CRC says these are its bytes.
+                OtaManifest m = TryParse(length);
+                if (m != null && m.Counter > _record.Counter && m.Counter > _record.RefusedCounter)
                 {
-                    EnsureBuffer();
-                    if (_state.Read(at + 8, _manifestBytes, 0, (int)length) == FlashStatus.Ok
-                        && Crc32C.Compute(_manifestBytes, 0, (int)length) == LittleEndian.ReadUInt32(io, 4))
-                    {
-                        // The MAC was checked when the manifest came; the CRC says these are its bytes.
-                        OtaManifest m = TryParse((int)length);
-                        if (m != null && m.Counter > _record.Counter && m.Counter > _record.RefusedCounter)
-                        {
-                            _pending = m;
-                        }
-                        else
-                        {
-                            ClearPending(); // switched already (a cut before the clear), or refused since
-                        }
-                    }
+                    _pending = m;
+                }
+                else
+                {
+                    ClearPending(); // switched already (a cut before the clear), or refused since
                 }
             }
 
@@ -197,14 +186,8 @@ namespace CityNode.Ota
 
             EnsureBuffer();
             System.Array.Copy(message, 0, _manifestBytes, 0, length);
-            int at = ManifestSector * StateSectorSize;
-            LittleEndian.WriteUInt32(_io, 0, (uint)length);
-            LittleEndian.WriteUInt32(_io, 4, Crc32C.Compute(_manifestBytes, 0, length));
             _pending = null;
-            if (_state.Erase(ProgressSector) != FlashStatus.Ok
-                || _state.Erase(ManifestSector) != FlashStatus.Ok
-                || _state.Program(at + 8, _manifestBytes, 0, length) != FlashStatus.Ok
-                || _state.Program(at, _io, 0, 8) != FlashStatus.Ok)
+            if (!_store.Erase(ProgressSector) || !_store.WriteManifest(ManifestSector, _manifestBytes, length))
             {
                 UpdateStatus();
                 return Refuse(OtaFailure.FlashError, ManifestSector);
@@ -253,10 +236,9 @@ namespace CityNode.Ota
             }
 
             IFlash slot = _slots[Inactive];
-            _mark[0] = 0x00;
             if (slot.Erase(index) != FlashStatus.Ok
                 || slot.Program(index * slot.SectorSize, message, ChunkHeader, count) != FlashStatus.Ok
-                || _state.Program((ProgressSector * StateSectorSize) + MarksAt + index, _mark, 0, 1) != FlashStatus.Ok)
+                || !_store.Mark(index))
             {
                 return Refuse(OtaFailure.FlashError, index);
             }
@@ -283,27 +265,14 @@ namespace CityNode.Ota
             IFlash slot = _slots[Inactive];
             for (int f = 0; f < m.FileCount; f++)
             {
-                _sha.Reset();
-                int first = m.FirstChunk(f);
-                int last = m.FirstChunk(f + 1);
-                for (int c = first; c < last; c++)
+                int unread = SlotFiles.Hash(slot, m, f, _sha, _io, _digest);
+                if (unread >= 0)
                 {
-                    int n = m.ChunkLength(c);
-                    for (int done = 0; done < n; done += _io.Length)
-                    {
-                        int k = n - done < _io.Length ? n - done : _io.Length;
-                        if (slot.Read((c * slot.SectorSize) + done, _io, 0, k) != FlashStatus.Ok)
-                        {
-                            UpdateStatus();
-                            Refuse(OtaFailure.FlashError, c);
-                            return false;
-                        }
-
-                        _sha.Update(_io, 0, k);
-                    }
+                    UpdateStatus();
+                    Refuse(OtaFailure.FlashError, unread);
+                    return false;
                 }
 
-                _sha.Final(_digest, 0);
                 if (!OtaManifest.Same(_digest, 0, m.Data, m.FileHashAt(f), OtaManifest.HashSize))
                 {
                     StartProgress(); // download it again
@@ -313,7 +282,10 @@ namespace CityNode.Ota
                 }
             }
 
-            if (!_loader.Switch(Inactive, m.Version, m.Counter))
+            // The loader reads the slot's files from its manifest: written before the switch, so a cut
+            // between the two leaves the old record and a manifest for a slot nobody runs.
+            if (!_store.WriteManifest(OtaStore.InstalledSector + Inactive, m.Data, m.Length)
+                || !_loader.Switch(Inactive, m.Version, m.Counter))
             {
                 UpdateStatus();
                 Refuse(OtaFailure.FlashError, 0);
@@ -362,16 +334,12 @@ namespace CityNode.Ota
 
         private bool IsIn(int chunk)
         {
-            // A mark cut part-way is not 0x00: the chunk is written again, and its mark programmed over.
-            return _state.Read((ProgressSector * StateSectorSize) + MarksAt + chunk, _mark, 0, 1) == FlashStatus.Ok && _mark[0] == 0x00;
+            return _store.IsIn(chunk);
         }
 
         private bool ProgressMatches()
         {
-            if (_state.Read(ProgressSector * StateSectorSize, _io, 0, MarksAt) != FlashStatus.Ok
-                || LittleEndian.ReadUInt32(_io, 0) != ProgressMagic
-                || LittleEndian.ReadUInt32(_io, 4) != _pending.Counter
-                || LittleEndian.ReadUInt32(_io, 8) != (uint)Inactive)
+            if (!_store.ProgressMatches(_pending.Counter, Inactive))
             {
                 return false;
             }
@@ -388,24 +356,18 @@ namespace CityNode.Ota
             return true;
         }
 
-        // Progress header last: a cut before it leaves a sector Mount does not match, and it starts over.
         private bool StartProgress()
         {
             _received = 0;
-            LittleEndian.WriteUInt32(_io, 0, ProgressMagic);
-            LittleEndian.WriteUInt32(_io, 4, _pending.Counter);
-            LittleEndian.WriteUInt32(_io, 8, (uint)Inactive);
-            LittleEndian.WriteUInt32(_io, 12, 0);
-            return _state.Erase(ProgressSector) == FlashStatus.Ok
-                && _state.Program(ProgressSector * StateSectorSize, _io, 0, MarksAt) == FlashStatus.Ok;
+            return _store.StartProgress(_pending.Counter, Inactive);
         }
 
         private void ClearPending()
         {
             _pending = null;
             _received = 0;
-            _state.Erase(ManifestSector);
-            _state.Erase(ProgressSector);
+            _store.Erase(ManifestSector);
+            _store.Erase(ProgressSector);
         }
 
         private void EnsureBuffer()

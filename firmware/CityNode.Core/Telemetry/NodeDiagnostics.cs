@@ -43,7 +43,22 @@ namespace CityNode.Telemetry
 
         /// <summary>End-to-end acknowledgement: batches sent again because the backend had not acknowledged them in time.</summary>
         public const int ResentBatches = 25;
-        public const int FieldCount = 26;
+
+        /// <summary>Over-the-air updates (docs/ota.md): the running release's version, packed 8.12.12 (<see cref="CityNode.Ota.OtaVersion"/>; 0 = the cable image).</summary>
+        public const int OtaVersion = 26;
+
+        /// <summary>The slot the loader runs (0 or 1).</summary>
+        public const int OtaSlot = 27;
+
+        /// <summary>The update's state (<see cref="CityNode.Ota.OtaState"/>: 0 idle … 5 rolled back).</summary>
+        public const int OtaState = 28;
+
+        /// <summary>Bytes of the release being downloaded that are in the slot.</summary>
+        public const int OtaReceived = 29;
+
+        /// <summary>The last update failure (<see cref="CityNode.Ota.OtaFailure"/>) × 65536 + its detail (field, chunk, file or counter, 0..65535).</summary>
+        public const int OtaFailure = 30;
+        public const int FieldCount = 31;
 
         /// <summary>Presence bit of the trailing text.</summary>
         private const int TextBit = 31;
@@ -55,7 +70,7 @@ namespace CityNode.Telemetry
             "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
             "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
             "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
-            "acked_seq", "resent_batches",
+            "acked_seq", "resent_batches", "ota_version", "ota_slot", "ota_state", "ota_received", "ota_failure",
         };
 
         private readonly long[] _values = new long[FieldCount];
@@ -148,7 +163,7 @@ namespace CityNode.Telemetry
         /// <summary>Largest field value: JSON numbers are exact up to 2^53 − 1 (RFC 7493 §2.2), so every decoder reads the same number.</summary>
         public const long MaxValue = (1L << 53) - 1;
 
-        /// <summary>Bits 0..30 are varint fields, 31 the text; fields of later versions may use bits 24..30 (varints) and 32..63 (any form, after the text).</summary>
+        /// <summary>Bits 0..30 are varint fields (all defined now), 31 the text; fields of later versions use bits 32..63 (any form, after the text).</summary>
         private const int VarintBits = 31;
 
         /// <summary>

@@ -20,6 +20,15 @@ namespace CityNode.Telemetry
         /// <summary>Leaf of the backend's acknowledgement of what it stored of a node (retained).</summary>
         public const string AckLeaf = "ack";
 
+        /// <summary>Leaf of a node's update manifest (retained, written by the backend only; docs/ota.md).</summary>
+        public const string OtaLeaf = "ota";
+
+        /// <summary>Leaf of a node's update state (retained, written by the node: key=value lines, docs/ota.md).</summary>
+        public const string OtaStateLeaf = "ota/state";
+
+        /// <summary>Second level of the release chunks, shared by the fleet: <c>citynode/ota/COUNTER/INDEX</c> (retained, written by the backend only).</summary>
+        public const string OtaChunksLevel = "ota";
+
         /// <summary>MQTT's single-level wildcard (MQTT 3.1.1 §4.7.1.3): every node's topic of one leaf.</summary>
         public const string AnyNode = "+";
 
@@ -39,6 +48,38 @@ namespace CityNode.Telemetry
         public static string Ack(uint nodeId)
         {
             return For(nodeId.ToString(), AckLeaf);
+        }
+
+        /// <summary><c>citynode/ID/ota</c>: the node's manifest.</summary>
+        public static string Ota(uint nodeId)
+        {
+            return For(nodeId.ToString(), OtaLeaf);
+        }
+
+        /// <summary><c>citynode/ID/ota/state</c>: the node's update state.</summary>
+        public static string OtaState(uint nodeId)
+        {
+            return For(nodeId.ToString(), OtaStateLeaf);
+        }
+
+        /// <summary><c>citynode/ota/COUNTER/INDEX</c>: one chunk of the release with that anti-rollback counter.</summary>
+        public static string OtaChunk(uint counter, int index)
+        {
+            return Root + "/" + OtaChunksLevel + "/" + counter.ToString() + "/" + index.ToString();
+        }
+
+        /// <summary><c>citynode/ota/#</c>: every release chunk (what a node's ACL lets it read).</summary>
+        public static string AllOtaChunks()
+        {
+            return Root + "/" + OtaChunksLevel + "/#";
+        }
+
+        /// <summary>Whether a topic is some node's update state (<c>citynode/X/ota/state</c>), the one topic a node publishes retained.</summary>
+        public static bool IsOtaState(string topic)
+        {
+            int tail = topic.Length - OtaStateLeaf.Length - 1;
+            return tail > Root.Length + 1 && Same(topic, 0, Root) && topic[Root.Length] == '/'
+                && topic[tail] == '/' && Same(topic, tail + 1, OtaStateLeaf);
         }
 
         /// <summary>A filter for one leaf of every node (<c>citynode/+/up</c>).</summary>

@@ -133,6 +133,7 @@ namespace CityNode.Esp32.Glue
 
         protected override int SendSubscribe(string topic) => _client.Subscribe(new string[] { topic }, new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce });
 
-        protected override int SendPublish(string topic, byte[] message) => _client.Publish(topic, message, null, null, MqttQoSLevel.AtLeastOnce, false);
+        // Retained only for the node's update state (docs/ota.md): the backend reads it whenever it looks.
+        protected override int SendPublish(string topic, byte[] message) => _client.Publish(topic, message, null, null, MqttQoSLevel.AtLeastOnce, CityNode.Telemetry.Topics.IsOtaState(topic));
     }
 }

@@ -83,7 +83,7 @@ public sealed class ProvisionCliTests : IDisposable
         using var deploy = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "deploy.json")));
         Assert.Equal("COM5", deploy.RootElement.GetProperty("SerialPort").GetString());
         var files = deploy.RootElement.GetProperty("Files").EnumerateArray().ToList();
-        Assert.Equal(["I:\\citynode.conf", "I:\\board.conf"], files.Select(f => f.GetProperty("DestinationFilePath").GetString()));
+        Assert.Equal(["I:\\citynode.conf", "I:\\board.conf", "I:\\ota.key"], files.Select(f => f.GetProperty("DestinationFilePath").GetString()));
         Assert.All(files, f => Assert.True(File.Exists(f.GetProperty("SourceFilePath").GetString())));
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CityNode.Config;
 using CityNode.Host.DeviceCost;
 using CityNode.Host.Reports;
+using CityNode.Ota;
 using Spectre.Console;
 
 namespace CityNode.Cli.Commands;
@@ -23,10 +24,13 @@ internal static class EnergyCommand
         var from = new Option<string?>("--from") { Description = "measure from the time diagnostics nodes reported: a receiver SQLite database (receive --db, simulate --db)" };
         var fromPostgres = new Option<string?>("--from-postgres") { Description = "the same from a PostgreSQL receiver database (connection string)" };
         var node = new Option<uint?>("--node") { Description = "with --from: only this node" };
+        var otaKb = new Option<int?>("--ota-kb") { Description = $"charge an over-the-air update of this many KB (1 to {OtaManifest.MaxChunks * OtaManifest.MaxChunkSize / 1024}): its radio, CPU and flash time in the publish windows, the verify and the restart (docs/ota.md)" };
+        var otaEvery = Options.Duration("--ota-every", "with --ota-kb: one update this often, added to the average current and the battery life");
+        var otaRate = Options.Count("--ota-rate", "with --ota-kb: bytes per second a node receives chunks at over MQTT/TLS (no board constant gives it)", EnergyReport.DefaultOtaBytesPerSecond, 100);
         var json = Options.Json();
         var command = new Command("energy", "Average current and battery life of a node (the ESP32 program run on the nanoFramework twin), with ESPHome-style and always-on nodes on the same costs")
         {
-            board, config, channels, sample, publish, capacity, plot, sweep, from, fromPostgres, node, json,
+            board, config, channels, sample, publish, capacity, plot, sweep, from, fromPostgres, node, otaKb, otaEvery, otaRate, json,
         };
         command.SetAction(parse =>
         {
@@ -80,6 +84,21 @@ internal static class EnergyCommand
                 return 1;
             }
 
+            int? kb = parse.GetValue(otaKb);
+            long? every = parse.GetResult(otaEvery) is { Implicit: false } ? (long)parse.GetValue(otaEvery).TotalSeconds : null;
+            string? otaProblem = kb switch
+            {
+                null when every is not null || parse.GetResult(otaRate) is { Implicit: false } => "--ota-every and --ota-rate go with --ota-kb N (the update's size)",
+                < 1 or > OtaManifest.MaxChunks * OtaManifest.MaxChunkSize / 1024 => $"--ota-kb {kb}: 1 to {OtaManifest.MaxChunks * OtaManifest.MaxChunkSize / 1024} (a release is at most {OtaManifest.MaxChunks} chunks of {OtaManifest.MaxChunkSize / 1024} KB)",
+                _ when every is <= 0 => "--ota-every: a duration above 0 (e.g. 30d)",
+                _ => null,
+            };
+            if (otaProblem is not null)
+            {
+                Console.Error.WriteLine("energy: " + otaProblem);
+                return 1;
+            }
+
             int? cap = parse.GetValue(capacity);
             if (cap is <= 0)
             {
@@ -105,6 +124,10 @@ internal static class EnergyCommand
                 return 1;
             }
 
+            if (kb is int otaKbValue && report.Measured is { } measured)
+            {
+                report.WithOta(profile.Power, otaKbValue, every, parse.GetValue(otaRate), measured.Flash);
+            }
 
             bool asJson = parse.GetValue(json);
             if (report.Measured is { Acknowledged: 0 } m)
@@ -178,6 +201,14 @@ internal static class EnergyCommand
         {
             AnsiConsole.MarkupLine($"measured on the twin over {m.Span.TotalMs / 3_600_000.0:F1} h: {m.Wakes} wakes, {m.Boots} boots, {m.Connections} connections, {m.Acknowledged} batches acknowledged, {m.Readings} readings. Ledger: " +
                 Markup.Escape(m.Span.ToString()));
+        }
+
+        if (r.Ota is { } o)
+        {
+            AnsiConsole.MarkupLine($"[bold]OTA update[/] of {o.Kb} KB ({o.Chunks} chunks, {o.WireBytes:N0} B on the wire): [bold]{o.MilliampHoursPerUpdate:F3} mAh[/] " +
+                $"({o.MilliampHoursRange[0]:F3}–{o.MilliampHoursRange[1]:F3} over the IL range) — in the publish windows, radio associated: receive {o.RadioSeconds:F1} s at {o.BytesPerSecond / 1000.0:0.#} KB/s, take the chunks {o.CpuSeconds:F1} s CPU ({o.ChunkIl:N0} IL), flash {o.FlashSeconds:F1} s; " +
+                $"radio off: verify {o.VerifySeconds:F1} s ({o.VerifyIl:N0} IL), restart {o.BootSeconds:F1} s" +
+                (o.EverySeconds is long e ? $"; one every {ValueParser.FormatDuration(e)}: +{o.AddedMilliamps:F4} mA → {o.AverageWithOta:F3} mA, {o.DaysWithOta:F0} days" : ""));
         }
 
         AnsiConsole.MarkupLine("constants: " + Markup.Escape(string.Join(", ", r.Constants.Select(kv => $"{kv.Key}={kv.Value}"))) + $" (boards/{Markup.Escape(board.Id)}.board, with sources)");

@@ -141,7 +141,7 @@ public static class PayloadVectors
         v.Add(new("diagnostics-text-only", "diagnostics with only a text", Encode(Times(2, 60), Air[..1], new[] { new[] { 1, 2 } }, diagnostics: TextOnly("sample: 5s is outside 10s..1d"))));
         v.Add(new("diagnostics-empty-text", "diagnostics with a battery field and an empty text", Encode(Times(2, 60), Air[..1], new[] { new[] { 1, 2 } }, diagnostics: Battery(3700, ""))));
         v.Add(new("diagnostics-max-values", "field values 2^53-1 and RSSI -2^52, the largest a decoder accepts", Encode(Times(1, 60), Air[..1], new[] { new[] { 5 } }, diagnostics: MaxValues())));
-        v.Add(new("diagnostics-future-fields", "bits 26 and 30 (varints) and bit 40 (bytes after the text) of a later version: skipped", FutureDiagnostics()));
+        v.Add(new("diagnostics-future-fields", "bits 26 and 30 (ota_version 1.2.3, ota_failure 11 x 65536 + 3: added within version 1, an older decoder skips them) and bit 40 (bytes after the text) of a later version: skipped", FutureDiagnostics()));
         v.Add(new("max-channels", "64 channels, 3 samples", Encode(Times(3, 60), Enumerable.Range(0, 64).Select(c => (128 + c, (int)Units.None, 1, 0)).ToArray(), Enumerable.Range(0, 64).Select(c => new[] { c, c + 1, c * 2 }).ToArray())));
         v.Add(new("max-samples", "65535 samples, the sample-count limit, x 4 channels = 262140 readings, 4 under the readings limit", Encode(Times(65535, 1), Enumerable.Range(0, 4).Select(c => (128 + c, (int)Units.None, 1, 0)).ToArray(), Enumerable.Range(0, 4).Select(c => Enumerable.Range(0, 65535).Select(i => (i / 100) + c).ToArray()).ToArray())));
         v.Add(new("max-header-values", "node id, sequence and base time at 2^32-1 (one sample)", EncodeRaw(Times(1, 0, start: uint.MaxValue), Air[..1], new[] { new[] { 1 } }, uint.MaxValue, uint.MaxValue, null)));
@@ -312,8 +312,8 @@ public static class PayloadVectors
         var block = new List<byte>();
         block.AddRange(Varint((1UL << 0) | (1UL << 26) | (1UL << 30) | (1UL << 31) | (1UL << 40)));
         block.AddRange(Varint(3650));
-        block.AddRange(Varint(123456789));
-        block.AddRange(Varint(ulong.MaxValue));
+        block.AddRange(Varint(16785411)); // ota_version 1.2.3, packed 8.12.12
+        block.AddRange(Varint((11 * 65536) + 3)); // ota_failure: trial not confirmed after 3 boots
         block.Add(2);
         block.AddRange("ok"u8.ToArray());
         block.AddRange(new byte[] { 0xDE, 0xAD, 0xBE, 0xEF });

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using CityNode.Config;
+using CityNode.Host.Ota;
 using CityNode.Host.Provisioning;
+using CityNode.Node;
 using CityNode.Host.Reports;
 using CityNode.Telemetry;
 
@@ -26,15 +28,18 @@ internal static class ProvisionCommand
         var bench = new Option<bool>("--bench") { Description = "a bench-check config: live readings on the serial console, nothing published" };
         var output = new Option<string?>("--out") { Description = "write the files to this directory (default: print them)" };
         var force = new Option<bool>("--force") { Description = "with --out: replace another node's files in that directory (its credentials are lost)" };
+        var otaKeys = new Option<string>("--ota-keys") { Description = "with --out: the backend's folder of OTA keys (ID.key, read by `citynode ota --keys`); a node's key already there is kept", DefaultValueFactory = _ => OtaKeyStore.DefaultFolder };
         var command = new Command("provision", "Make a node's config, MQTT credentials, mosquitto password/ACL lines and nanoff commands")
         {
-            board, nodeId, ssid, wifiPasswordFile, wifiPassword, broker, config, ca, port, bench, output, force,
+            board, nodeId, ssid, wifiPasswordFile, wifiPassword, broker, config, ca, port, bench, output, force, otaKeys,
         };
         command.SetAction(parse =>
         {
             NodeProvisioning p;
             string? caPath = parse.GetValue(ca);
             string? dir = parse.GetValue(output);
+            string keyFolder = parse.GetValue(otaKeys)!;
+            byte[]? keptKey = null;
             var notes = new List<string>();
             try
             {
@@ -71,6 +76,17 @@ internal static class ProvisionCommand
                 if (dir is not null)
                 {
                     CheckOutput(dir, id, parse.GetValue(force));
+
+                    // The backend's key for this node, if it has one, stays: replacing it would make
+                    // every manifest `ota` signs unreadable to the node until its new files are deployed.
+                    try
+                    {
+                        keptKey = OtaKeyStore.TryLoad(keyFolder, id);
+                    }
+                    catch (ReleaseException e)
+                    {
+                        throw new FormatException($"--ota-keys {keyFolder}: {OtaKeyStore.PathOf(keyFolder, id)} is not an OTA key ({e.Message}); remove it to make a new key");
+                    }
                 }
 
                 try
@@ -86,6 +102,7 @@ internal static class ProvisionCommand
                         CaFileName = caPath is null ? null : Path.GetFileName(caPath),
                         SerialPort = serialPort,
                         Bench = parse.GetValue(bench),
+                        OtaKey = keptKey,
                     });
                 }
                 catch (ConfigException e)
@@ -116,7 +133,7 @@ internal static class ProvisionCommand
 
             try
             {
-                WriteFiles(p, dir, parse.GetValue(board)!, caPath);
+                WriteFiles(p, dir, parse.GetValue(board)!, caPath, keyFolder, keptKey is not null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -193,14 +210,20 @@ internal static class ProvisionCommand
         }
     }
 
-    private static void WriteFiles(NodeProvisioning p, string dir, string board, string? caPath)
+    private static void WriteFiles(NodeProvisioning p, string dir, string board, string? caPath, string keyFolder, bool keptKey)
     {
         Directory.CreateDirectory(dir);
         Write(Path.Combine(dir, NodeProvisioning.ConfigFileName), p.ConfigText, secret: true);
+        OtaKeyStore.WriteKeyFile(Path.Combine(dir, NodeFiles.OtaKey), p.OtaKey);
+        if (!keptKey)
+        {
+            OtaKeyStore.Save(keyFolder, p.NodeId, p.OtaKey);
+        }
+
         File.Copy(Boards.PathOf(board), Path.Combine(dir, NodeProvisioning.BoardFileName), overwrite: true);
         Write(Path.Combine(dir, "mosquitto.passwd"), p.PasswordLine + "\n", secret: false);
         Write(Path.Combine(dir, "mosquitto.acl"), p.AclLines, secret: false);
-        Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines(), secret: false);
+        Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines() + NodeProvisioning.BackendOtaAclLines(), secret: false);
         string full = Path.GetFullPath(dir);
         Write(Path.Combine(dir, "deploy.json"), p.FileDeploymentJson(full) + "\n", secret: false);
         if (caPath is not null)
@@ -218,9 +241,10 @@ internal static class ProvisionCommand
         Console.WriteLine($"node {p.NodeId} provisioned in {dir}:");
         Console.WriteLine($"  {NodeProvisioning.ConfigFileName}   the node's config with its MQTT password (mode 600)");
         Console.WriteLine($"  {NodeProvisioning.BoardFileName}      the board profile (pins, power constants)");
+        Console.WriteLine($"  {NodeFiles.OtaKey}          the node's OTA key (mode 600); the backend's copy {(keptKey ? "kept" : "written")}: {OtaKeyStore.PathOf(keyFolder, p.NodeId)}");
         Console.WriteLine("  mosquitto.passwd append to the broker's password_file");
         Console.WriteLine("  mosquitto.acl    append to the broker's acl_file (then reload mosquitto)");
-        Console.WriteLine($"  mosquitto-backend.acl  once per broker: the backend account {NodeProvisioning.BackendUser} (receive, configure);");
+        Console.WriteLine($"  mosquitto-backend.acl  once per broker: the backend account {NodeProvisioning.BackendUser} (receive, configure, ota);");
         Console.WriteLine($"                   create its password once too: {NodeProvisioning.BackendPasswordCommand()}");
         Console.WriteLine("  deploy.json      nanoff --filedeployment description");
         Console.WriteLine("  flash.sh         the nanoff commands below");
@@ -239,10 +263,11 @@ internal static class ProvisionCommand
         Console.WriteLine("\n# ---- mosquitto acl_file lines ----");
         Console.Write(p.AclLines);
         Console.WriteLine($"# once per broker (and its password: {NodeProvisioning.BackendPasswordCommand()}):");
-        Console.Write(NodeProvisioning.BackendAclLines());
+        Console.Write(NodeProvisioning.BackendAclLines() + NodeProvisioning.BackendOtaAclLines());
         Console.WriteLine($"\n# ---- {NodeProvisioning.BoardFileName}: copy boards/{p.Request.Board.Id}.board ----");
         Console.WriteLine("\n# ---- nanoff (save the deploy.json below next to citynode.conf; --out DIR writes all of this as files) ----");
-        Console.WriteLine(p.FileDeploymentJson("."));
+        Console.WriteLine(p.FileDeploymentJson(".", withOtaKey: false));
+        Console.WriteLine($"# the node's OTA key ({NodeFiles.OtaKey}) is never printed: --out DIR writes it, with the backend's copy in --ota-keys, and adds it to deploy.json");
         foreach (var (what, cmd) in p.NanoffCommands("."))
         {
             Console.WriteLine($"# {what}\n{cmd}");

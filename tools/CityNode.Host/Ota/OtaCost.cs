@@ -142,6 +142,59 @@ public static class OtaCost
         return o.ToString();
     }
 
+    /// <summary>The IL one update of a release of <see cref="Kb"/> KB costs a node (one file, chunks of <see cref="Release.ChunkSize"/>), for <c>energy --ota-kb</c>.</summary>
+    public sealed record UpdateIl(int Kb, int Chunks, long WireBytes, long ManifestIl, long ChunksIl, long VerifyIl);
+
+    /// <summary>Entry in the instrumented context for <see cref="MeasureUpdate"/>: the KB in, the <see cref="UpdateIl"/> out as JSON.</summary>
+    public static string UpdateJson(string kb) => System.Text.Json.JsonSerializer.Serialize(MeasureUpdate(int.Parse(kb, CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// Takes a release of <paramref name="kb"/> KB as a node does — manifest, every chunk (hash,
+    /// erase, program, mark), then the verify from flash and the switch — counting the IL of each
+    /// part (in the instrumented context only). Wire bytes: the chunk messages and the manifest.
+    /// </summary>
+    public static UpdateIl MeasureUpdate(int kb)
+    {
+        var il = IlMeter.Executed ?? throw new InvalidOperationException("ota-cost: CityNode.Core is not instrumented");
+        var bytes = new byte[kb * 1024];
+        new Random(kb).NextBytes(bytes);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var release = Release.Create([new ReleaseFile("CityNode.App.pe", bytes)], OtaVersion.Pack(1, 1, 0), 2, OtaVersion.Pack(1, 0, 0));
+        byte[] manifest = release.Manifest(OtaManifest.TargetNode, "1", key);
+        var buffer = new SectorBuffer(4096);
+        var state = new SectorFileFlash(new MemorySectors(), OtaUpdater.StateSectorSize, OtaUpdater.StateSectors, buffer);
+        var slotA = new SectorFileFlash(new MemorySectors(), OtaUpdater.SlotSectorSize, OtaManifest.MaxChunks, buffer);
+        var slotB = new SectorFileFlash(new MemorySectors(), OtaUpdater.SlotSectorSize, OtaManifest.MaxChunks, buffer);
+        var loader = new SlotLoader(new BootRecord(state, 0), SlotLoader.DefaultMaxTrialBoots);
+        loader.BeginBoot();
+        var updater = new OtaUpdater(state, slotA, slotB, loader, new HmacSha256(key), "1", "g", OtaVersion.Pack(1, 0, 0));
+        updater.Mount();
+        long t = il();
+        if (updater.OfferManifest(manifest, manifest.Length) != OtaReply.Accepted)
+        {
+            throw new InvalidOperationException("ota-cost: the manifest was refused: " + updater.Status.LastFailure);
+        }
+
+        long manifestIl = il() - t;
+        long wire = manifest.Length;
+        t = il();
+        for (int c = 0; c < release.ChunkCount; c++)
+        {
+            byte[] chunk = release.Chunk(c);
+            wire += chunk.Length;
+            updater.OfferChunk(chunk, chunk.Length);
+        }
+
+        long chunksIl = il() - t;
+        t = il();
+        if (!updater.VerifyAndSwitch())
+        {
+            throw new InvalidOperationException("ota-cost: the verify failed: " + updater.Status.LastFailure);
+        }
+
+        return new UpdateIl(kb, release.ChunkCount, wire, manifestIl, chunksIl, il() - t);
+    }
+
     /// <summary>Whole sectors in memory: what littlefs files are to the glue's LittleFsSectors.</summary>
     private sealed class MemorySectors : ISectorStore
     {

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
+using CityNode.Host.Ota;
+using CityNode.Node;
 using CityNode.Telemetry;
 
 namespace CityNode.Host.Provisioning;
@@ -30,12 +32,16 @@ public sealed record ProvisionRequest
 
     /// <summary>Write <c>bench = true</c>: the node prints live readings and publishes nothing (the bench check).</summary>
     public bool Bench { get; init; }
+
+    /// <summary>The node's OTA key the backend already keeps (re-provisioning keeps it); null: a new one.</summary>
+    public byte[]? OtaKey { get; init; }
 }
 
 /// <summary>
 /// Everything one node needs: its validated config with generated MQTT credentials, the lines the
 /// broker needs (password file, ACL: the node may publish only its own telemetry and read only its
-/// own config), and the nanoff commands to flash the firmware, deploy the app and the config file.
+/// own config, OTA manifest and the release chunks), its OTA key, and the nanoff commands to flash
+/// the firmware, deploy the app, the config file and the key.
 /// </summary>
 public sealed class NodeProvisioning
 {
@@ -54,6 +60,7 @@ public sealed class NodeProvisioning
     private NodeProvisioning(ProvisionRequest request, string config, string user, string password, IReadOnlyList<string> warnings)
     {
         Request = request;
+        OtaKey = request.OtaKey ?? OtaKeyStore.NewKey();
         ConfigText = config;
         MqttUser = user;
         MqttPassword = password;
@@ -71,17 +78,23 @@ public sealed class NodeProvisioning
 
     public string PasswordLine { get; }
 
+    /// <summary>The node's OTA key (<see cref="NodeFiles.OtaKey"/> on its drive, the backend's copy in <see cref="OtaKeyStore"/>); never printed.</summary>
+    public byte[] OtaKey { get; }
+
     /// <summary>What the node will still lack (no Wi-Fi, no broker): said, not refused.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
     public uint NodeId => Request.NodeId;
 
     public string AclLines =>
-        $"# node {NodeId}: publishes its telemetry, reads its remote config and the backend's acknowledgement, nothing else\n" +
+        $"# node {NodeId}: publishes its telemetry and OTA state, reads its remote config, the backend's acknowledgement, its OTA manifest and the release chunks, nothing else\n" +
         $"user {MqttUser}\n" +
         $"topic write {Topics.Telemetry(NodeId)}\n" +
         $"topic read {Topics.Config(NodeId)}\n" +
-        $"topic read {Topics.Ack(NodeId)}\n";
+        $"topic read {Topics.Ack(NodeId)}\n" +
+        $"topic read {Topics.Ota(NodeId)}\n" +
+        $"topic read {Topics.AllOtaChunks()}\n" +
+        $"topic write {Topics.OtaState(NodeId)}\n";
 
     /// <summary>
     /// The backend account's lines, once per broker: receivers read all telemetry and write (retained)
@@ -96,14 +109,34 @@ public sealed class NodeProvisioning
         $"topic readwrite {Topics.AllNodes(Topics.AckLeaf)}\n" +
         $"topic readwrite {Topics.AllNodes(Topics.ConfigLeaf)}\n";
 
+    /// <summary>
+    /// The backend account's OTA lines (written after <see cref="BackendAclLines"/> in
+    /// mosquitto-backend.acl; mosquitto adds a user's lines up across its <c>user</c> blocks):
+    /// <c>citynode ota</c> writes the manifests (and withdraws them) and the chunks, and reads the
+    /// nodes' state reports. Only this account writes those topics: a node account can neither push
+    /// a release nor hide another node's manifest (docs/ota.md, "Keys and the broker ACL").
+    /// </summary>
+    public static string BackendOtaAclLines(string user = BackendUser) =>
+        "# the backend: citynode ota writes manifests and release chunks and reads the nodes' OTA state\n" +
+        $"user {user}\n" +
+        $"topic readwrite {Topics.AllNodes(Topics.OtaLeaf)}\n" +
+        $"topic readwrite {Topics.AllOtaChunks()}\n" +
+        $"topic read {Topics.AllNodes(Topics.OtaStateLeaf)}\n";
+
     /// <summary>nanoff's file deployment description (its <c>--filedeployment</c> JSON).</summary>
-    public string FileDeploymentJson(string sourceDirectory)
+    /// <param name="withOtaKey">False when the files are only printed: the key is written with --out only, never printed.</param>
+    public string FileDeploymentJson(string sourceDirectory, bool withOtaKey = true)
     {
         var files = new List<object>
         {
             new { DestinationFilePath = DeviceDrive + ConfigFileName, SourceFilePath = Path.Combine(sourceDirectory, ConfigFileName) },
             new { DestinationFilePath = DeviceDrive + BoardFileName, SourceFilePath = Path.Combine(sourceDirectory, BoardFileName) },
         };
+        if (withOtaKey)
+        {
+            files.Add(new { DestinationFilePath = DeviceDrive + NodeFiles.OtaKey, SourceFilePath = Path.Combine(sourceDirectory, NodeFiles.OtaKey) });
+        }
+
         if (Request.CaFileName is string ca)
         {
             files.Add(new { DestinationFilePath = DeviceDrive + Path.GetFileName(ca), SourceFilePath = Path.Combine(sourceDirectory, Path.GetFileName(ca)) });

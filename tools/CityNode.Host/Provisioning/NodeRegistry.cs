@@ -5,7 +5,7 @@ namespace CityNode.Host.Provisioning;
 
 /// <summary>
 /// The operator's node registry (<c>nodes.conf</c>): what a node is called and where it stands,
-/// kept by the backend, not by the node. Node ids stay numeric on the wire (payload header,
+/// kept by the backend, not by the node; <c>node.ID.group</c> names the nodes <c>citynode ota --group</c> updates. Node ids stay numeric on the wire (payload header,
 /// <c>citynode/ID/up</c>); a name and a place are for people, change without touching the node,
 /// and cost the node no flash, RAM or airtime. Same <c>key = value</c> syntax as the node and board
 /// files; <c>provision --name/--location</c> and <c>configure --name/--location</c> write it,
@@ -75,13 +75,32 @@ public sealed class NodeRegistry
                 case "location":
                     places[id] = NodeLocation.Parse(value, $"{source} line {lineNo}: {key}");
                     break;
+                case "group":
+                    CheckGroup(value, $"{source} line {lineNo}: {key}");
+                    break;
                 default:
-                    throw new FormatException($"{source} line {lineNo}: '{key}': a node has only .name and .location here");
+                    throw new FormatException($"{source} line {lineNo}: '{key}': a node has only .name and .location here, and .group (the nodes citynode ota --group updates)");
             }
         }
 
         return names.Keys.Union(places.Keys).ToDictionary(id => id,
             id => new Entry(id, names.GetValueOrDefault(id), places.TryGetValue(id, out var l) ? l : null));
+    }
+
+    /// <summary>The nodes of a group (<c>node.ID.group = G</c> lines, the last line of a node wins), by id: whom <c>citynode ota --group G</c> updates.</summary>
+    public IReadOnlyList<uint> Group(string group)
+    {
+        var of = new Dictionary<uint, string>();
+        foreach (var (k, v) in Pairs())
+        {
+            string[] parts = k.Split('.');
+            if (parts.Length == 3 && parts[0] == "node" && parts[2] == "group" && uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+            {
+                of[id] = v;
+            }
+        }
+
+        return of.Where(p => p.Value == group).Select(p => p.Key).Order().ToList();
     }
 
     /// <summary>Sets (or replaces) a node's name and/or location; null leaves that field as it was.</summary>
@@ -152,6 +171,15 @@ public sealed class NodeRegistry
         key = t[..eq].Trim();
         value = t[(eq + 1)..].Trim();
         return true;
+    }
+
+    // A group is an OTA target name (CityNode.Ota.OtaManifest's rule), so one word.
+    private static void CheckGroup(string group, string what)
+    {
+        if (group.Length == 0 || group.Length > CityNode.Ota.OtaManifest.MaxTargetLength || !group.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new FormatException($"{what} '{group}': a group is 1 to {CityNode.Ota.OtaManifest.MaxTargetLength} letters, digits, '-' or '_'");
+        }
     }
 
     private static string CheckName(string name, string what)

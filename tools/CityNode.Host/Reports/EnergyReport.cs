@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Host.DeviceCost;
+using OtaCost = CityNode.Host.Ota.OtaCost;
+using OtaRelease = CityNode.Host.Ota.Release;
 using CityNode.Host.Mqtt;
 using CityNode.Host.SimulatedHal;
 using CityNode.Host.Simulation;
@@ -66,6 +68,121 @@ public sealed class EnergyReport
     [JsonPropertyName("baseline_days")] public required Dictionary<string, double> BaselineDays { get; init; }
 
     [JsonPropertyName("constants")] public required Dictionary<string, string> Constants { get; init; }
+
+    /// <summary>The charge of over-the-air updates (<c>--ota-kb</c>), when asked for.</summary>
+    [JsonPropertyName("ota")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OtaEnergy? Ota { get; private set; }
+
+    /// <summary>
+    /// The chunks reach a node through MQTT over TLS in its managed socket code; no board constant
+    /// gives that rate, so this is an assumption (overridable with <c>energy --ota-rate</c>): 20 KB/s,
+    /// ~1/100 of the ESP32's raw TCP throughput in Espressif's iperf figures, for nanoFramework's
+    /// managed MQTT client reading TLS records in small buffers on a city Wi-Fi.
+    /// </summary>
+    public const int DefaultOtaBytesPerSecond = 20_000;
+
+    /// <summary>
+    /// One update's charge (docs/ota.md, "Energy"): the download stretches the publish windows it
+    /// rides in (no extra wake) by the radio time to receive the chunk messages and the manifest at
+    /// <c>bytes_per_s</c>, the CPU time to take them (IL measured by <see cref="OtaCost.MeasureUpdate"/>
+    /// at power.il_per_second) and the flash time to write them (a sector erase, its page programs
+    /// and the progress mark per chunk, at the drive's NOR timing) — all with the radio associated,
+    /// at power.wifi_associated_ua (the board's figure for a node busy in its session). Then, radio
+    /// off, at power.active_ua: the verify (IL and the flash reads of every byte) and the restart
+    /// into the trial (power.boot_ms).
+    /// </summary>
+    public sealed record OtaEnergy
+    {
+        [JsonPropertyName("kb")] public required int Kb { get; init; }
+
+        [JsonPropertyName("chunks")] public required int Chunks { get; init; }
+
+        [JsonPropertyName("wire_bytes")] public required long WireBytes { get; init; }
+
+        [JsonPropertyName("bytes_per_s")] public required int BytesPerSecond { get; init; }
+
+        [JsonPropertyName("chunk_il")] public required long ChunkIl { get; init; }
+
+        [JsonPropertyName("verify_il")] public required long VerifyIl { get; init; }
+
+        [JsonPropertyName("radio_s")] public required double RadioSeconds { get; init; }
+
+        [JsonPropertyName("cpu_s")] public required double CpuSeconds { get; init; }
+
+        [JsonPropertyName("flash_s")] public required double FlashSeconds { get; init; }
+
+        [JsonPropertyName("verify_s")] public required double VerifySeconds { get; init; }
+
+        [JsonPropertyName("boot_s")] public required double BootSeconds { get; init; }
+
+        [JsonPropertyName("mah_per_update")] public required double MilliampHoursPerUpdate { get; init; }
+
+        /// <summary>mah_per_update with the IL at the fast and the slow end of the interpreter's range.</summary>
+        [JsonPropertyName("mah_per_update_range")] public required double[] MilliampHoursRange { get; init; }
+
+        /// <summary>One update every this many seconds (--ota-every), or null: the per-update figure only.</summary>
+        [JsonPropertyName("every_s")] public long? EverySeconds { get; init; }
+
+        [JsonPropertyName("avg_ma_added")] public double? AddedMilliamps { get; init; }
+
+        [JsonPropertyName("avg_ma_with_ota")] public double? AverageWithOta { get; init; }
+
+        [JsonPropertyName("days_with_ota")] public double? DaysWithOta { get; init; }
+    }
+
+    /// <summary>Adds to this report the charge of a <paramref name="kb"/> KB update, every <paramref name="everySeconds"/> if given (see <see cref="OtaEnergy"/>).</summary>
+    public EnergyReport WithOta(PowerProfile p, int kb, long? everySeconds, int bytesPerSecond, LittleFsGeometry flash)
+    {
+        var u = MeasureUpdateInstrumented(kb);
+        double MilliampHours(double ilPerSecond, out double cpuS, out double flashS, out double verifyS, out double radioS)
+        {
+            int pages = (OtaRelease.ChunkSize + flash.PageSize - 1) / flash.PageSize;
+            radioS = (double)u.WireBytes / bytesPerSecond;
+            cpuS = (u.ManifestIl + u.ChunksIl) / ilPerSecond;
+            flashS = u.Chunks * (flash.EraseMicros + ((pages + 1) * flash.ProgramMicrosPerPage)) / 1e6;
+            verifyS = (u.VerifyIl / ilPerSecond) + (kb * flash.ReadMicrosPerKb / 1e6);
+            double uaS = ((radioS + cpuS + flashS) * p.WifiAssociatedMicroamps) + ((verifyS + (p.BootMs / 1000.0)) * p.ActiveMicroamps);
+            return uaS / 3600.0 / 1000.0;
+        }
+
+        double mah = MilliampHours(p.IlPerSecond, out double cpu, out double flashSeconds, out double verify, out double radio);
+        double? added = everySeconds is long e ? mah / (e / 3600.0) : null;
+        Ota = new OtaEnergy
+        {
+            Kb = kb,
+            Chunks = u.Chunks,
+            WireBytes = u.WireBytes,
+            BytesPerSecond = bytesPerSecond,
+            ChunkIl = u.ManifestIl + u.ChunksIl,
+            VerifyIl = u.VerifyIl,
+            RadioSeconds = Math.Round(radio, 2),
+            CpuSeconds = Math.Round(cpu, 2),
+            FlashSeconds = Math.Round(flashSeconds, 2),
+            VerifySeconds = Math.Round(verify, 2),
+            BootSeconds = p.BootMs / 1000.0,
+            MilliampHoursPerUpdate = Math.Round(mah, 3),
+            MilliampHoursRange = [Math.Round(MilliampHours(IlMeter.FastIlPerSecond, out _, out _, out _, out _), 3), Math.Round(MilliampHours(IlMeter.SlowIlPerSecond, out _, out _, out _, out _), 3)],
+            EverySeconds = everySeconds,
+            AddedMilliamps = added is double a ? Math.Round(a, 4) : null,
+            AverageWithOta = added is double b ? Math.Round(AverageMilliamps + b, 4) : null,
+            DaysWithOta = added is double c ? Math.Round(CapacityMah / (AverageMilliamps + c) / 24, 1) : null,
+        };
+        return this;
+    }
+
+    /// <summary>Runs <see cref="OtaCost.MeasureUpdate"/> in the instrumented context (as <see cref="MeasureInstrumented"/> does the twin).</summary>
+    private static OtaCost.UpdateIl MeasureUpdateInstrumented(int kb)
+    {
+        string reply;
+        lock (InstrumentedContext.Gate)
+        {
+            string arg = kb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            reply = IlMeter.Instrumented ? OtaCost.UpdateJson(arg) : InstrumentedContext.Shared.Invoke(typeof(OtaCost), nameof(OtaCost.UpdateJson), arg);
+        }
+
+        return JsonSerializer.Deserialize<OtaCost.UpdateIl>(reply)!;
+    }
 
     public const string EsphomeStyle = "esphome_style";
     public const string AlwaysOn = "always_on";

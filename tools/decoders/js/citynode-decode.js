@@ -33,7 +33,7 @@ const DIAG_FIELDS = ["battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "b
   "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
   "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
   "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
-  "acked_seq", "resent_batches"];
+  "acked_seq", "resent_batches", "ota_version", "ota_slot", "ota_state", "ota_received", "ota_failure"];
 const DIAG_SIGNED = 1; // rssi_dbm
 const PREDICTORS = ["previous", "linear", "damped"];
 const STATUS = ["ok", "missing", "fault", "invalid"];

@@ -38,7 +38,7 @@ DIAG_FIELDS = ["battery_mv", "rssi_dbm", "reset_cause", "wakeup_cause", "boot_ms
                "publish_ms", "light_sleep_ms", "deep_sleep_ms", "sensor_faults", "publish_retries", "dropped_readings",
                "journal_recoveries", "free_heap", "config_version", "config_rejected_version", "quarantined_batches",
                "safe_mode_boots", "uptime_s", "cycles", "dropped_batches", "produced_readings", "wait_ms",
-               "acked_seq", "resent_batches"]
+               "acked_seq", "resent_batches", "ota_version", "ota_slot", "ota_state", "ota_received", "ota_failure"]
 DIAG_SIGNED = {1}
 PREDICTORS = ["previous", "linear", "damped"]
 STATUS = ["ok", "missing", "fault", "invalid"]

@@ -364,6 +364,11 @@ namespace nanoFramework.M2Mqtt
                 }
             }
 
+            if (CityNode.NanoTwin.Clr.Assembly.Loaded(_board)?.Defect == CityNode.NanoTwin.Clr.TwinApplication.Silent && CityNode.Telemetry.Topics.IsTelemetry(topic))
+            {
+                return id; // the loaded release's defect (Clr/Assembly.cs): its batches never leave, no PUBACK comes
+            }
+
             var pending = new Pending(id, topic, message, contentType, userProperties, qosLevel, retain);
             lock (_lock)
             {

@@ -1,0 +1,273 @@
+using CityNode.Delivery;
+using CityNode.Hal;
+using CityNode.Ota;
+using CityNode.Telemetry;
+using CityNode.Util;
+
+namespace CityNode.Node
+{
+    /// <summary>
+    /// The update's part of a publish window (docs/ota.md), run after the journal's batches are sent
+    /// so readings keep priority: a trial that has read its sensors and had a batch acknowledged
+    /// confirms itself; the node's retained manifest is read; while a download runs, the next few
+    /// missing chunks (at most <see cref="ChunksPerWindow"/>, within <see cref="BudgetMs"/>) are
+    /// fetched by subscribing to their retained topics; a complete download is verified and switched
+    /// (the node then restarts into the trial); and the state topic is published when it changed.
+    /// The manifest topic is subscribed with the configuration's, so the retained manifest arrives
+    /// while the batches go out (through the publisher's message sink, this class) and costs no wait.
+    /// </summary>
+    public sealed class OtaSession : IUplinkEvents, IMessageSink
+    {
+        /// <summary>
+        /// Chunks per window: 8 × 4 KB cost ~4.5 s of CPU to hash and write at 1.5 M IL/s (docs/ota.md)
+        /// and ~32 KB of radio; a 120 KB release takes four windows.
+        /// </summary>
+        public const int ChunksPerWindow = 8;
+
+        /// <summary>The OTA step's time after the batches: the manifest, the chunks and the state publish.</summary>
+        public const int BudgetMs = 10000;
+
+        private const int PollMs = 100;
+        private static readonly string[] FailureNames =
+        {
+            string.Empty, "ManifestMalformed", "BadSignature", "WrongTarget", "Downgrade", "RefusedBefore", "LoaderTooOld",
+            "DoesNotFit", "ChunkTampered", "FileHashMismatch", "FlashError", "TrialNotConfirmed", "LoadFailed", "Busy",
+        };
+
+        private static readonly string[] StateNames = { "idle", "downloading", "verifying", "trial", "confirmed", "rolledback" };
+        private static readonly string ChunkPrefix = Topics.Root + "/" + Topics.OtaChunksLevel + "/";
+
+        private readonly SlotLoader _loader;
+        private readonly OtaUpdater _updater;
+        private readonly string _manifestTopic;
+        private readonly string _stateTopic;
+        private readonly OtaStatus _now = new OtaStatus();
+        private readonly IMessageSink _others;
+        private IUplinkEvents _forward;
+        private byte[] _copy;
+        private int _awaited;
+        private int _stateHandle;
+        private uint _stateCrc;
+
+        /// <param name="others">Where messages that are not the update's go (the remote configuration).</param>
+        public OtaSession(SlotLoader loader, OtaUpdater updater, uint nodeId, IMessageSink others)
+        {
+            _others = others;
+            _loader = loader;
+            _updater = updater;
+            _manifestTopic = Topics.Ota(nodeId);
+            _stateTopic = Topics.OtaState(nodeId);
+        }
+
+        /// <summary>The last window verified and switched a release: the node must restart into the trial.</summary>
+        public bool Switched { get; private set; }
+
+        /// <summary>Set by the runtime once this boot has read its sensors (a sample with readings): half of a trial's proof.</summary>
+        public bool SensorsRead { get; set; }
+
+        /// <summary>The running release is a trial not yet confirmed: the node publishes at every wake until it is.</summary>
+        public bool InTrial { get { return _loader.Record.State == OtaState.Trial; } }
+
+        /// <summary>CRC-32C of the state text last acknowledged by the broker (kept over deep sleep by the delivery session's record).</summary>
+        public uint StateCrc
+        {
+            get { return _stateCrc; }
+            set { _stateCrc = value; }
+        }
+
+        /// <summary>The update's diagnostics now (docs/payload.md, bits 26–30), refreshed in place.</summary>
+        public OtaStatus Current()
+        {
+            BootRecord r = _loader.Record;
+            OtaStatus s = _now;
+            s.RunningVersion = r.Version;
+            s.RunningCounter = r.Counter;
+            s.Slot = r.Slot;
+            s.State = r.State;
+            s.BytesReceived = 0;
+            s.BytesTotal = 0;
+            s.LastFailure = r.Failure;
+            s.FailureDetail = r.FailureDetail;
+            if (_updater != null)
+            {
+                OtaStatus u = _updater.Status;
+                if (_updater.Pending != null && r.State != OtaState.Trial)
+                {
+                    s.State = u.State == OtaState.Verifying ? OtaState.Verifying : OtaState.Downloading;
+                    s.BytesReceived = u.BytesReceived;
+                    s.BytesTotal = u.BytesTotal;
+                }
+
+                if (u.LastFailure != OtaFailure.None)
+                {
+                    s.LastFailure = u.LastFailure;
+                    s.FailureDetail = u.FailureDetail;
+                }
+            }
+
+            return s;
+        }
+
+        /// <summary>Subscribes to the node's manifest, with the configuration before the batches go out.</summary>
+        public void Subscribe(IUplink uplink)
+        {
+            if (_updater != null)
+            {
+                uplink.Subscribe(_manifestTopic);
+            }
+        }
+
+        /// <summary>The window's update step after the batches, on a connected uplink; <paramref name="delivery"/> gets the publish outcomes that are not the update's.</summary>
+        public void Run(IUplink uplink, IClock clock, Publisher delivery)
+        {
+            Switched = false;
+            _forward = delivery;
+            _awaited = 0;
+            long deadline = clock.MonotonicMs + BudgetMs;
+            if (InTrial && SensorsRead && delivery.Acknowledged > 0)
+            {
+                _loader.Confirm(); // a flash refusal leaves the trial: the next window tries again
+            }
+
+            if (_updater != null && !InTrial)
+            {
+                uplink.Poll(0, this); // a manifest that came after the batches
+                FetchChunks(uplink, clock, deadline);
+                if (_updater.Complete)
+                {
+                    Switched = _updater.VerifyAndSwitch();
+                }
+            }
+
+            PublishState(uplink, clock, deadline);
+        }
+
+        private void FetchChunks(IUplink uplink, IClock clock, long deadline)
+        {
+            OtaManifest m = _updater.Pending;
+            if (m == null)
+            {
+                return;
+            }
+
+            _awaited = 0;
+            int next = _updater.NextMissing(0);
+            for (int k = 0; k < ChunksPerWindow && next >= 0 && clock.MonotonicMs < deadline; k++)
+            {
+                // Each chunk is its own retained topic: subscribing asks the broker for exactly that one.
+                if (uplink.Subscribe(Topics.OtaChunk(m.Counter, next)) != UplinkStatus.Ok)
+                {
+                    break;
+                }
+
+                _awaited++;
+                next = _updater.NextMissing(next + 1);
+            }
+
+            while (_awaited > 0 && clock.MonotonicMs < deadline && uplink.IsConnected)
+            {
+                uplink.Poll(PollMs, this);
+            }
+        }
+
+        private void PublishState(IUplink uplink, IClock clock, long deadline)
+        {
+            OtaStatus s = Current();
+            string text = "version=" + OtaVersion.Format(s.RunningVersion) + "\ncounter=" + s.RunningCounter.ToString()
+                + "\nslot=" + s.Slot.ToString() + "\nstate=" + StateNames[(int)s.State] + "\nreceived=" + s.BytesReceived.ToString()
+                + "\ntotal=" + s.BytesTotal.ToString() + "\nfailure=" + FailureNames[(int)s.LastFailure]
+                + "\ndetail=" + s.FailureDetail.ToString() + "\n";
+            byte[] bytes = new byte[text.Length]; // once per window, and only when the state changed
+            for (int i = 0; i < text.Length; i++)
+            {
+                bytes[i] = (byte)text[i];
+            }
+
+            uint crc = Crc32C.Compute(bytes, 0, bytes.Length);
+            if (crc == _stateCrc)
+            {
+                return;
+            }
+
+            _stateHandle = uplink.Publish(_stateTopic, bytes, 0, bytes.Length);
+            while (_stateHandle > 0 && clock.MonotonicMs < deadline && uplink.IsConnected)
+            {
+                uplink.Poll(PollMs, this);
+            }
+
+            if (_stateHandle == 0)
+            {
+                _stateCrc = crc;
+            }
+        }
+
+        public void OnPublished(int handle, bool acknowledged, int reasonCode)
+        {
+            if (handle == _stateHandle && _stateHandle > 0)
+            {
+                _stateHandle = acknowledged ? 0 : -1;
+                return;
+            }
+
+            if (_forward != null)
+            {
+                _forward.OnPublished(handle, acknowledged, reasonCode);
+            }
+        }
+
+        public void OnMessage(string topic, byte[] payload, int offset, int count)
+        {
+            bool manifest = topic == _manifestTopic;
+            if (_updater == null || (!manifest && !IsChunk(topic)))
+            {
+                _others.OnMessage(topic, payload, offset, count);
+                return;
+            }
+
+            byte[] message = payload;
+            if (offset != 0)
+            {
+                if (_copy == null || _copy.Length < count)
+                {
+                    _copy = new byte[OtaUpdater.ChunkHeader + OtaManifest.MaxChunkSize > OtaManifest.MaxLength ? OtaUpdater.ChunkHeader + OtaManifest.MaxChunkSize : OtaManifest.MaxLength];
+                }
+
+                if (count > _copy.Length)
+                {
+                    return; // larger than any manifest or chunk: not one
+                }
+
+                System.Array.Copy(payload, offset, _copy, 0, count);
+                message = _copy;
+            }
+
+            if (manifest)
+            {
+                _updater.OfferManifest(message, count);
+            }
+            else
+            {
+                _awaited--;
+                _updater.OfferChunk(message, count);
+            }
+        }
+
+        private static bool IsChunk(string topic)
+        {
+            if (topic.Length <= ChunkPrefix.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < ChunkPrefix.Length; i++)
+            {
+                if (topic[i] != ChunkPrefix[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
