@@ -8,6 +8,7 @@ using CityNode.Host.Stores;
 using CityNode.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using CityNode.Ota;
 
 namespace CityNode.Serve;
 
@@ -15,7 +16,7 @@ namespace CityNode.Serve;
 public sealed record FleetRow(
     uint Node, string Name, DateTimeOffset LastSeen, long LastSampleTime, TimeSpan? PublishInterval, DateTimeOffset? ExpectedNext, bool Silent,
     long? BatteryMv, double? TrendMvPerDay, double? DaysLeft, bool LowBattery, long? RssiDbm, IReadOnlyDictionary<string, long> FaultsPerChannel,
-    long? DroppedReadings, long? DroppedBatches, long? ConfigVersion, long? ConfigRejectedVersion, long? SafeModeBoots, bool SafeMode, string? Text);
+    long? DroppedReadings, long? DroppedBatches, long? ConfigVersion, long? ConfigRejectedVersion, long? SafeModeBoots, bool SafeMode, string? Text, string Firmware);
 
 /// <summary>
 /// The technicians' fleet view (<c>/fleet</c>, behind <see cref="FleetAuth"/>): every node from its
@@ -155,7 +156,7 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
             rows.Add(new FleetRow(last.Node, entries.GetValueOrDefault(last.Node)?.Name ?? $"Node {last.Node}", last.ReceivedAt, last.LastTime, interval, next, silent,
                 mv, trend is double t ? Math.Round(t, 1) : null, daysLeft, mv is long low && low < LowBatteryMv, last.Diagnostic("rssi_dbm"), faults,
                 last.Diagnostic("dropped_readings"), last.Diagnostic("dropped_batches"), last.Diagnostic("config_version"), last.Diagnostic("config_rejected_version"),
-                safe, inSafeMode, last.DiagnosticsText));
+                safe, inSafeMode, last.DiagnosticsText, FirmwareOf(last.Diagnostic(NodeDiagnostics.FieldName(NodeDiagnostics.OtaVersion)), last.Diagnostic(NodeDiagnostics.FieldName(NodeDiagnostics.OtaState)))));
         }
 
         return rows;
@@ -216,8 +217,24 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
     private static string Cell(string text, IFormattable? sortKey, string? css = null) =>
         $"<td{(css is null ? "" : $" class=\"{css}\"")}{(sortKey is null ? " data-sort=\"\"" : $" data-sort=\"{sortKey.ToString(null, CultureInfo.InvariantCulture)}\"")}>{text}</td>";
 
-    /// <summary>What the firmware column says: no payload field carries the version (docs/payload.md "Versioning"), so it is not guessed.</summary>
-    public const string FirmwareUnknown = "unknown (payload v1 does not carry it)";
+    /// <summary>
+    /// What the firmware column says, from the batch's <c>ota_version</c> and <c>ota_state</c> (docs/payload.md):
+    /// the running release, "cable image" for the image installed by cable (version 0), and "not
+    /// reported" for a node whose firmware predates those fields (nothing is guessed).
+    /// </summary>
+    public static string FirmwareOf(long? otaVersion, long? otaState) => otaVersion switch
+    {
+        null => FirmwareNotReported,
+        0 => "cable image",
+        long v => OtaVersion.Format((uint)v) + (otaState switch
+        {
+            (long)OtaState.Trial => " (trial)",
+            (long)OtaState.RolledBack => " (rolled back to it)",
+            _ => "",
+        }),
+    };
+
+    public const string FirmwareNotReported = "not reported (firmware before the OTA diagnostics)";
 
     private static string FleetTable(IReadOnlyList<FleetRow> rows)
     {
@@ -225,7 +242,7 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
         int silent = rows.Count(r => r.Silent), low = rows.Count(r => r.LowBattery);
         sb.Append(CultureInfo.InvariantCulture, $"<p id=\"summary\">{rows.Count} nodes; {silent} silent too long; {low} with a low battery (below {LowBatteryMv} mV, the firmware's low_battery_mv). ")
             .Append("Click a column to sort. Days left: battery life at full charge from the node's reported phase times (as <code>citynode energy --from</code>) × the charge its voltage shows. ")
-            .Append("Firmware version: unknown, payload version 1 does not carry it (docs/open-data.md).</p>");
+            .Append("Firmware: the running release from each node's <code>ota_version</code> (docs/ota.md).</p>");
         sb.Append("<table id=\"fleet\" class=\"sortable\"><thead><tr>");
         foreach (string h in new[] { "node", "name", "last seen", "expected next", "state", "battery mV", "trend mV/day", "days left", "RSSI dBm", "sensor faults (24 h)", "dropped readings", "dropped batches", "config", "refused config", "firmware", "safe-mode boots", "note" })
         {
@@ -267,7 +284,7 @@ internal sealed class Fleet(ServeStore store, RegistrySource registry, ServeOpti
                 .Append(Cell(r.DroppedBatches?.ToString(CultureInfo.InvariantCulture) ?? "-", r.DroppedBatches))
                 .Append(Cell(r.ConfigVersion?.ToString(CultureInfo.InvariantCulture) ?? "-", r.ConfigVersion))
                 .Append(Cell(r.ConfigRejectedVersion is > 0 ? r.ConfigRejectedVersion.Value.ToString(CultureInfo.InvariantCulture) : "-", r.ConfigRejectedVersion))
-                .Append(Cell(FirmwareUnknown, null, "firmware"))
+                .Append(Cell(E(r.Firmware), null, "firmware"))
                 .Append(Cell(r.SafeModeBoots?.ToString(CultureInfo.InvariantCulture) ?? "-", r.SafeModeBoots))
                 .Append(Cell(E(r.Text ?? ""), null))
                 .Append("</tr>");

@@ -157,14 +157,17 @@ public sealed class ServeApiTests(ServeCity city) : IClassFixture<ServeCity>
     }
 
     [Fact]
-    public async Task Fleet_shows_the_firmware_version_as_unknown()
+    public async Task Fleet_shows_each_nodes_running_release_from_its_ota_diagnostics()
     {
         var (host, http) = await Start(city.Options());
         await using var _ = host;
         using var req = new HttpRequestMessage(HttpMethod.Get, "fleet") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", ServeCity.Token) } };
         string html = await (await http.SendAsync(req)).Content.ReadAsStringAsync();
         Assert.Contains("<th>firmware</th>", html);
-        Assert.Equal(4, Regex.Matches(html, "<td class=\"firmware\"[^>]*>unknown \\(payload v1 does not carry it\\)</td>").Count);
+        // The simulated nodes run the image installed by cable (ota_version 0); node 9's batch says 1.2.3 on trial.
+        Assert.Equal(3, Regex.Matches(html, "<td class=\"firmware\"[^>]*>cable image</td>").Count);
+        Assert.Matches($"<tr data-node=\"{ServeCity.LowBatteryNode}\"[^>]*>.*<td class=\"firmware\"[^>]*>1\\.2\\.3 \\(trial\\)</td>", html);
+        Assert.Equal(Fleet.FirmwareNotReported, Fleet.FirmwareOf(null, null));
     }
 
     [Fact]

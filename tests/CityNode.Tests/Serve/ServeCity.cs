@@ -85,6 +85,8 @@ public sealed class ServeCity : IAsyncLifetime
         d.Set(NodeDiagnostics.PublishMs, 400);
         d.Set(NodeDiagnostics.DeepSleepMs, 580_000);
         d.Set(NodeDiagnostics.ConfigVersion, 3);
+        d.Set(NodeDiagnostics.OtaVersion, CityNode.Ota.OtaVersion.Pack(1, 2, 3));
+        d.Set(NodeDiagnostics.OtaState, (long)CityNode.Ota.OtaState.Trial);
         var enc = new BatchEncoder(BatchEncoder.WorstCaseSize(n, 2) + 256, n);
         int len = enc.Encode(b, LowBatteryNode, 1, d);
         return enc.Buffer[..len];
