@@ -67,6 +67,9 @@ namespace CityNode.Delivery
         /// <summary>Batches released since boot (by PUBACK, or by the backend's acknowledgement when it is on).</summary>
         public long Acknowledged { get; private set; }
 
+        /// <summary>The sequence of the batch released last this boot (by its PUBACK, or by the backend's acknowledgement when that is on); 0: none.</summary>
+        public uint LastReleased { get; private set; }
+
         /// <summary>End to end: the highest sequence PUBACKed (0: none). Pending batches up to it wait for the backend.</summary>
         public uint SentThrough { get; private set; }
 
@@ -256,6 +259,7 @@ namespace CityNode.Delivery
 
                 _store.Release(oldest);
                 BackendAcknowledged = oldest;
+                LastReleased = oldest;
                 Acknowledged++;
             }
         }
@@ -286,6 +290,7 @@ namespace CityNode.Delivery
                 else if (_state[done] == Acked)
                 {
                     _store.Release(_sequence[done]);
+                    LastReleased = _sequence[done];
                     Acknowledged++;
                 }
                 else

@@ -93,7 +93,6 @@ namespace CityNode.Node
                 {
                     uplink.Subscribe(config.AckTopic); // retained: what the backend has stored arrives before the first publish
                 }
-
                 if (Ota != null)
                 {
                     Ota.Subscribe(uplink); // the retained manifest arrives while the batches go out

@@ -142,6 +142,11 @@ namespace CityNode.Node
             IBatchStore store = _s.Store;
             store.Mount();
             _schedule.NextSampleId = store.LastSampleId + 1;
+            if (_session.Ota != null)
+            {
+                _session.Ota.FirstSequence = store.NextSequence;
+            }
+
             if (_s.Staging != null)
             {
                 RestoreStaged(_s.Staging, store.LastSampleId);
@@ -225,6 +230,20 @@ namespace CityNode.Node
             }
 
             _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _session.Publisher.ToSend(clock.UnixSeconds), _config, _s.Power, _s.Platform);
+            OtaSession ota = _session.Ota;
+            if (ota != null && (ota.Switched || ota.InTrial))
+            {
+                // Into the new release (the loader runs it at the next boot), and between a trial's wakes:
+                // deep sleep with the radio started at the wake, so each wake is a boot the loader counts
+                // and publishes — a release that never confirms itself is rolled back after its boots.
+                _outcome.Sleep = SleepKind.Deep;
+                _outcome.ConnectAtWake = true;
+                if (ota.Switched)
+                {
+                    _outcome.SleepMs = WakeSleepDriver.MinSleepMs;
+                }
+            }
+
             if (_outcome.Sleep == SleepKind.Deep)
             {
                 SaveForDeepSleep();
@@ -336,15 +355,6 @@ namespace CityNode.Node
 
                 _config = next;
                 _session.Configure(next);
-            }
-
-            OtaSession ota = _session.Ota;
-            if (ota != null && (ota.Switched || (ota.InTrial && !delivered)))
-            {
-                // Into the new release's trial; or a trial that could not deliver restarts, so each try
-                // is a boot the loader counts (a release that never publishes is rolled back so).
-                _sealer.SealAll(_config);
-                _outcome.RestartRequested = true;
             }
 
             _schedule.Published(delivered, _s.Clock.UnixSeconds);

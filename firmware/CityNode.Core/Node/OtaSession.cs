@@ -65,6 +65,13 @@ namespace CityNode.Node
         /// <summary>Set by the runtime once this boot has read its sensors (a sample with readings): half of a trial's proof.</summary>
         public bool SensorsRead { get; set; }
 
+        /// <summary>
+        /// The sequence of the first batch this boot seals (set at boot): the other half of a trial's
+        /// proof is a batch from here on released as delivery.ack says (PUBACK, or the backend's
+        /// acknowledgement) — not one the previous release sent, whose acknowledgement may come now.
+        /// </summary>
+        public uint FirstSequence { get; set; }
+
         /// <summary>The running release is a trial not yet confirmed: the node publishes at every wake until it is.</summary>
         public bool InTrial { get { return _loader.Record.State == OtaState.Trial; } }
 
@@ -124,9 +131,18 @@ namespace CityNode.Node
             _forward = delivery;
             _awaited = 0;
             long deadline = clock.MonotonicMs + BudgetMs;
-            if (InTrial && SensorsRead && delivery.Acknowledged > 0)
+            if (InTrial && SensorsRead)
             {
-                _loader.Confirm(); // a flash refusal leaves the trial: the next window tries again
+                // With the backend's acknowledgement the trial's batch is released a moment after its PUBACK: wait for it within the budget.
+                while (delivery.LastReleased < FirstSequence && clock.MonotonicMs < deadline && uplink.IsConnected && delivery.ToSend(clock.UnixSeconds) == 0)
+                {
+                    uplink.Poll(PollMs, this);
+                }
+
+                if (delivery.LastReleased >= FirstSequence)
+                {
+                    _loader.Confirm(); // a flash refusal leaves the trial: the next window tries again
+                }
             }
 
             if (_updater != null && !InTrial)
@@ -215,7 +231,14 @@ namespace CityNode.Node
             }
         }
 
+        /// <summary>An event of this step's polls: to the publisher, which takes the backend's acknowledgement and hands the rest to its sink (this).</summary>
         public void OnMessage(string topic, byte[] payload, int offset, int count)
+        {
+            _forward.OnMessage(topic, payload, offset, count);
+        }
+
+        /// <summary>A message past the publisher (its sink): the manifest and chunks are the update's, the rest the configuration's.</summary>
+        void IMessageSink.OnMessage(string topic, byte[] payload, int offset, int count)
         {
             bool manifest = topic == _manifestTopic;
             if (_updater == null || (!manifest && !IsChunk(topic)))

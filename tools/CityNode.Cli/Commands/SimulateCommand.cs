@@ -52,10 +52,13 @@ internal static class SimulateCommand
             Arity = new ArgumentArity(2, 64),
         };
         var board = new Option<string>("--board") { Description = "board profile the nodes boot with (boards/NAME.board: pins, drive size, power constants)", DefaultValueFactory = _ => "reference" };
+        var ota = new Option<string?>("--ota") { Description = "AFTER: at simulated time AFTER, publish a release to every node (signed per node; with no --ota-release the simulation packs the next version itself)" };
+        var otaRelease = new Option<string?>("--ota-release") { Description = "with --ota: the release file to roll out (made by citynode release)" };
+        var otaBad = new Option<string?>("--ota-bad") { Description = "with --ota: make the simulation's release bad: crash (throws as it starts) or silent (never publishes); every node must roll back" };
         var json = Options.Json();
         var command = new Command("simulate", "Run virtual nodes on recorded real data against an MQTT broker and check every delivered value (exit 1 when a reading is lost, differs from the recording or was refused by the broker)")
         {
-            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, brokerCrashes, ack, duplicates, sleep, chaos, reconfigure, board, json,
+            nodes, kind, data, speed, duration, broker, db, sample, publish, outage, powerCuts, brokerRestarts, brokerCrashes, ack, duplicates, sleep, chaos, reconfigure, board, ota, otaRelease, otaBad, json,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -101,6 +104,25 @@ internal static class SimulateCommand
 
                 options.ReconfigureAt = TimeSpan.FromSeconds(at);
                 options.ReconfigureSettings = rc.Skip(1).ToList();
+            }
+
+            if (parse.GetValue(ota) is { } otaAfter)
+            {
+                if (!CityNode.Config.ValueParser.TryDuration(otaAfter, out long otaAt))
+                {
+                    await Console.Error.WriteLineAsync($"--ota: '{otaAfter}' is not a duration (give when to publish the release, e.g. --ota 6h)");
+                    return 1;
+                }
+
+                options.OtaAt = TimeSpan.FromSeconds(otaAt);
+            }
+
+            options.OtaRelease = parse.GetValue(otaRelease);
+            options.OtaBad = parse.GetValue(otaBad);
+            if (options.OtaAt is null && (options.OtaRelease is not null || options.OtaBad is not null))
+            {
+                await Console.Error.WriteLineAsync("--ota-release and --ota-bad go with --ota AFTER (when to publish the release)");
+                return 1;
             }
 
             if (options.Duration <= TimeSpan.Zero)
@@ -232,6 +254,10 @@ internal static class SimulateCommand
         t.AddRow("batches out of order", s.OutOfOrder.ToString("N0"));
         t.AddRow("power cuts / reboots / broker restarts / crashes", $"{s.PowerCuts:N0} / {s.Reboots:N0} / {s.BrokerRestarts:N0} / {s.BrokerCrashes:N0}");
         t.AddRow($"released by ({s.Ack}) / sent again", $"{s.Acknowledged:N0} / {s.Resent:N0}");
+        if (s.OtaVersion is not null)
+        {
+            t.AddRow($"update {s.OtaVersion}: nodes updated / rolled back", $"{s.OtaUpdated:N0} / {s.OtaRolledBack:N0}" + (s.OtaRollbackReason is null ? "" : $" ({s.OtaRollbackReason})"));
+        }
         if (s.FailedBoots > 0 || s.DeadNodes > 0)
         {
             t.AddRow("[yellow]boots that could not start the node / nodes running nothing[/]", $"{s.FailedBoots:N0} / {s.DeadNodes:N0}");

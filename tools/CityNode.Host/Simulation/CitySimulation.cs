@@ -14,6 +14,7 @@ namespace CityNode.Host.Simulation;
 /// value. This class only runs it; the parts are, in order: <see cref="CityRecordings"/> and
 /// <see cref="RecordingKind"/> (what is replayed), <see cref="CityPlan"/> (which nodes stand
 /// where), <see cref="FaultSchedule"/> and <see cref="BrokerFaults"/> (what goes wrong, when),
+/// <see cref="OtaRollout"/> (an update published during the run),
 /// <see cref="NodeScheduler"/> (virtual time), <see cref="Verifier"/> and
 /// <see cref="SimulationSummary.Reconcile"/> (what arrived against what was measured).
 /// </summary>
@@ -49,6 +50,7 @@ public sealed class CitySimulation
         long durationMs = (long)_options.Duration.TotalMilliseconds;
         _nodes = new CityPlan(_options, recordings).Build(address);
         var faults = new FaultSchedule(_options, _nodes, durationMs, embeddedBroker: broker is not null);
+        var rollout = _options.OtaAt is null ? null : new OtaRollout(_options, _nodes);
         var byId = _nodes.ToDictionary(n => n.Id);
         var verifier = new Verifier(id => byId.TryGetValue(id, out var n) ? n.World : null);
         var checker = new MemorySink { Keep = false, OnStored = verifier.Check };
@@ -67,7 +69,8 @@ public sealed class CitySimulation
         using var stopKeeping = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var keeper = _options.Broker is null ? Task.CompletedTask : brokerFaults.KeepReceiverConnectedAsync(stopKeeping.Token);
         await NodeScheduler.RunAsync(_nodes, durationMs, _options.Workers, _options.Speed,
-            onTurn: node => faults.OnTurn(node, brokerFaults, canRestartBroker: broker is not null, reconfigure: () => PublishConfigurations(address).GetAwaiter().GetResult()),
+            onTurn: node => faults.OnTurn(node, brokerFaults, canRestartBroker: broker is not null, reconfigure: () => PublishConfigurations(address).GetAwaiter().GetResult(),
+                update: () => rollout?.PublishAsync(address).GetAwaiter().GetResult()),
             beforeStep: faults.BeforeStep, ct);
         await brokerFaults.Current;
         stopKeeping.Cancel();
@@ -91,7 +94,7 @@ public sealed class CitySimulation
         await brokerFaults.WaitForReceiverAsync(_nodes.Sum(n => n.TotalAcknowledged), TimeSpan.FromSeconds(30));
         progress?.Invoke(Snapshot(receiver, durationMs));
         return SimulationSummary.Reconcile(_options, _nodes, receiver.Stats, verifier, brokerFaults, faults, _reconfigureVersion,
-            Math.Round(wall.Elapsed.TotalSeconds, 2), broker is null ? address.ToString() : "embedded", recordings.All.Select(r => Path.GetFileName(r.Source)).ToList());
+            Math.Round(wall.Elapsed.TotalSeconds, 2), broker is null ? address.ToString() : "embedded", recordings.All.Select(r => Path.GetFileName(r.Source)).ToList(), rollout);
     }
 
     /// <summary>

@@ -128,6 +128,11 @@ public sealed class DeviceNode : ISimNode
 
     public int MaxSectorErases => Board.Drive.EraseCounts.Max();
 
+    /// <summary>The A/B boot record as the current (or last) boot's loader read it: the release the node runs and its state; null before a boot assembled the node.</summary>
+    public CityNode.Ota.BootRecord? OtaRecord => _program?.Node?.Loader?.Record ?? _lastOtaRecord;
+
+    private CityNode.Ota.BootRecord? _lastOtaRecord;
+
     /// <summary>What the program last ran with (kept while it deep-sleeps).</summary>
     public NodeConfig Config => _config = _program?.Runtime?.Config ?? _config;
 
@@ -225,6 +230,7 @@ public sealed class DeviceNode : ISimNode
     private void CollectFrom(NodeProgram? program)
     {
         _ = Config; // remember what it ran with
+        _lastOtaRecord = program?.Node?.Loader?.Record ?? _lastOtaRecord;
         var runtime = program?.Runtime;
         if (runtime is not null)
         {

@@ -4,7 +4,7 @@ namespace CityNode.Host.Simulation;
 /// When each fault of a run happens, drawn once from the seed before the run: the city-wide
 /// outage, each node's chaos plan (<c>--chaos</c>), power cuts (node, virtual time), broker
 /// restarts and crashes (each crash preceded by <see cref="BrokerFaults.CrashLagMs"/> of a lagging
-/// receiver), and the moment the new configuration is published. The scheduler asks it, at each
+/// receiver), and the moments the new configuration and the update (--ota) are published. The scheduler asks it, at each
 /// node's turn, what is due; nodes take turns in virtual-time order, so a time reached by one node
 /// has been reached by all.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class FaultSchedule
     private readonly Queue<long> _crashes;
     private readonly Queue<long> _lagging;
     private long _reconfigureAt;
+    private long _otaAt;
 
     public FaultSchedule(SimulationOptions options, IReadOnlyList<ISimNode> nodes, long durationMs, bool embeddedBroker)
     {
@@ -45,6 +46,7 @@ public sealed class FaultSchedule
             .GroupBy(c => c.Node).ToDictionary(g => g.Key, g => new Queue<long>(g.Select(c => c.At).OrderBy(t => t)));
         _cutRandom = new Random(options.Seed + 1);
         _reconfigureAt = options.ReconfigureAt is TimeSpan r ? (long)r.TotalMilliseconds : long.MaxValue;
+        _otaAt = options.OtaAt is TimeSpan o ? (long)o.TotalMilliseconds : long.MaxValue;
         _restarts = new Queue<long>(Enumerable.Range(1, brokerRestarts).Select(k => durationMs * k / (brokerRestarts + 1)));
         int brokerCrashes = embeddedBroker ? options.BrokerCrashes : 0;
         _crashes = new Queue<long>(Enumerable.Range(1, brokerCrashes).Select(k => (durationMs * k / (brokerCrashes + 1)) + (durationMs / (4 * (brokerCrashes + 1)))));
@@ -58,9 +60,9 @@ public sealed class FaultSchedule
     /// <summary>
     /// Called under the scheduler's lock when <paramref name="node"/> is next to step: starts the
     /// broker faults due (one at a time; not against an external broker, which the simulation
-    /// cannot restart), publishes the new configuration once, arms a due power cut.
+    /// cannot restart), publishes the new configuration once, publishes the update once (--ota), arms a due power cut.
     /// </summary>
-    public void OnTurn(ISimNode node, BrokerFaults faults, bool canRestartBroker, Action reconfigure)
+    public void OnTurn(ISimNode node, BrokerFaults faults, bool canRestartBroker, Action reconfigure, Action? update = null)
     {
         long now = node.ElapsedMs;
         if (_restarts.Count > 0 && now >= _restarts.Peek() && faults.Idle && canRestartBroker)
@@ -85,6 +87,12 @@ public sealed class FaultSchedule
         {
             reconfigure();
             _reconfigureAt = long.MaxValue;
+        }
+
+        if (now >= _otaAt)
+        {
+            update?.Invoke();
+            _otaAt = long.MaxValue;
         }
 
         if (_cuts.TryGetValue(node, out var due) && due.Count > 0 && now >= due.Peek())

@@ -80,6 +80,15 @@ public sealed class SimulationOptions
 
     public NodeStorage Storage { get; set; } = new();
 
+    /// <summary>--ota AFTER: at this simulated time the backend publishes a release to every node (<see cref="OtaRollout"/>).</summary>
+    public TimeSpan? OtaAt { get; set; }
+
+    /// <summary>--ota-release: a release file made by <c>citynode release</c>; null = the simulation packs the next version itself.</summary>
+    public string? OtaRelease { get; set; }
+
+    /// <summary>--ota-bad crash|silent: the simulation's own release is bad (throws as it starts, or never publishes).</summary>
+    public string? OtaBad { get; set; }
+
     /// <summary>Where the bundled recordings are (the CLI's data folder).</summary>
     public string DataFolder { get; set; } = Path.Combine(AppContext.BaseDirectory, "data");
 }

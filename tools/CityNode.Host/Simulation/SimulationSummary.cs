@@ -95,6 +95,15 @@ public sealed class SimulationSummary
 
     [JsonPropertyName("sensor_faults")] public long SensorFaults { get; init; }
 
+    /// <summary>With --ota: the release's version, nodes that ended on it confirmed, nodes rolled back to the version they ran before (and the commonest reason).</summary>
+    [JsonPropertyName("ota_version")] public string? OtaVersion { get; init; }
+
+    [JsonPropertyName("ota_updated")] public int OtaUpdated { get; init; }
+
+    [JsonPropertyName("ota_rolled_back")] public int OtaRolledBack { get; init; }
+
+    [JsonPropertyName("ota_rollback_reason")] public string? OtaRollbackReason { get; init; }
+
     [JsonPropertyName("rejected_payloads")] public long Rejected { get; init; }
 
     [JsonPropertyName("first_mismatch")] public string? FirstMismatch { get; init; }
@@ -128,8 +137,9 @@ public sealed class SimulationSummary
 
     /// <summary>The end-of-run figures: what the nodes produced against what the receiver stored and the verifier checked.</summary>
     public static SimulationSummary Reconcile(SimulationOptions options, IReadOnlyList<ISimNode> nodes, Receiving.ReceiverStats stats, Verifier verifier,
-        BrokerFaults broker, FaultSchedule faults, int reconfigureVersion, double wallSeconds, string brokerName, List<string> data)
+        BrokerFaults broker, FaultSchedule faults, int reconfigureVersion, double wallSeconds, string brokerName, List<string> data, OtaRollout? rollout = null)
     {
+        var ota = rollout?.Outcome(nodes);
         return new SimulationSummary
         {
             Nodes = nodes.Count,
@@ -173,6 +183,10 @@ public sealed class SimulationSummary
             ConfigApplied = reconfigureVersion == 0 ? 0 : stats.Nodes.Values.Count(t => t.ConfigVersion >= reconfigureVersion),
             ConfigRejected = reconfigureVersion == 0 ? 0 : stats.Nodes.Values.Count(t => t.ConfigRejectedVersion == reconfigureVersion),
             ConfigRejectReason = stats.Nodes.Values.Select(t => t.ConfigRejectReason).FirstOrDefault(r => r is not null),
+            OtaVersion = rollout?.Version,
+            OtaUpdated = ota?.Updated ?? 0,
+            OtaRolledBack = ota?.RolledBack ?? 0,
+            OtaRollbackReason = ota?.Reason,
         };
     }
 }

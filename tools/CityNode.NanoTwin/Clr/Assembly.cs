@@ -51,8 +51,11 @@ public sealed record TwinApplication(string Version, string? Defect)
     public const string Magic = "citynode-app";
     public const string Crash = "crash";
 
-    /// <summary>The version's batches never leave the node (its publishes are dropped before the broker): it never confirms itself.</summary>
+    /// <summary>The version's batches never leave the node (each publish fails in the client): it never confirms itself.</summary>
     public const string Silent = "silent";
+
+    /// <summary>Whether the release this boot loaded is the silent one.</summary>
+    public static bool IsSilent(TwinBoard board) => Assembly.Loaded(board)?.Defect == Silent;
 
     /// <summary>A descriptor file's bytes: "citynode-app VERSION[ DEFECT]\n".</summary>
     public static byte[] Descriptor(string version, string? defect) =>

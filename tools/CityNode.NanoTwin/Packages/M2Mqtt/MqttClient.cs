@@ -364,11 +364,6 @@ namespace nanoFramework.M2Mqtt
                 }
             }
 
-            if (CityNode.NanoTwin.Clr.Assembly.Loaded(_board)?.Defect == CityNode.NanoTwin.Clr.TwinApplication.Silent && CityNode.Telemetry.Topics.IsTelemetry(topic))
-            {
-                return id; // the loaded release's defect (Clr/Assembly.cs): its batches never leave, no PUBACK comes
-            }
-
             var pending = new Pending(id, topic, message, contentType, userProperties, qosLevel, retain);
             lock (_lock)
             {
@@ -573,6 +568,17 @@ namespace nanoFramework.M2Mqtt
             long now = _board.Time.NowMs;
             _lastCommAt = now;
             bool up = _board.Network.Up();
+            if (CityNode.NanoTwin.Clr.TwinApplication.IsSilent(_board) && CityNode.Telemetry.Topics.IsTelemetry(p.Topic))
+            {
+                // A release loaded with the "silent" defect (Clr/Assembly.cs): its batches never get out; the client reports the publish failed.
+                lock (_lock)
+                {
+                    _events.Enqueue(() => MqttMsgPublished?.Invoke(this, new MqttMsgPublishedEventArgs(p.Id, false)));
+                }
+
+                return;
+            }
+
             if (p.Qos != MqttQoSLevel.AtMostOnce)
             {
                 lock (_lock)
