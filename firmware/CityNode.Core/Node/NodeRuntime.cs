@@ -230,18 +230,9 @@ namespace CityNode.Node
             }
 
             _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _session.Publisher.ToSend(clock.UnixSeconds), _config, _s.Power, _s.Platform);
-            OtaSession ota = _session.Ota;
-            if (ota != null && (ota.Switched || ota.InTrial))
+            if (_session.Ota != null)
             {
-                // Into the new release (the loader runs it at the next boot), and between a trial's wakes:
-                // deep sleep with the radio started at the wake, so each wake is a boot the loader counts
-                // and publishes — a release that never confirms itself is rolled back after its boots.
-                _outcome.Sleep = SleepKind.Deep;
-                _outcome.ConnectAtWake = true;
-                if (ota.Switched)
-                {
-                    _outcome.SleepMs = WakeSleepDriver.MinSleepMs;
-                }
+                _session.Ota.ChooseSleep(_outcome);
             }
 
             if (_outcome.Sleep == SleepKind.Deep)

@@ -75,6 +75,26 @@ namespace CityNode.Node
         /// <summary>The running release is a trial not yet confirmed: the node publishes at every wake until it is.</summary>
         public bool InTrial { get { return _loader.Record.State == OtaState.Trial; } }
 
+        /// <summary>
+        /// Into the new release (the loader runs it at the next boot), and between a trial's wakes:
+        /// deep sleep with the radio started at the wake, so each wake is a boot the loader counts
+        /// and publishes — a release that never confirms itself is rolled back after its boots.
+        /// </summary>
+        public void ChooseSleep(CycleOutcome o)
+        {
+            if (!Switched && !InTrial)
+            {
+                return;
+            }
+
+            o.Sleep = SleepKind.Deep;
+            o.ConnectAtWake = true;
+            if (Switched)
+            {
+                o.SleepMs = WakeSleepDriver.MinSleepMs;
+            }
+        }
+
         /// <summary>CRC-32C of the state text last acknowledged by the broker (kept over deep sleep by the delivery session's record).</summary>
         public uint StateCrc
         {
