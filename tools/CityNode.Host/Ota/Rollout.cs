@@ -111,10 +111,7 @@ public sealed class Rollout
 
         await _client.SubscribeAsync(subscribe.Build(), ct);
 
-        for (int i = 0; i < _release.ChunkCount; i++)
-        {
-            await PublishAsync(Topics.OtaChunk(_release.Counter, i), _release.Chunk(i), ct);
-        }
+        await PublishChunksAsync(_client, _release, ct);
 
         _progress($"chunks: {_release.ChunkCount} × {Release.ChunkSize} B ({_release.TotalBytes:N0} B) published retained on {Topics.OtaChunk(_release.Counter, 0)}…{_release.ChunkCount - 1}");
 
@@ -129,7 +126,7 @@ public sealed class Rollout
             _progress($"wave {wave} ({(wave == 1 ? "canary" : "the rest")}): {members.Count} node{(members.Count == 1 ? "" : "s")}, {string.Join(", ", members.Select(m => m.Node))}");
             foreach (var n in members)
             {
-                await PublishAsync(Topics.Ota(n.Node), _release.Manifest(OtaManifest.TargetNode, n.Node.ToString(), _keys[n.Node]), ct);
+                await PublishManifestAsync(_client, _release, n.Node, _keys[n.Node], ct);
                 n.Outcome = RolloutOutcome.Pending;
             }
 
@@ -138,7 +135,7 @@ public sealed class Rollout
             {
                 foreach (var n in all.Where(n => n.Outcome == RolloutOutcome.Pending && !n.Answered))
                 {
-                    await PublishAsync(Topics.Ota(n.Node), [], ct);
+                    await PublishRetainedAsync(_client, Topics.Ota(n.Node), [], ct);
                     n.Outcome = RolloutOutcome.Withdrawn;
                     _progress($"node {n.Node}: manifest withdrawn (it had not started)");
                 }
@@ -214,9 +211,22 @@ public sealed class Rollout
         return Halt();
     }
 
-    private async Task PublishAsync(string topic, byte[] payload, CancellationToken ct)
+    /// <summary>Every chunk of the release, retained on its own topic: published once for the whole fleet (docs/ota.md).</summary>
+    public static async Task PublishChunksAsync(IMqttClient client, Release release, CancellationToken ct = default)
     {
-        var result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+        for (int i = 0; i < release.ChunkCount; i++)
+        {
+            await PublishRetainedAsync(client, Topics.OtaChunk(release.Counter, i), release.Chunk(i), ct);
+        }
+    }
+
+    /// <summary>A node's manifest, targeted at it and signed with its key, retained on its manifest topic.</summary>
+    public static Task PublishManifestAsync(IMqttClient client, Release release, uint node, byte[] key, CancellationToken ct = default) =>
+        PublishRetainedAsync(client, Topics.Ota(node), release.Manifest(OtaManifest.TargetNode, node.ToString(), key), ct);
+
+    private static async Task PublishRetainedAsync(IMqttClient client, string topic, byte[] payload, CancellationToken ct)
+    {
+        var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build(), ct);
         if (!result.IsSuccess)
         {

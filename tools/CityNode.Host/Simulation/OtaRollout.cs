@@ -69,14 +69,10 @@ public sealed class OtaRollout
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(MqttClientSetup.Options(address, "citynode-backend-sim-ota").Build());
-        for (int i = 0; i < Release.ChunkCount; i++)
-        {
-            await client.PublishAsync(Retained(Topics.OtaChunk(Release.Counter, i), Release.Chunk(i)));
-        }
-
+        await Rollout.PublishChunksAsync(client, Release);
         foreach (var (id, key) in _keys)
         {
-            await client.PublishAsync(Retained(Topics.Ota(id), Release.Manifest(OtaManifest.TargetNode, id.ToString(), key)));
+            await Rollout.PublishManifestAsync(client, Release, id, key);
         }
 
         await client.DisconnectAsync();
@@ -103,8 +99,4 @@ public sealed class OtaRollout
             throw new FormatException("--ota-release: " + e.Message);
         }
     }
-
-    private static MqttApplicationMessage Retained(string topic, byte[] payload) =>
-        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build();
 }
