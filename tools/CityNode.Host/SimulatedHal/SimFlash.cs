@@ -49,7 +49,7 @@ public sealed class SimFlash : IFlash
 
     public long BytesProgrammed { get; private set; }
 
-    /// <summary>When set, the write operation with this number (1-based, counted from now on) is cut.</summary>
+    /// <summary>When set, the write operation whose number (<see cref="WriteOperations"/> after it, counted since this flash was created) equals it is cut; set it to WriteOperations + n to cut the n-th write from now.</summary>
     public long? PowerCutAt { get; set; }
 
     public HashSet<int> BadSectors { get; } = new();
