@@ -35,13 +35,13 @@ namespace CityNode.Node
         };
 
         private static readonly string[] StateNames = { "idle", "downloading", "verifying", "trial", "confirmed", "rolledback" };
-        private static readonly string ChunkPrefix = Topics.Root + "/" + Topics.OtaChunksLevel + "/";
 
         private readonly SlotLoader _loader;
         private readonly OtaUpdater _updater;
         private readonly string _manifestTopic;
         private readonly string _stateTopic;
         private readonly OtaStatus _now = new OtaStatus();
+        private readonly byte[] _stateFields = new byte[32];
         private readonly IMessageSink _others;
         private IUplinkEvents _forward;
         private byte[] _copy;
@@ -95,7 +95,7 @@ namespace CityNode.Node
             }
         }
 
-        /// <summary>CRC-32C of the state text last acknowledged by the broker (kept over deep sleep by the delivery session's record).</summary>
+        /// <summary>CRC-32C of the state fields last acknowledged by the broker (kept over deep sleep by the delivery session's record).</summary>
         public uint StateCrc
         {
             get { return _stateCrc; }
@@ -208,21 +208,31 @@ namespace CityNode.Node
 
         private void PublishState(IUplink uplink, IClock clock, long deadline)
         {
+            // The fields' CRC decides, so an unchanged state (most windows) costs no text and no allocation.
             OtaStatus s = Current();
+            byte[] f = _stateFields;
+            LittleEndian.WriteUInt32(f, 0, s.RunningVersion);
+            LittleEndian.WriteUInt32(f, 4, s.RunningCounter);
+            LittleEndian.WriteUInt32(f, 8, (uint)s.Slot);
+            LittleEndian.WriteUInt32(f, 12, (uint)s.State);
+            LittleEndian.WriteUInt32(f, 16, (uint)s.BytesReceived);
+            LittleEndian.WriteUInt32(f, 20, (uint)s.BytesTotal);
+            LittleEndian.WriteUInt32(f, 24, (uint)s.LastFailure);
+            LittleEndian.WriteUInt32(f, 28, (uint)s.FailureDetail);
+            uint crc = Crc32C.Compute(f, 0, f.Length);
+            if (crc == _stateCrc)
+            {
+                return;
+            }
+
             string text = "version=" + OtaVersion.Format(s.RunningVersion) + "\ncounter=" + s.RunningCounter.ToString()
                 + "\nslot=" + s.Slot.ToString() + "\nstate=" + StateNames[(int)s.State] + "\nreceived=" + s.BytesReceived.ToString()
                 + "\ntotal=" + s.BytesTotal.ToString() + "\nfailure=" + FailureNames[(int)s.LastFailure]
                 + "\ndetail=" + s.FailureDetail.ToString() + "\n";
-            byte[] bytes = new byte[text.Length]; // once per window, and only when the state changed
+            byte[] bytes = new byte[text.Length];
             for (int i = 0; i < text.Length; i++)
             {
                 bytes[i] = (byte)text[i];
-            }
-
-            uint crc = Crc32C.Compute(bytes, 0, bytes.Length);
-            if (crc == _stateCrc)
-            {
-                return;
             }
 
             _stateHandle = uplink.Publish(_stateTopic, bytes, 0, bytes.Length);
@@ -261,7 +271,7 @@ namespace CityNode.Node
         void IMessageSink.OnMessage(string topic, byte[] payload, int offset, int count)
         {
             bool manifest = topic == _manifestTopic;
-            if (_updater == null || (!manifest && !IsChunk(topic)))
+            if (_updater == null || (!manifest && !Topics.IsOtaChunk(topic)))
             {
                 _others.OnMessage(topic, payload, offset, count);
                 return;
@@ -293,24 +303,6 @@ namespace CityNode.Node
                 _awaited--;
                 _updater.OfferChunk(message, count);
             }
-        }
-
-        private static bool IsChunk(string topic)
-        {
-            if (topic.Length <= ChunkPrefix.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < ChunkPrefix.Length; i++)
-            {
-                if (topic[i] != ChunkPrefix[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

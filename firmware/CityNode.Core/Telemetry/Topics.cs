@@ -82,6 +82,14 @@ namespace CityNode.Telemetry
                 && topic[tail] == '/' && Same(topic, tail + 1, OtaStateLeaf);
         }
 
+        /// <summary>Whether a topic is a release chunk (<c>citynode/ota/...</c>), without allocating.</summary>
+        public static bool IsOtaChunk(string topic)
+        {
+            int level = Root.Length + 1;
+            return topic.Length > level + OtaChunksLevel.Length + 1 && Same(topic, 0, Root) && topic[Root.Length] == '/'
+                && Same(topic, level, OtaChunksLevel) && topic[level + OtaChunksLevel.Length] == '/';
+        }
+
         /// <summary>A filter for one leaf of every node (<c>citynode/+/up</c>).</summary>
         public static string AllNodes(string leaf)
         {

@@ -105,5 +105,24 @@ public class OtaSessionTests
         // Nothing changed: no state publish, no chunk subscription while the trial runs.
         Assert.Equal(0, Window());
         Assert.Equal(2, up.Published.Count(p => p.Topic == Topics.OtaState(7)));
+
+        // ... and an unchanged window builds no state text: it allocates nothing (least of a few passes: JIT noise).
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 5 && allocated != 0; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            session.Run(up, clock, publisher);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, allocated);
     }
+
+    [Theory]
+    [InlineData("citynode/ota/3/12", true)]
+    [InlineData("citynode/ota/", false)]
+    [InlineData("citynode/7/ota", false)]
+    [InlineData("citynode/otaX/3/1", false)]
+    [InlineData("other/ota/3/1", false)]
+    public void Chunk_topics_are_recognised_without_allocating(string topic, bool chunk) => Assert.Equal(chunk, Topics.IsOtaChunk(topic));
 }
