@@ -59,6 +59,18 @@ namespace CityNode.Node
             _stateTopic = Topics.OtaState(nodeId);
         }
 
+        /// <summary>A state as the state topic writes it (nanoFramework's Enum.ToString gives the number, so the names are a table).</summary>
+        public static string StateName(OtaState state)
+        {
+            return StateNames[(int)state];
+        }
+
+        /// <summary>A failure as the state topic writes it: the <see cref="OtaFailure"/> member's name, empty for none.</summary>
+        public static string FailureName(OtaFailure failure)
+        {
+            return FailureNames[(int)failure];
+        }
+
         /// <summary>The last window verified and switched a release: the node must restart into the trial.</summary>
         public bool Switched { get; private set; }
 
@@ -226,8 +238,8 @@ namespace CityNode.Node
             }
 
             string text = "version=" + OtaVersion.Format(s.RunningVersion) + "\ncounter=" + s.RunningCounter.ToString()
-                + "\nslot=" + s.Slot.ToString() + "\nstate=" + StateNames[(int)s.State] + "\nreceived=" + s.BytesReceived.ToString()
-                + "\ntotal=" + s.BytesTotal.ToString() + "\nfailure=" + FailureNames[(int)s.LastFailure]
+                + "\nslot=" + s.Slot.ToString() + "\nstate=" + StateName(s.State) + "\nreceived=" + s.BytesReceived.ToString()
+                + "\ntotal=" + s.BytesTotal.ToString() + "\nfailure=" + FailureName(s.LastFailure)
                 + "\ndetail=" + s.FailureDetail.ToString() + "\n";
             byte[] bytes = new byte[text.Length];
             for (int i = 0; i < text.Length; i++)

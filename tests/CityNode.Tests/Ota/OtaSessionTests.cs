@@ -125,4 +125,18 @@ public class OtaSessionTests
     [InlineData("citynode/otaX/3/1", false)]
     [InlineData("other/ota/3/1", false)]
     public void Chunk_topics_are_recognised_without_allocating(string topic, bool chunk) => Assert.Equal(chunk, Topics.IsOtaChunk(topic));
+
+    [Fact]
+    public void The_state_topics_names_are_the_enums_members()
+    {
+        foreach (OtaState st in Enum.GetValues<OtaState>())
+        {
+            Assert.Equal(st.ToString().ToLowerInvariant(), OtaSession.StateName(st));
+        }
+
+        foreach (OtaFailure f in Enum.GetValues<OtaFailure>())
+        {
+            Assert.Equal(f == OtaFailure.None ? "" : f.ToString(), OtaSession.FailureName(f));
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CityNode.Node;
 using CityNode.Ota;
 
 namespace CityNode.Host.Ota;
@@ -49,7 +50,7 @@ public sealed record OtaStateReport(string State, uint Counter, string? Version,
     }
 
     /// <summary>The node runs and has confirmed the release with this counter.</summary>
-    public bool ConfirmedOn(uint counter) => State == "confirmed" && Counter == counter;
+    public bool ConfirmedOn(uint counter) => State == OtaSession.StateName(OtaState.Confirmed) && Counter == counter;
 
     /// <summary>
     /// Why this report means the release failed on the node, or null: it rolled back (the trial did
@@ -58,12 +59,12 @@ public sealed record OtaStateReport(string State, uint Counter, string? Version,
     /// </summary>
     public string? FailureReason()
     {
-        if (State == "rolledback")
+        if (State == OtaSession.StateName(OtaState.RolledBack))
         {
             return "rolled back" + Reason();
         }
 
-        if (State is "downloading" or "verifying" or "trial" || Failure is null)
+        if (State == OtaSession.StateName(OtaState.Downloading) || State == OtaSession.StateName(OtaState.Verifying) || State == OtaSession.StateName(OtaState.Trial) || Failure is null)
         {
             return null;
         }
