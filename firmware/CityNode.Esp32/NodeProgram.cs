@@ -1,5 +1,4 @@
 using System.IO;
-using System.Reflection;
 using CityNode.Config;
 using CityNode.Drivers.Registry;
 using CityNode.Esp32.Glue;
@@ -11,7 +10,8 @@ namespace CityNode.Esp32
 {
     /// <summary>
     /// The ESP32 program: the portable start (NodeStart: files, assembly, clock, loop) with the
-    /// nanoFramework parts. On the host the same file runs on the nanoFramework twin
+    /// nanoFramework parts; deployed as the image itself (Main), or loaded and started by the loader image
+    /// (docs/ota.md, two ways to deploy). On the host the same file runs on the nanoFramework twin
     /// (tools/CityNode.DeviceProgram), which reads the parts NodeStart exposes to count what the node did.
     /// </summary>
     public sealed class NodeProgram : NodeStart
@@ -19,12 +19,16 @@ namespace CityNode.Esp32
         private EspBuses _buses;
         private EspPlatform _platform;
 
-        public NodeProgram()
-            : base("I:\\")
+        /// <param name="loaderVersion">
+        /// The loader's version when the loader (firmware/CityNode.Loader) loaded this program from the drive and
+        /// started it through this constructor and <see cref="NodeStart.Run"/>; 0 when it is the deployed image (Main): no updates.
+        /// </param>
+        public NodeProgram(uint loaderVersion)
+            : base("I:\\", loaderVersion)
         {
         }
 
-        public static void Main() => new NodeProgram().Run();
+        public static void Main() => new NodeProgram(0).Run();
 
         protected override string ReadAllText(string path) => File.ReadAllText(path);
 
@@ -42,10 +46,7 @@ namespace CityNode.Esp32
 
         protected override ISensor[] CreateSensors(NodeConfig config) => SensorFactory.Create(config, _buses);
 
-        protected override IFlashProvider Flash() => new LittleFsSectors(Drive + "cn\\");
-
-        // The release's .pe files from the slot (docs/ota.md); on the host, the twin's Assembly.Load.
-        protected override void LoadAssembly(byte[] pe) => Assembly.Load(pe);
+        protected override IFlashProvider Flash() => LittleFsSectors.On(Drive);
 
         // nanoFramework.System.Security.Cryptography's native one-shot HMAC (mbedTLS) for the manifest's MAC.
         protected override CityNode.Ota.IHash256 CreateMac(byte[] key) => new CityNode.Ota.KeyedHmac(key, System.Security.Cryptography.HMACSHA256.HashData);

@@ -57,6 +57,20 @@ namespace CityNode.Config
 
         public int FlashMegabytes { get; private set; }
 
+        /// <summary>PSRAM of the module (board.psram_mb, default 0: none), where nanoFramework's PSRAM targets put the managed heap.</summary>
+        public int PsramMegabytes { get; private set; }
+
+        /// <summary>
+        /// Whether the board is deployed as the loader image and takes updates (docs/ota.md, two ways to
+        /// deploy): Assembly.Load keeps a loaded application in the managed heap, about 90 KB for
+        /// CityNode.Esp32.pe, more than the ~100 KB heap of an ESP32 without PSRAM leaves beside the node's
+        /// own ~41 KB; and the drive must have room for two slots (<see cref="CityNode.Node.NodeAssembly.OtaSlotSectorsFor"/>).
+        /// </summary>
+        public bool TakesUpdates
+        {
+            get { return PsramMegabytes > 0 && CityNode.Node.NodeAssembly.OtaSlotSectorsFor(FlashMegabytes) > 0; }
+        }
+
         /// <summary>Journal size on this board's internal drive.</summary>
         public int JournalKilobytes { get; private set; }
 
@@ -107,6 +121,9 @@ namespace CityNode.Config
                     case "board.nanoff_target": b.NanoffTarget = value; continue;
                     case "board.flash_mb":
                         b.FlashMegabytes = (int)Number(line, key, value, 1, 32);
+                        continue;
+                    case "board.psram_mb":
+                        b.PsramMegabytes = (int)Number(line, key, value, 0, 32);
                         continue;
                     case "board.journal_kb":
                         b.JournalKilobytes = (int)Number(line, key, value, 16, 8192);

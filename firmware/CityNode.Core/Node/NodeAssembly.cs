@@ -17,7 +17,7 @@ namespace CityNode.Node
     /// </summary>
     public sealed class NodeAssembly
     {
-        public const int JournalSectorSize = 4096;
+        public const int JournalSectorSize = SectorBuffer.BlockSize;
         /// <summary>
         /// The staging log: 32 sectors of 512 B (16 KB). A sector that small is a littlefs inline file,
         /// so staging a sample commits its sector's programmed bytes into the folder's metadata instead
@@ -30,8 +30,6 @@ namespace CityNode.Node
         /// <summary>The journal's mount hint: one small sector (an inline file on littlefs, written in the directory's metadata).</summary>
         public const int HintSectorSize = 256;
 
-        /// <summary>The loader's version (the stable part updated only by cable): a release's minimum loader version is checked against it.</summary>
-        public static readonly uint LoaderVersion = OtaVersion.Pack(1, 0, 0);
 
         private readonly IFlashProvider _flash;
         private readonly int _journalSectors;
@@ -51,18 +49,18 @@ namespace CityNode.Node
             Crashes = new CrashCounter(flash.Open("crash", 256, 1));
             ConfigStore = new ConfigStore(flash.Open("config", 2048, 2));
             Config = RemoteConfig.Effective(provisioned, ConfigStore);
-            if (options.OtaSlotSectors > 0)
+            if (options.OtaSlotSectors > 0 && options.LoaderVersion != 0)
             {
-                // The loader's step of every boot (a deep-sleep wake is one): a trial's boots are counted
-                // before it runs, so a release that crashes or hangs is rolled back whatever it does.
-                OtaFlash = flash.Open("ota", OtaUpdater.StateSectorSize, OtaUpdater.StateSectors);
-                OtaSlotA = flash.Open("ota-a", OtaUpdater.SlotSectorSize, options.OtaSlotSectors);
-                OtaSlotB = flash.Open("ota-b", OtaUpdater.SlotSectorSize, options.OtaSlotSectors);
+                // Only under the loader (firmware/CityNode.Loader), which counted this boot if it is a trial's
+                // before it loaded the application: the record is read, not counted again.
+                OtaFlash = OtaRegions.OpenState(flash);
+                OtaSlotA = OtaRegions.OpenSlot(flash, 0, options.OtaSlotSectors);
+                OtaSlotB = OtaRegions.OpenSlot(flash, 1, options.OtaSlotSectors);
                 Loader = new SlotLoader(new BootRecord(OtaFlash, 0), SlotLoader.DefaultMaxTrialBoots);
-                Loader.BeginBoot();
+                Loader.Record.Load();
                 if (options.OtaMac != null)
                 {
-                    Updater = new OtaUpdater(OtaFlash, OtaSlotA, OtaSlotB, Loader, options.OtaMac, provisioned.NodeId.ToString(), Config.NodeGroup, LoaderVersion);
+                    Updater = new OtaUpdater(OtaFlash, OtaSlotA, OtaSlotB, Loader, options.OtaMac, provisioned.NodeId.ToString(), Config.NodeGroup, options.LoaderVersion);
                     Updater.Mount();
                 }
             }
@@ -78,7 +76,7 @@ namespace CityNode.Node
             return flashMegabytes <= 2 ? 0 : flashMegabytes <= 4 ? 16 : OtaManifest.MaxChunks;
         }
 
-        /// <summary>The loader over the A/B boot record (its <see cref="SlotLoader.BeginBoot"/> done), or null without update regions.</summary>
+        /// <summary>The A/B boot record as the loader left it (its <see cref="SlotLoader.BeginBoot"/> done by the loader), or null without update regions.</summary>
         public SlotLoader Loader { get; private set; }
 
         /// <summary>The download side, mounted from flash; null without update regions or without a key.</summary>

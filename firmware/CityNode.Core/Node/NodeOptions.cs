@@ -25,6 +25,13 @@ namespace CityNode.Node
         /// </summary>
         public int OtaSlotSectors { get; set; }
 
+        /// <summary>
+        /// The version of the loader that started the application (firmware/CityNode.Loader), or 0 when the
+        /// application is the deployed image itself: it then takes no update, because nothing would load
+        /// a new slot (docs/ota.md, two ways to deploy).
+        /// </summary>
+        public uint LoaderVersion { get; set; }
+
         /// <summary>HMAC-SHA256 under the node's provisioned OTA key (the device: the native one-shot HMAC; a host: the managed one); null: the node takes no update.</summary>
         public CityNode.Ota.IHash256 OtaMac { get; set; }
     }

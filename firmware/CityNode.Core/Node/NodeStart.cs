@@ -18,10 +18,15 @@ namespace CityNode.Node
         public const int RetryMs = 10 * 60 * 1000;
 
         /// <param name="drive">Where the node's files are (the ESP32's internal littlefs drive, I:\).</param>
-        protected NodeStart(string drive)
+        /// <param name="loaderVersion">The loader that started the application, or 0 for the deployed image itself (no updates).</param>
+        protected NodeStart(string drive, uint loaderVersion)
         {
             Drive = drive;
+            LoaderVersion = loaderVersion;
         }
+
+        /// <summary>The version of the loader that loaded this application (firmware/CityNode.Loader), 0 when it is the deployed image.</summary>
+        public uint LoaderVersion { get; private set; }
 
         /// <summary>The folder of citynode.conf, board.conf and the flash regions.</summary>
         public string Drive { get; private set; }
@@ -76,10 +81,10 @@ namespace CityNode.Node
             CreateParts(config, board);
             NodeOptions options = new NodeOptions(board.JournalKilobytes);
             options.OtaSlotSectors = NodeAssembly.OtaSlotSectorsFor(board.FlashMegabytes);
-            byte[] key = ReadOtaKey();
+            options.LoaderVersion = LoaderVersion;
+            byte[] key = LoaderVersion == 0 ? null : ReadOtaKey();
             options.OtaMac = key == null ? null : CreateMac(key);
             Node = new NodeAssembly(Flash(), config, options);
-            LoadRelease();
             try
             {
                 Sampler = CreateSampler(Node.Config);
@@ -118,43 +123,6 @@ namespace CityNode.Node
         /// <summary>Not reached on the chip: a deep sleep or reboot does not return, the reset runs Main again.</summary>
         public void Reset(ResetCause cause, int bootMs)
         {
-        }
-
-        /// <summary>
-        /// The loader's step: when the boot record runs a release (not the cable image, counter 0), each
-        /// of its files is read from the slot and loaded; a file that cannot be read or loaded rolls the
-        /// node back to the other slot at once (<see cref="SlotLoader.LoadFailed"/>), which is loaded in turn.
-        /// </summary>
-        private void LoadRelease()
-        {
-            SlotLoader loader = Node.Loader;
-            for (int attempt = 0; loader != null && loader.Record.Counter > 0 && attempt < 2; attempt++)
-            {
-                int slot = loader.Record.Slot;
-                SlotFiles files = SlotFiles.Of(Node.OtaFlash, slot == 0 ? Node.OtaSlotA : Node.OtaSlotB, slot);
-                int f = 0;
-                try
-                {
-                    for (; files != null && f < files.Count; f++)
-                    {
-                        LoadAssembly(files.Read(f));
-                    }
-
-                    if (files != null)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e)
-                {
-                    Console.WriteLine("loader: " + files.Name(f) + " of " + OtaVersion.Format(loader.Record.Version) + ": " + e.Message);
-                }
-
-                if (loader.LoadFailed() == slot)
-                {
-                    return; // nowhere to go back to: the image's own application runs
-                }
-            }
         }
 
         /// <summary>The node's OTA key (<see cref="NodeFiles.OtaKey"/>, 64 hex digits), or null: without one the node takes no update.</summary>
@@ -220,9 +188,6 @@ namespace CityNode.Node
         protected abstract ISensor[] CreateSensors(NodeConfig config);
 
         protected abstract IFlashProvider Flash();
-
-        /// <summary>Loads one assembly of a release (nanoFramework: System.Reflection.Assembly.Load); throws when it cannot.</summary>
-        protected abstract void LoadAssembly(byte[] pe);
 
         /// <summary>HMAC-SHA256 under the node's OTA key: the platform's native one where it has one (<see cref="OneShotHmac"/>), else the managed <see cref="HmacSha256"/>.</summary>
         protected virtual IHash256 CreateMac(byte[] key)

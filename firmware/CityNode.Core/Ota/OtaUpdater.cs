@@ -15,11 +15,9 @@ namespace CityNode.Ota
     /// </summary>
     public sealed class OtaUpdater
     {
-        public const int StateSectors = 6;
-        public const int StateSectorSize = 4096;
-
-        /// <summary>The sector size of a slot region, and so the chunk size of every release (one chunk per sector).</summary>
-        public const int SlotSectorSize = 4096;
+        public const int StateSectors = OtaRegions.StateSectors;
+        public const int StateSectorSize = OtaRegions.StateSectorSize;
+        public const int SlotSectorSize = OtaRegions.SlotSectorSize;
         public const int ManifestSector = OtaStore.ManifestSector;
         public const int ProgressSector = OtaStore.ProgressSector;
 
@@ -265,7 +263,7 @@ namespace CityNode.Ota
             IFlash slot = _slots[Inactive];
             for (int f = 0; f < m.FileCount; f++)
             {
-                int unread = SlotFiles.Hash(slot, m, f, _sha, _io, _digest);
+                int unread = Hash(slot, m, f);
                 if (unread >= 0)
                 {
                     UpdateStatus();
@@ -388,6 +386,29 @@ namespace CityNode.Ota
             {
                 return null;
             }
+        }
+
+        /// <summary>SHA-256 of file <paramref name="file"/> of <paramref name="m"/> read back from <paramref name="slot"/> into the digest buffer; the chunk the flash refused to read, or -1.</summary>
+        private int Hash(IFlash slot, OtaManifest m, int file)
+        {
+            _sha.Reset();
+            for (int c = m.FirstChunk(file); c < m.FirstChunk(file + 1); c++)
+            {
+                int n = m.ChunkLength(c);
+                for (int done = 0; done < n; done += _io.Length)
+                {
+                    int k = n - done < _io.Length ? n - done : _io.Length;
+                    if (slot.Read((c * slot.SectorSize) + done, _io, 0, k) != FlashStatus.Ok)
+                    {
+                        return c;
+                    }
+
+                    _sha.Update(_io, 0, k);
+                }
+            }
+
+            _sha.Final(_digest, 0);
+            return -1;
         }
     }
 }

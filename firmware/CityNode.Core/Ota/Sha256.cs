@@ -1,16 +1,5 @@
 namespace CityNode.Ota
 {
-    /// <summary>A SHA-256 (and, keyed, HMAC-SHA256) computation fed in pieces.</summary>
-    public interface IHash256
-    {
-        void Reset();
-
-        void Update(byte[] data, int offset, int count);
-
-        /// <summary>Writes the 32-byte digest at <paramref name="offset"/>; the state must be reset before reuse.</summary>
-        void Final(byte[] into, int offset);
-    }
-
     /// <summary>
     /// SHA-256 (FIPS 180-4 §6.2) in managed code for the nanoFramework subset: no allocation after
     /// construction, so hashing a slot file from flash costs IL only. nanoFramework exposes no SHA-256

@@ -67,28 +67,5 @@ namespace CityNode.Ota
 
             return bytes;
         }
-
-        /// <summary>SHA-256 of file <paramref name="file"/> of <paramref name="m"/> read back from <paramref name="slot"/> into <paramref name="digest"/>, through <paramref name="io"/>; the chunk the flash refused to read, or -1.</summary>
-        public static int Hash(IFlash slot, OtaManifest m, int file, Sha256 sha, byte[] io, byte[] digest)
-        {
-            sha.Reset();
-            for (int c = m.FirstChunk(file); c < m.FirstChunk(file + 1); c++)
-            {
-                int n = m.ChunkLength(c);
-                for (int done = 0; done < n; done += io.Length)
-                {
-                    int k = n - done < io.Length ? n - done : io.Length;
-                    if (slot.Read((c * slot.SectorSize) + done, io, 0, k) != FlashStatus.Ok)
-                    {
-                        return c;
-                    }
-
-                    sha.Update(io, 0, k);
-                }
-            }
-
-            sha.Final(digest, 0);
-            return -1;
-        }
     }
 }

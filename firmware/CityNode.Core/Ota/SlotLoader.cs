@@ -2,8 +2,8 @@ namespace CityNode.Ota
 {
     /// <summary>
     /// The loader's decisions over the <see cref="BootRecord"/> (docs/ota.md, state machine). The
-    /// stable loader in the deployed image calls <see cref="BeginBoot"/> before it loads the slot's
-    /// assemblies with Assembly.Load, <see cref="LoadFailed"/> when that throws, and the application
+    /// stable loader in the deployed image (firmware/CityNode.Loader) calls <see cref="BeginBoot"/> before
+    /// it loads the slot's assemblies with Assembly.Load, <see cref="LoadFailed"/> when that throws, and the application
     /// calls <see cref="Confirm"/> once it has read its sensors and had a batch acknowledged. Each
     /// boot of an unconfirmed trial is counted before the trial runs, so a version that crashes,
     /// hangs until the watchdog or never gets a batch through is rolled back after
@@ -46,17 +46,15 @@ namespace CityNode.Ota
             return _record.Slot;
         }
 
-        /// <summary>The active slot's assemblies did not load: go back to the other slot when it holds a release; returns the slot to load now.</summary>
+        /// <summary>The active slot's assemblies did not load: back to the other slot's release, or to the cable-installed application; returns the slot the record now names.</summary>
         public int LoadFailed()
         {
-            // The other slot holds the release that ran before the switch until a download writes into it;
-            // the cable image alone, or after a rollback (the other slot holds the refused release): nowhere to go.
-            if (_record.OtherSlotValid)
+            if (_record.Counter > 0)
             {
                 RollBack(OtaFailure.LoadFailed, 0);
             }
 
-            return _record.Slot;
+            return _record.Slot; // the cable-installed application failed: nothing older to go back to
         }
 
         /// <summary>The running trial proved itself: it becomes the confirmed release. False when there is nothing to confirm or the flash refused.</summary>
@@ -103,12 +101,16 @@ namespace CityNode.Ota
                 _record.RefusedCounter = _record.Counter;
             }
 
+            // The other slot holds the release that ran before the switch until a download writes into it;
+            // without it (after a rollback, or a download under way) the node goes back to the application
+            // installed by cable (counter 0: the loader runs the drive's app folder), which is always there.
+            bool otherSlot = _record.OtherSlotValid;
             uint failedVersion = _record.Version;
             uint failedCounter = _record.Counter;
-            _record.Slot = _record.Slot == 0 ? 1 : 0;
-            _record.Version = _record.PreviousVersion;
-            _record.Counter = _record.PreviousCounter;
-            _record.PreviousVersion = failedVersion; // what the other slot now holds
+            _record.Slot = otherSlot ? (_record.Slot == 0 ? 1 : 0) : _record.Slot;
+            _record.Version = otherSlot ? _record.PreviousVersion : 0;
+            _record.Counter = otherSlot ? _record.PreviousCounter : 0;
+            _record.PreviousVersion = failedVersion; // the refused release, never taken again (RefusedCounter)
             _record.PreviousCounter = failedCounter;
             _record.State = OtaState.RolledBack;
             _record.OtherSlotValid = false;

@@ -42,6 +42,9 @@ namespace CityNode.Storage
     /// </summary>
     public sealed class SectorBuffer
     {
+        /// <summary>A littlefs block of the ESP32's I: drive: the largest sector a region has.</summary>
+        public const int BlockSize = 4096;
+
         public SectorBuffer(int size)
         {
             Data = new byte[size];

@@ -1,6 +1,5 @@
 using System.IO;
 using CityNode.Hal;
-using CityNode.Node;
 
 namespace CityNode.Storage
 {
@@ -25,7 +24,7 @@ namespace CityNode.Storage
 
         /// <param name="path">The root folder, ending in the separator.</param>
         protected SectorFiles(string path)
-            : this(path, new SectorBuffer(NodeAssembly.JournalSectorSize))
+            : this(path, new SectorBuffer(SectorBuffer.BlockSize))
         {
         }
 

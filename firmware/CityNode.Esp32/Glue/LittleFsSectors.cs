@@ -3,9 +3,14 @@ using CityNode.Storage;
 
 namespace CityNode.Esp32.Glue
 {
-    /// <summary>SectorFiles on the littlefs I: drive (System.IO.FileStream commits a file on close).</summary>
+    /// <summary>SectorFiles on the littlefs I: drive (System.IO.FileStream commits a file on close); the loader and the application open the same folder.</summary>
     internal sealed class LittleFsSectors : SectorFiles
     {
+        /// <summary>The folder of the node's flash regions on its drive.</summary>
+        public const string Folder = "cn\\";
+
+        public static LittleFsSectors On(string drive) => new LittleFsSectors(drive + Folder);
+
         public LittleFsSectors(string path)
             : base(path)
         {

@@ -18,6 +18,7 @@ public class NanoAssemblyRulesTests
     {
         { "CityNode.Core.Nano", "firmware" },
         { "CityNode.Drivers.Nano", "drivers" },
+        { "CityNode.Loader.Nano", "firmware" },
     };
 
     [Theory]

@@ -1,5 +1,8 @@
 using CityNode.Host.Ota;
+using CityNode.Host.Provisioning;
 using CityNode.Host.Simulation;
+using CityNode.Loader;
+using Assembly = CityNode.NanoTwin.Clr.Assembly;
 using TwinApplication = CityNode.NanoTwin.Clr.TwinApplication;
 using CityNode.Ota;
 using Xunit;
@@ -64,15 +67,52 @@ public sealed class SimulateOtaTests : IDisposable
     public async Task A_release_made_by_citynode_release_is_rolled_out_as_given()
     {
         string from = Directory.CreateDirectory(Path.Combine(_dir, "build")).FullName;
-        File.WriteAllBytes(Path.Combine(from, "CityNode.App.pe"), TwinApplication.Descriptor("2.3.4", null));
-        string file = Path.Combine(_dir, "r.release");
-        File.WriteAllBytes(file, Release.Pack(from, Release.ParseVersion("2.3.4", "version"), 7, CityNode.Node.NodeAssembly.LoaderVersion).ToFile());
-        var sim = new CitySimulation(Options(release: file));
+        File.WriteAllBytes(Path.Combine(from, NodeProvisioning.ApplicationFile), TwinApplication.Descriptor(AppLoader.ApplicationAssembly, "2.3.4"));
+        var sim = new CitySimulation(Options(release: PackRelease(from, "2.3.4", 7)));
         var s = await sim.RunAsync();
         Assert.Equal(0, s.Lost);
         Assert.Equal("2.3.4", s.OtaVersion);
         Assert.Equal(4, s.OtaUpdated);
         Assert.All(sim.Nodes, n => Assert.Equal(7u, Record(n).Counter));
+
+        // The last boot (the end-of-run flush) loaded the release from its slot; the program knows its loader.
+        Assert.All(sim.Nodes.Cast<DeviceNode>(), n =>
+        {
+            Assert.Equal(new TwinApplication(AppLoader.ApplicationAssembly, "2.3.4", null), Assembly.Loaded(n.Board));
+            Assert.Equal(AppLoader.Version, n.Program!.LoaderVersion);
+        });
+    }
+
+    // A release the loader cannot start: one whose assembly does not resolve on the node (the native
+    // Load fails, and the boot is poisoned), or one that loads but has no entry. Either way the loader
+    // rolls it back at its first boot and restarts into the application that ran before.
+    [Theory]
+    [InlineData("CityNode.App", "does not load")]
+    [InlineData("CityNode.Drivers", "has no CityNode.Esp32.NodeProgram")]
+    public async Task A_release_the_loader_cannot_start_is_rolled_back_at_its_first_boot(string assembly, string console)
+    {
+        Assembly.RegisterHostBuild("CityNode.Drivers", typeof(CityNode.Drivers.Registry.SensorCatalog).Assembly);
+        string from = Directory.CreateDirectory(Path.Combine(_dir, "build")).FullName;
+        File.WriteAllBytes(Path.Combine(from, assembly + ".pe"), TwinApplication.Descriptor(assembly, "2.0.0"));
+        var sim = new CitySimulation(Options(release: PackRelease(from, "2.0.0", 3)));
+        var s = await sim.RunAsync();
+        Assert.Equal(0, s.Lost);
+        Assert.Equal(0, s.OtaUpdated);
+        Assert.Equal(4, s.OtaRolledBack);
+        Assert.Equal(nameof(OtaFailure.LoadFailed), s.OtaRollbackReason);
+        Assert.All(sim.Nodes.Cast<DeviceNode>(), n =>
+        {
+            Assert.Contains(n.Board.ConsoleLines, l => l.Contains("loader: release 2.0.0 (slot B) " + console, StringComparison.Ordinal) || l.Contains(console, StringComparison.Ordinal) && l.Contains("2.0.0", StringComparison.Ordinal));
+            Assert.Equal((0u, 3u), (Record(n).Counter, Record(n).RefusedCounter));
+            Assert.Equal(new TwinApplication(AppLoader.ApplicationAssembly, DeviceNode.CableVersion, null), Assembly.Loaded(n.Board));
+        });
+    }
+
+    private string PackRelease(string from, string version, uint counter)
+    {
+        string file = Path.Combine(_dir, version + ".release");
+        File.WriteAllBytes(file, Release.Pack(from, Release.ParseVersion(version, "version"), counter, AppLoader.Version).ToFile());
+        return file;
     }
 
     [Fact]

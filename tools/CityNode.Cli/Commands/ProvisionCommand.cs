@@ -225,6 +225,11 @@ internal static class ProvisionCommand
         Write(Path.Combine(dir, "mosquitto.acl"), p.AclLines, secret: false);
         Write(Path.Combine(dir, "mosquitto-backend.acl"), NodeProvisioning.BackendAclLines() + NodeProvisioning.BackendOtaAclLines(), secret: false);
         string full = Path.GetFullPath(dir);
+        if (p.TakesUpdates)
+        {
+            Write(Path.Combine(dir, NodeProvisioning.AppListFileName), NodeProvisioning.AppListText, secret: false);
+        }
+
         Write(Path.Combine(dir, "deploy.json"), p.FileDeploymentJson(full) + "\n", secret: false);
         if (caPath is not null)
         {
@@ -246,6 +251,11 @@ internal static class ProvisionCommand
         Console.WriteLine("  mosquitto.acl    append to the broker's acl_file (then reload mosquitto)");
         Console.WriteLine($"  mosquitto-backend.acl  once per broker: the backend account {NodeProvisioning.BackendUser} (receive, configure, ota);");
         Console.WriteLine($"                   create its password once too: {NodeProvisioning.BackendPasswordCommand()}");
+        if (p.TakesUpdates)
+        {
+            Console.WriteLine($"  {NodeProvisioning.AppListFileName}        the loader's list of the application's files (deployed as {NodeProvisioning.DeviceDrive}{CityNode.Loader.AppLoader.AppList})");
+        }
+
         Console.WriteLine("  deploy.json      nanoff --filedeployment description");
         Console.WriteLine("  flash.sh         the nanoff commands below");
         foreach (var (what, cmd) in steps)

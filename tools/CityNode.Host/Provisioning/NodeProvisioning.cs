@@ -1,3 +1,4 @@
+using CityNode.Loader;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -142,11 +143,36 @@ public sealed class NodeProvisioning
             files.Add(new { DestinationFilePath = DeviceDrive + Path.GetFileName(ca), SourceFilePath = Path.Combine(sourceDirectory, Path.GetFileName(ca)) });
         }
 
+        if (TakesUpdates)
+        {
+            // The loader image runs what I:\app\files names: the application, copied beside it by cable.
+            files.Add(new { DestinationFilePath = DeviceDrive + AppLoader.AppFolder + ApplicationFile, SourceFilePath = ApplicationPe });
+            files.Add(new { DestinationFilePath = DeviceDrive + AppLoader.AppList, SourceFilePath = Path.Combine(sourceDirectory, AppListFileName) });
+        }
+
         return JsonSerializer.Serialize(new { SerialPort = Request.SerialPort, Files = files }, new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>The application image Visual Studio builds (run the commands from the repository root).</summary>
     public const string ApplicationImage = "firmware/CityNode.Esp32/bin/Release/CityNode.Esp32.bin";
+
+    /// <summary>The loader image, deployed instead of the application on a board that takes updates (<see cref="BoardProfile.TakesUpdates"/>).</summary>
+    public const string LoaderImage = "firmware/CityNode.Loader/bin/Release/CityNode.Loader.bin";
+
+    /// <summary>The application's one assembly as a file: what a release ships and what the loader's list names.</summary>
+    public const string ApplicationFile = AppLoader.ApplicationAssembly + ".pe";
+
+    /// <summary>The application's assembly as Visual Studio builds it, copied to I:\app\ under the loader image.</summary>
+    public const string ApplicationPe = "firmware/CityNode.Esp32/bin/Release/" + ApplicationFile;
+
+    /// <summary>The loader's list (deployed as I:\app\files), written beside citynode.conf.</summary>
+    public const string AppListFileName = "app.files";
+
+    /// <summary>The list's text: the application's one file.</summary>
+    public static string AppListText => "# load order of the application's assemblies (the CityNode loader, docs/ota.md)\n" + ApplicationFile + "\n";
+
+    /// <summary>Whether the node gets the loader image and takes updates (a board with PSRAM and room for two slots).</summary>
+    public bool TakesUpdates => Request.Board.TakesUpdates;
 
     /// <summary>
     /// The steps on the bench, in order, as nanoff (nanoFirmwareFlasher) takes them: <c>--update</c>
@@ -162,9 +188,12 @@ public sealed class NodeProvisioning
         string port = Request.SerialPort;
         return new[]
         {
-            ("flash the nanoFramework firmware and deploy the CityNode application (built by Visual Studio into firmware/CityNode.Esp32/bin/Release)",
-                $"nanoff --update --target {target} --serialport {port} --deploy --image {ApplicationImage}"),
-            ("write this node's configuration to its internal drive", $"nanoff --serialport {port} --filedeployment {Path.Combine(directory, "deploy.json")}"),
+            TakesUpdates
+                ? ("flash the nanoFramework firmware and deploy the CityNode loader (built by Visual Studio into firmware/CityNode.Loader/bin/Release; it takes updates over the air)",
+                    $"nanoff --update --target {target} --serialport {port} --deploy --image {LoaderImage}")
+                : ("flash the nanoFramework firmware and deploy the CityNode application (built by Visual Studio into firmware/CityNode.Esp32/bin/Release; this board takes no update over the air: no PSRAM)",
+                    $"nanoff --update --target {target} --serialport {port} --deploy --image {ApplicationImage}"),
+            (TakesUpdates ? "write this node's configuration and the application to its internal drive" : "write this node's configuration to its internal drive", $"nanoff --serialport {port} --filedeployment {Path.Combine(directory, "deploy.json")}"),
         };
     }
 

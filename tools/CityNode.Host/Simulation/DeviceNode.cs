@@ -1,7 +1,9 @@
 using CityNode.Config;
 using CityNode.Esp32;
 using CityNode.Host.Mqtt;
+using CityNode.Host.Provisioning;
 using CityNode.Host.Reports;
+using CityNode.Loader;
 using CityNode.NanoTwin;
 using CityNode.Power;
 
@@ -13,16 +15,30 @@ namespace CityNode.Host.Simulation;
 /// chips of <see cref="NodeHardware"/>, its Wi-Fi and M2Mqtt the broker, its files a littlefs model
 /// of the I: drive, its sleep and reset the virtual clock. Deep sleep, reboots and power cuts end
 /// the program's thread; the next boot runs Main again from the files on the drive, as the chip does.
+/// A board with PSRAM is deployed as `citynode provision` deploys it: the loader image
+/// (firmware/CityNode.Loader), which loads the application from the drive — the cable's copy in I:\app\
+/// or an update's slot — through the twin's Assembly.Load and starts it; a board without runs the
+/// application image itself and takes no update (docs/ota.md, two ways to deploy).
 /// </summary>
 public sealed class DeviceNode : ISimNode
 {
     public const string Ssid = "citynode-sim";
+
+    /// <summary>The version the cable-installed application's descriptor names (the boot record calls it version 0).</summary>
+    public const string CableVersion = "1.0.0";
+
     private const string WifiPassword = "sim-wifi-password";
     private readonly long _startMs;
     private readonly PowerProfile _power;
     private readonly int _batteryChannel;
     private readonly int _batteryDivider;
-    private NodeProgram? _program;
+    private NodeProgram? _started;
+
+    static DeviceNode()
+    {
+        // What a release's CityNode.Esp32.pe stands for on the host: this build of the application.
+        CityNode.NanoTwin.Clr.Assembly.RegisterHostBuild(AppLoader.ApplicationAssembly, typeof(NodeProgram).Assembly);
+    }
     private long _producedBefore;
     private long _faultsBefore;
     private long _ackedBefore;
@@ -42,6 +58,7 @@ public sealed class DeviceNode : ISimNode
         string boardText = BoardFile(boardName, storage);
         var profile = BoardProfile.Parse(boardText);
         _power = profile.Power;
+        UsesLoader = profile.TakesUpdates;
         _batteryChannel = profile.BatteryAdcChannel;
         _batteryDivider = profile.BatteryDivider;
         Board.BootMs = _power.BootMs;
@@ -63,7 +80,21 @@ public sealed class DeviceNode : ISimNode
             $"wifi.ssid = {Ssid}\nwifi.password = {WifiPassword}\nmqtt.broker = mqtt://{broker.Host}:{broker.Port}\n" + credentials;
         Board.Drive.Deploy("I:\\citynode.conf", System.Text.Encoding.UTF8.GetBytes(ProvisionedConfig));
         Board.Drive.Deploy("I:\\board.conf", System.Text.Encoding.UTF8.GetBytes(boardText));
+        DeployApplication(Board, CableVersion);
         _config = NodeConfig.Parse(ProvisionedConfig);
+    }
+
+    /// <summary>The application's one assembly: every file of a release, and the cable's copy in I:\app\.</summary>
+    public const string ApplicationAssembly = "CityNode.Esp32";
+
+    /// <summary>True when the board runs the loader image (a board with PSRAM: the loaded application lives in the managed heap); false: the application image, no updates.</summary>
+    public bool UsesLoader { get; set; }
+
+    /// <summary>What the cable writes beside the loader image (nanoff --filedeployment): the application's .pe (here its descriptor) and the list the loader reads.</summary>
+    public static void DeployApplication(TwinBoard board, string version, string? defect = null)
+    {
+        board.Drive.Deploy("I:\\" + AppLoader.AppFolder + NodeProvisioning.ApplicationFile, CityNode.NanoTwin.Clr.TwinApplication.Descriptor(AppLoader.ApplicationAssembly, version, defect));
+        board.Drive.Deploy("I:\\" + AppLoader.AppList, System.Text.Encoding.ASCII.GetBytes(NodeProvisioning.AppListText));
     }
 
     public uint Id { get; }
@@ -86,6 +117,9 @@ public sealed class DeviceNode : ISimNode
 
     /// <summary>The program of the current boot (null before the first step and while deep-sleeping).</summary>
     public NodeProgram? Program => _program;
+
+    // The program this boot started: the one the loader constructed (kept in the board's RAM), or the image's.
+    private NodeProgram? _program => _started ??= UsesLoader ? LoaderProgram.StartedOn(Board) as NodeProgram : null;
 
     public long ElapsedMs => Clock.MonotonicMs - _startMs;
 
@@ -197,8 +231,14 @@ public sealed class DeviceNode : ISimNode
                 Board.Reset();
                 TwinFirmware.SaveWifiAutoConnect(Board, true);
                 Board.PowerUp(deepSleepWake: true);
-                var program = new NodeProgram();
-                _program = program;
+                // The boot as the loader runs it (the trial's boot counted, the release loaded), then the program's assembly without its loop.
+                if (UsesLoader && !Board.Invoke(new LoaderProgram().LoadApplication))
+                {
+                    return false;
+                }
+
+                var program = new NodeProgram(UsesLoader ? AppLoader.Version : 0);
+                _started = program;
                 if (!Board.Invoke(program.Assemble))
                 {
                     return false;
@@ -242,7 +282,7 @@ public sealed class DeviceNode : ISimNode
             _retriesBefore += runtime.FailedDeliveries;
         }
 
-        _program = null;
+        _started = null;
     }
 
     private void Restarted(HaltReason reason)
@@ -295,11 +335,17 @@ public sealed class DeviceNode : ISimNode
 
     private void Start(bool deepSleepWake)
     {
-        _program = null;
+        _started = null;
+        if (UsesLoader)
+        {
+            Board.Start(LoaderProgram.Main, deepSleepWake);
+            return;
+        }
+
         Board.Start(() =>
         {
-            var p = new NodeProgram();
-            _program = p;
+            var p = new NodeProgram(0);
+            _started = p;
             p.Run();
         }, deepSleepWake);
     }

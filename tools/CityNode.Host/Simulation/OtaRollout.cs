@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using CityNode.Host.Mqtt;
 using CityNode.Host.Ota;
+using CityNode.Host.Provisioning;
+using CityNode.Loader;
 using CityNode.NanoTwin.Clr;
 using CityNode.Node;
 using CityNode.Ota;
@@ -14,8 +16,9 @@ namespace CityNode.Host.Simulation;
 /// with its own OTA key (the file <see cref="NodeFiles.OtaKey"/> on its drive, as <c>citynode provision</c>
 /// writes it); at AFTER the backend publishes each node's manifest, signed with that node's key, and
 /// the release's chunks, all retained, as <c>citynode ota</c> does. Without a release named, the
-/// simulation packs one of the next version itself: one file, a descriptor the nanoFramework twin's
-/// Assembly.Load maps to the device program running as that version (with the defect asked for).
+/// simulation packs one of the next version itself: the application's one file (CityNode.Esp32.pe), here
+/// a descriptor the nanoFramework twin's Assembly.Load maps to the host build of the application, which
+/// the node's loader then starts as that version (with the defect asked for).
 /// </summary>
 public sealed class OtaRollout
 {
@@ -40,14 +43,19 @@ public sealed class OtaRollout
         }
 
         Release = options.OtaRelease is { } path ? ReadRelease(path) : Release.Create(
-            [new ReleaseFile("CityNode.App.pe", TwinApplication.Descriptor(NextVersion, options.OtaBad))],
-            Release.ParseVersion(NextVersion, "version"), NextCounter, NodeAssembly.LoaderVersion);
+            [new ReleaseFile(NodeProvisioning.ApplicationFile, TwinApplication.Descriptor(AppLoader.ApplicationAssembly, NextVersion, options.OtaBad))],
+            Release.ParseVersion(NextVersion, "version"), NextCounter, AppLoader.Version);
         AtMs = (long)options.OtaAt!.Value.TotalMilliseconds;
         foreach (var node in nodes)
         {
             if (node is not DeviceNode device)
             {
                 throw new FormatException("--ota needs the nodes to run the ESP32 program (its loader and update regions); the host assembly has none");
+            }
+
+            if (!device.UsesLoader)
+            {
+                throw new FormatException($"--ota: board {options.Board} has no PSRAM (board.psram_mb), so it runs the application image and takes no update (docs/ota.md); simulate a board that does, e.g. --board reference");
             }
 
             // Deterministic per seed and node, so a run can be repeated.
