@@ -67,13 +67,13 @@ namespace CityNode.Node
         }
 
         /// <summary>
-        /// Sectors of 4 KB per application slot for a board's flash: the internal drive is 64 KB on 2 MB
-        /// (no room: no updates), 256 KB on 4 MB (2 × 64 KB beside the journal), 2 MB on 8 MB and more
-        /// (2 × 256 KB, the manifest's 64-chunk bound); docs/ota.md, flash layout.
+        /// Sectors of 4 KB per application slot for a board's flash: 2 × 256 KB (the manifest's 64-chunk bound)
+        /// on the 2 MB internal drive of an 8 MB flash or more; none on 4 MB and less, whose 256 KB drive cannot
+        /// hold two copies of the ~83 KB application beside the journal (docs/ota.md, flash layout).
         /// </summary>
         public static int OtaSlotSectorsFor(int flashMegabytes)
         {
-            return flashMegabytes <= 2 ? 0 : flashMegabytes <= 4 ? 16 : OtaManifest.MaxChunks;
+            return flashMegabytes >= 8 ? OtaManifest.MaxChunks : 0;
         }
 
         /// <summary>The A/B boot record as the loader left it (its <see cref="SlotLoader.BeginBoot"/> done by the loader), or null without update regions.</summary>

@@ -27,6 +27,13 @@ public sealed class DeviceNode : ISimNode
     /// <summary>The version the cable-installed application's descriptor names (the boot record calls it version 0).</summary>
     public const string CableVersion = "1.0.0";
 
+    /// <summary>
+    /// The size a descriptor of the application is padded to, so its download, its flash reads at every boot
+    /// and the loader's heap are the device's: the estimate of CityNode.Esp32.pe that `ota-cost` prints (the
+    /// Release gate assemblies × the .pe/.dll ratio of nanoFramework's own mscorlib; docs/ota.md, RAM).
+    /// </summary>
+    public const int ApplicationPeBytes = 83_000;
+
     private const string WifiPassword = "sim-wifi-password";
     private readonly long _startMs;
     private readonly PowerProfile _power;
@@ -93,7 +100,7 @@ public sealed class DeviceNode : ISimNode
     /// <summary>What the cable writes beside the loader image (nanoff --filedeployment): the application's .pe (here its descriptor) and the list the loader reads.</summary>
     public static void DeployApplication(TwinBoard board, string version, string? defect = null)
     {
-        board.Drive.Deploy("I:\\" + AppLoader.AppFolder + NodeProvisioning.ApplicationFile, CityNode.NanoTwin.Clr.TwinApplication.Descriptor(AppLoader.ApplicationAssembly, version, defect));
+        board.Drive.Deploy("I:\\" + AppLoader.AppFolder + NodeProvisioning.ApplicationFile, CityNode.NanoTwin.Clr.TwinApplication.Descriptor(AppLoader.ApplicationAssembly, version, defect, ApplicationPeBytes));
         board.Drive.Deploy("I:\\" + AppLoader.AppList, System.Text.Encoding.ASCII.GetBytes(NodeProvisioning.AppListText));
     }
 

@@ -43,7 +43,7 @@ public sealed class OtaRollout
         }
 
         Release = options.OtaRelease is { } path ? ReadRelease(path) : Release.Create(
-            [new ReleaseFile(NodeProvisioning.ApplicationFile, TwinApplication.Descriptor(AppLoader.ApplicationAssembly, NextVersion, options.OtaBad))],
+            [new ReleaseFile(NodeProvisioning.ApplicationFile, TwinApplication.Descriptor(AppLoader.ApplicationAssembly, NextVersion, options.OtaBad, DeviceNode.ApplicationPeBytes))],
             Release.ParseVersion(NextVersion, "version"), NextCounter, AppLoader.Version);
         AtMs = (long)options.OtaAt!.Value.TotalMilliseconds;
         foreach (var node in nodes)

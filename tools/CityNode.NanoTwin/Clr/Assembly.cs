@@ -102,13 +102,23 @@ public sealed record TwinApplication(string Name, string Version, string? Defect
     /// <summary>Whether the application this boot loaded is a silent one.</summary>
     public static bool IsSilent(TwinBoard board) => Assembly.Loaded(board)?.Defect == Silent;
 
-    /// <summary>A descriptor file's bytes: "citynode-assembly NAME VERSION[ DEFECT]\n".</summary>
-    public static byte[] Descriptor(string name, string version, string? defect = null) =>
-        Encoding.ASCII.GetBytes(Magic + " " + name + " " + version + (defect is null ? "" : " " + defect) + "\n");
+    /// <summary>
+    /// A descriptor file's bytes: "citynode-assembly NAME VERSION[ DEFECT]\n", padded with zero bytes to
+    /// <paramref name="size"/> when given, so that a release or a cable copy has the size of the real .pe
+    /// it stands for (its download, its flash reads and the loader's heap are then the device's).
+    /// </summary>
+    public static byte[] Descriptor(string name, string version, string? defect = null, int size = 0)
+    {
+        byte[] text = Encoding.ASCII.GetBytes(Magic + " " + name + " " + version + (defect is null ? "" : " " + defect) + "\n");
+        byte[] bytes = new byte[Math.Max(size, text.Length)];
+        text.CopyTo(bytes, 0);
+        return bytes;
+    }
 
     public static TwinApplication? Parse(byte[] bytes)
     {
-        string[] parts = Encoding.ASCII.GetString(bytes).Trim().Split(' ');
+        int end = Array.IndexOf(bytes, (byte)'\n');
+        string[] parts = Encoding.ASCII.GetString(bytes, 0, end < 0 ? bytes.Length : end).Trim().Split(' ');
         if (parts.Length is < 3 or > 4 || parts[0] != Magic)
         {
             return null;
