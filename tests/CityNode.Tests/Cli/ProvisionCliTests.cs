@@ -87,6 +87,31 @@ public sealed class ProvisionCliTests : IDisposable
         Assert.All(files, f => Assert.True(File.Exists(f.GetProperty("SourceFilePath").GetString())));
     }
 
+    // docs/ota.md, two ways to deploy: a board with PSRAM and an 8 MB flash gets the loader image, and the
+    // application goes to I:\app\ with the list the loader reads; the firebeetle above (no PSRAM) the application image.
+    [Fact]
+    public async Task A_board_that_takes_updates_gets_the_loader_image_and_the_application_on_its_drive()
+    {
+        string outDir = Path.Combine(_dir, "node43");
+        var (exit, stdout, err) = await CliRunner.Run(["provision", "--board", "reference", "--node-id", "43", "--serial-port", "COM5", "--out", outDir]);
+        Assert.True(exit == 0, err);
+        var printed = stdout.Split('\n').Where(l => l.StartsWith("nanoff ", StringComparison.Ordinal)).ToList();
+        Assert.Equal("nanoff --update --target ESP32_PSRAM_REV3 --serialport COM5 --deploy --image firmware/CityNode.Loader/bin/Release/CityNode.Loader.bin", printed[0]);
+        foreach (var command in printed)
+        {
+            AssertNanoffOptions(command);
+        }
+
+        using var deploy = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "deploy.json")));
+        var files = deploy.RootElement.GetProperty("Files").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("DestinationFilePath").GetString()!, f => f.GetProperty("SourceFilePath").GetString()!);
+        Assert.Equal("firmware/CityNode.Esp32/bin/Release/CityNode.Esp32.pe", files[@"I:\app\CityNode.Esp32.pe"]);
+        // The list names the file deployed beside it, in the loader's syntax (one name a line, # comments).
+        var names = File.ReadAllLines(files[@"I:\app\files"]).Where(l => l.Length > 0 && l[0] != '#').ToList();
+        Assert.Equal(["CityNode.Esp32.pe"], names);
+        Assert.All(new[] { @"I:\citynode.conf", @"I:\board.conf", @"I:\ota.key" }, k => Assert.Contains(k, files.Keys));
+    }
+
     [Fact]
     public void The_docs_flash_with_the_commands_provision_prints()
     {

@@ -324,6 +324,12 @@ public class OtaUpdaterTests
         rig.Boot();
         Assert.False(rig.Record.OtherSlotValid); // slot 0 is being overwritten
         Assert.Equal(1, rig.Loader.LoadFailed());
+
+        // Slot 1 does not load and slot 0 is half-written: back to the application the cable installed
+        // (counter 0: the loader runs I:\app\), release 2 refused from now on.
+        Assert.Equal((0u, 0u, 2u, OtaState.RolledBack, OtaFailure.LoadFailed), (rig.Record.Version, rig.Record.Counter, rig.Record.RefusedCounter, rig.Record.State, rig.Record.Failure));
+        rig.Boot();
+        Assert.Equal(0u, rig.Record.Counter);
     }
 
     /// <summary>Downloads, verifies and switches to <paramref name="r"/>, then boots into its trial.</summary>
