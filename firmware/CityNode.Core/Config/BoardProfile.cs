@@ -62,7 +62,7 @@ namespace CityNode.Config
 
         /// <summary>
         /// Whether the board is deployed as the loader image and takes updates (docs/ota.md, two ways to
-        /// deploy): Assembly.Load keeps a loaded application in the managed heap, about 90 KB for
+        /// deploy): Assembly.Load keeps a loaded application in the managed heap, ~83 KB for
         /// CityNode.Esp32.pe, more than the ~100 KB heap of an ESP32 without PSRAM leaves beside the node's
         /// own ~41 KB; and the drive must have room for two slots (<see cref="CityNode.Node.NodeAssembly.OtaSlotSectorsFor"/>).
         /// </summary>

@@ -30,7 +30,6 @@ namespace CityNode.Node
         /// <summary>The journal's mount hint: one small sector (an inline file on littlefs, written in the directory's metadata).</summary>
         public const int HintSectorSize = 256;
 
-
         private readonly IFlashProvider _flash;
         private readonly int _journalSectors;
 
