@@ -39,7 +39,7 @@ public sealed class DeviceNode : ISimNode
     private readonly PowerProfile _power;
     private readonly int _batteryChannel;
     private readonly int _batteryDivider;
-    private NodeProgram? _started;
+    private NodeProgram? _program; // this boot's: the one the loader constructed (handed over on the board's thread), or the image's
 
     static DeviceNode()
     {
@@ -88,6 +88,7 @@ public sealed class DeviceNode : ISimNode
         Board.Drive.Deploy("I:\\citynode.conf", System.Text.Encoding.UTF8.GetBytes(ProvisionedConfig));
         Board.Drive.Deploy("I:\\board.conf", System.Text.Encoding.UTF8.GetBytes(boardText));
         DeployApplication(Board, CableVersion);
+        LoaderProgram.Watch(Board, app => _program = (NodeProgram)app);
         _config = NodeConfig.Parse(ProvisionedConfig);
     }
 
@@ -125,8 +126,6 @@ public sealed class DeviceNode : ISimNode
     /// <summary>The program of the current boot (null before the first step and while deep-sleeping).</summary>
     public NodeProgram? Program => _program;
 
-    // The program this boot started: the one the loader constructed (kept in the board's RAM), or the image's.
-    private NodeProgram? _program => _started ??= UsesLoader ? LoaderProgram.StartedOn(Board) as NodeProgram : null;
 
     public long ElapsedMs => Clock.MonotonicMs - _startMs;
 
@@ -245,7 +244,7 @@ public sealed class DeviceNode : ISimNode
                 }
 
                 var program = new NodeProgram(UsesLoader ? AppLoader.Version : 0);
-                _started = program;
+                _program = program;
                 if (!Board.Invoke(program.Assemble))
                 {
                     return false;
@@ -289,7 +288,7 @@ public sealed class DeviceNode : ISimNode
             _retriesBefore += runtime.FailedDeliveries;
         }
 
-        _started = null;
+        _program = null;
     }
 
     private void Restarted(HaltReason reason)
@@ -342,7 +341,7 @@ public sealed class DeviceNode : ISimNode
 
     private void Start(bool deepSleepWake)
     {
-        _started = null;
+        _program = null;
         if (UsesLoader)
         {
             Board.Start(LoaderProgram.Main, deepSleepWake);
@@ -352,7 +351,7 @@ public sealed class DeviceNode : ISimNode
         Board.Start(() =>
         {
             var p = new NodeProgram(0);
-            _started = p;
+            _program = p;
             p.Run();
         }, deepSleepWake);
     }
