@@ -36,9 +36,9 @@ public static class LoaderBootCost
     /// host minus the .pe array and minus the twin's own file handling, measured by replaying an open, read
     /// and close of each file a correct boot reads once (the twin's FileStream works on a clone of the file,
     /// where nanoFramework's littlefs reads into native buffers). What stays in it besides the node's
-    /// allocations: the twin's path parsing for the folders and for files that do not exist, its
-    /// Assembly.Load bookkeeping, and in a trial the twin's commit of the record — an upper bound. A file read
-    /// twice, or a sector the manifest does not name, leaves its copy in HeapBytes.
+    /// allocations: the twin's path parsing for the folders and for files that do not exist, and its
+    /// Assembly.Load bookkeeping — an upper bound. The files the boot writes (a trial's record) are replayed
+    /// likewise. A file read twice, or a sector the manifest does not name, leaves its copy in HeapBytes.
     /// </summary>
     public sealed record Boot(
         string Case, bool Loaded, string? LoadedVersion, int Chunks, long? Il, long? Allocations,
@@ -82,8 +82,8 @@ public static class LoaderBootCost
         var reads = board.Drive.Files.Where(f => which == Cable
                 ? InFolder(f, "app/")
                 : InFolder(f, "cn/ota/") || (InFolder(f, "cn/ota-b/") && int.Parse(f.AsSpan("cn/ota-b/s".Length), CultureInfo.InvariantCulture) < chunks))
-            .Select(f => "I:\\" + f.Replace('/', '\\'))
-            .Select(path => (path, board.Drive.Peek(path)!.Length)).ToList();
+            .Select(f => (DrivePath(f), board.Drive.Peek(DrivePath(f))!.Length)).ToList();
+        var before = board.Drive.Files.ToHashSet(StringComparer.Ordinal);
 
         board.PowerUp(deepSleepWake: true);
         var ledger = board.Ledger;
@@ -101,7 +101,11 @@ public static class LoaderBootCost
             ledger.FileOpens - opens, ledger.FileLoads - loads, ledger.FileCommits - commits, ledger.BlockErases - erases,
             ledger.PagePrograms - pages, ledger.BytesRead - read, (board.Drive.FlashMicros - micros) / 1000.0,
             loaded ? DeviceNode.ApplicationPeBytes : 0, 0);
-        long twin = board.Invoke(() => TwinFileBytes(reads));
+
+        // The files the boot created (a trial's record sector: erased, then programmed, one commit each).
+        var created = board.Drive.Files.Where(f => !before.Contains(f))
+            .Select(f => (DrivePath(f), board.Drive.Peek(DrivePath(f))!.Length)).ToList();
+        long twin = board.Invoke(() => TwinFileBytes(reads) + TwinWriteBytes(created, boot.Commits));
         return boot with { HeapBytes = gc - twin - (loaded ? HostArrayBytes(DeviceNode.ApplicationPeBytes) : 0) };
     }
 
@@ -111,19 +115,19 @@ public static class LoaderBootCost
         var o = new StringWriter(CultureInfo.InvariantCulture);
         o.WriteLine();
         o.WriteLine($"Loader boot: new LoaderProgram().LoadApplication() (firmware/CityNode.Loader) on a twin board, application {DeviceNode.ApplicationPeBytes:N0} B (DeviceNode.ApplicationPeBytes);");
-        o.WriteLine("IL of CityNode.Core + CityNode.Loader (instrumented); flash = the twin's littlefs ledger and time model; ms = IL at 1.5 M IL/s + flash ms");
-        o.WriteLine($"{"case",-34} {"IL",9} {"IL ms",7} {"opens",6} {"loads",6} {"commits",8} {"erases",7} {"read KB",8} {"flash ms",9} {"total ms",9} {"allocs",7} {"heap B",8} {".pe B held",11}");
+        o.WriteLine($"IL of CityNode.Core + CityNode.Loader (instrumented); flash = the twin's littlefs ledger and time model; total ms = IL at {ilPerSecond / 1e6:0.#} M IL/s + flash ms");
+        o.WriteLine($"{"case",-40} {"IL",9} {"IL ms",7} {"opens",6} {"loads",6} {"commits",8} {"erases",7} {"read KB",8} {"flash ms",9} {"total ms",9} {"allocs",7} {"heap B",8} {".pe B held",11}");
         foreach (var (which, name) in new[] { (Cable, "cable's copy (counter 0, I:\\app\\)"), (Confirmed, "release in slot B, confirmed"), (Trial, "release in slot B, trial (boot counted)") })
         {
             var b = Measure(which);
             double ilMs = (b.Il ?? 0) / ilPerSecond * 1000;
-            o.WriteLine($"{name,-34} {b.Il,9:N0} {ilMs,7:N1} {b.Opens,6} {b.Loads,6} {b.Commits,8} {b.Erases,7} {b.BytesRead / 1024.0,8:N1} {b.FlashMs,9:N1} {ilMs + b.FlashMs,9:N1} {b.Allocations,7:N0} {b.HeapBytes,8:N0} {b.PeBytes,11:N0}"
+            o.WriteLine($"{name,-40} {b.Il,9:N0} {ilMs,7:N1} {b.Opens,6} {b.Loads,6} {b.Commits,8} {b.Erases,7} {b.BytesRead / 1024.0,8:N1} {b.FlashMs,9:N1} {ilMs + b.FlashMs,9:N1} {b.Allocations,7:N0} {b.HeapBytes,8:N0} {b.PeBytes,11:N0}"
                 + (b.Loaded ? "" : "  NOT LOADED"));
         }
 
         o.WriteLine("opens/loads/commits/erases: littlefs file opens, first reads of an open file, file commits, block erases; read KB: bytes littlefs read;");
-        o.WriteLine("allocs: newobj/newarr/box executed by Core + loader; heap B: bytes the boot allocated besides the .pe array (host GC count minus the");
-        o.WriteLine("twin's private file copies: an upper bound); .pe B held: the array Assembly.Load keeps, in the managed heap, for as long as the application runs.");
+        o.WriteLine("allocs: newobj/newarr/box executed by Core + loader; heap B: bytes the boot allocated besides the .pe array (host GC count minus the twin's");
+        o.WriteLine("own file handling, replayed: an upper bound, see LoaderBootCost.Boot); .pe B held: the array Assembly.Load keeps in the managed heap while the application runs.");
         o.Write(PeEstimate());
         return o.ToString();
     }
@@ -218,10 +222,30 @@ public static class LoaderBootCost
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
+    // TwinLittleFs.Files names a file "cn/ota/s0"; the program's path is I:\cn\ota\s0.
+    private static string DrivePath(string file) => "I:\\" + file.Replace('/', '\\');
+
     private static bool InFolder(string file, string folder) => file.StartsWith(folder, StringComparison.Ordinal) && file.IndexOf('/', folder.Length) < 0;
 
     // The twin's host bytes for what the glue does to read a file (LittleFsSectors: File.Exists, then open,
     // read, close; File.ReadAllBytes: open, read, close), replayed into a buffer the boot does not have.
+    // The twin's host bytes for the glue's writes (LittleFsSectors.Write: create, write, close) of files the
+    // boot created, replayed on new files beside them: empty first (SectorFileFlash's erase), then the final length.
+    private static long TwinWriteBytes(List<(string Path, int Length)> created, long commits)
+    {
+        var from = new byte[created.Count == 0 ? 0 : created.Max(f => f.Length)];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < commits && created.Count > 0; i++)
+        {
+            var (path, length) = created[i % created.Count];
+            bool last = i >= commits - created.Count;
+            using var f = new CityNode.NanoTwin.Clr.FileStream(path + "r", FileMode.Create, FileAccess.Write);
+            f.Write(from, 0, last ? length : 0);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     private static long TwinFileBytes(List<(string Path, int Length)> files)
     {
         var into = new byte[files.Count == 0 ? 0 : files.Max(f => f.Length)];
