@@ -25,7 +25,7 @@ if (args.Length > 0 && args[0] == "device-cost")
     return CityNode.Benchmarks.DeviceCost.DeviceCostRun.Run(args[1..]);
 }
 
-// `ota-cost`: IL of the OTA core (SHA-256 per KB, manifest HMAC, chunk, verify) and the Ed25519/ECDSA estimate (docs/ota.md).
+// `ota-cost`: IL of the OTA core (SHA-256 per KB, manifest HMAC, chunk, verify), the Ed25519/ECDSA estimate, one boot of the loader image and the .pe size estimate (docs/ota.md).
 if (args.Length > 0 && args[0] == "ota-cost")
 {
     lock (CityNode.Host.DeviceCost.InstrumentedContext.Gate)

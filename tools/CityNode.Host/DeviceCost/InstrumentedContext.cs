@@ -18,8 +18,8 @@ namespace CityNode.Host.DeviceCost;
 /// </summary>
 public sealed class InstrumentedContext : AssemblyLoadContext
 {
-    /// <summary>The assemblies nanoFramework interprets on the node, Core first (it receives the counter type).</summary>
-    public static readonly string[] Interpreted = { "CityNode.Core", "CityNode.Drivers", "CityNode.DeviceProgram" };
+    /// <summary>The assemblies nanoFramework interprets on the node, Core first (it receives the counter type); CityNode.Loader is the loader image (AppLoader and its glue) on boards that take updates.</summary>
+    public static readonly string[] Interpreted = { "CityNode.Core", "CityNode.Drivers", "CityNode.DeviceProgram", "CityNode.Loader" };
 
     private static readonly Lazy<InstrumentedContext> Instance = new(() => new InstrumentedContext(AppContext.BaseDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
 

@@ -9,10 +9,11 @@ namespace CityNode.Host.Ota;
 /// <summary>
 /// `dotnet run -c Release --project tests/CityNode.Benchmarks -- ota-cost`: the IL the node's OTA
 /// code executes on the interpreter, counted by the <see cref="IlInstrumenter"/> in the
-/// <see cref="InstrumentedContext"/> (this class is host code; only CityNode.Core's IL is counted),
+/// <see cref="InstrumentedContext"/> (this class is host code; only the node's assemblies' IL is counted),
 /// with the flash regions as the ESP32 has them (<see cref="SectorFileFlash"/> over whole-sector
 /// files, here in memory). Also one GF(2^255 − 19) multiplication, for the Ed25519/ECDSA estimate
-/// of docs/ota.md. Figures printed, not asserted.
+/// of docs/ota.md; then one boot of the loader image and the .pe size estimate (<see cref="LoaderBootCost"/>).
+/// Figures printed, not asserted.
 /// </summary>
 public static class OtaCost
 {
@@ -139,6 +140,7 @@ public static class OtaCost
             o.WriteLine($"{name,-50} {count,14:N0} {count / ilPerSecond * 1000,10:N1} {count / IlMeter.FastIlPerSecond * 1000,8:N1}–{count / IlMeter.SlowIlPerSecond * 1000,-9:N1}  {note}");
         }
 
+        o.Write(LoaderBootCost.Report(ilPerSecond));
         return o.ToString();
     }
 
