@@ -47,6 +47,23 @@ public sealed class SimulateOtaTests : IDisposable
         Assert.All(sim.Nodes, n => Assert.Equal(((1u << 24) | (1u << 12), OtaState.Confirmed), (Record(n).Version, Record(n).State)));
     }
 
+    [Fact]
+    public async Task Broker_restarts_after_the_release_went_out_do_not_stop_it_the_backend_publishes_it_again()
+    {
+        // Restarts at duration × k / (n + 1) (FaultSchedule): 1.5 h, 3 h and 4.5 h, after the release
+        // at 1 h; the first comes while the nodes are still downloading (83 KB, ≤ 32 KB a window), and
+        // each one forgets the retained manifests and chunks (the embedded broker keeps nothing).
+        var options = Options();
+        options.BrokerRestarts = 3;
+        var sim = new CitySimulation(options);
+        var s = await sim.RunAsync();
+        Assert.Equal(3, s.BrokerRestarts);
+        Assert.Equal(0, s.Lost);
+        Assert.Equal(0, s.Mismatched);
+        Assert.Equal(4, s.OtaUpdated);
+        Assert.All(sim.Nodes, n => Assert.Equal(OtaState.Confirmed, Record(n).State));
+    }
+
     [Theory]
     [InlineData(TwinApplication.Crash, OtaFailure.LoadFailed)]
     [InlineData(TwinApplication.Silent, OtaFailure.TrialNotConfirmed)]

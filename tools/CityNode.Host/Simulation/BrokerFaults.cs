@@ -31,6 +31,9 @@ public sealed class BrokerFaults
 
     public int Restarts => _restarts;
 
+    /// <summary>What the backend publishes again once the broker is back from a restart or crash without its retained messages (the --ota release).</summary>
+    public Func<Task>? Restarted { get; init; }
+
     public int Crashes => _crashes;
 
     /// <summary>The broker action under way: one at a time.</summary>
@@ -62,6 +65,11 @@ public sealed class BrokerFaults
 
         await broker.RestartAsync();
         await _receiver.ReconnectAsync();
+        if (Restarted is { } republish)
+        {
+            await republish(); // before the nodes come back, so their first window finds it
+        }
+
         broker.AcceptNodes = true;
         Interlocked.Increment(ref _restarts);
     }
@@ -76,6 +84,11 @@ public sealed class BrokerFaults
         await _broker!.RestartAsync();
         Interlocked.Add(ref _lostInCrashes, Math.Max(0, _broker.Accepted - Interlocked.Read(ref _lostInCrashes) - Received()));
         await _receiver.EnsureConnectedAsync();
+        if (Restarted is { } republish)
+        {
+            await republish();
+        }
+
         Interlocked.Increment(ref _crashes);
     }
 
