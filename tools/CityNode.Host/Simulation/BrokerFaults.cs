@@ -65,12 +65,15 @@ public sealed class BrokerFaults
 
         await broker.RestartAsync();
         await _receiver.ReconnectAsync();
+        broker.AcceptNodes = true;
         if (Restarted is { } republish)
         {
-            await republish(); // before the nodes come back, so their first window finds it
+            // After the nodes are let in: the republish keeps them out no longer than the restart does
+            // (they run on in virtual time, and a trial kept out through its boots rolls back); a node
+            // that subscribes to a chunk before it is here gets it when it comes.
+            await republish();
         }
 
-        broker.AcceptNodes = true;
         Interlocked.Increment(ref _restarts);
     }
 
