@@ -153,13 +153,7 @@ public sealed class OtaRolloutCliTests : IAsyncLifetime
     {
         var n = Node(81);
         await n.ConnectAsync(_broker.Port);
-        using (var earlier = new MqttClientFactory().CreateMqttClient())
-        {
-            await earlier.ConnectAsync(MqttClientSetup.Loopback(_broker.Port, "earlier").Build());
-            await earlier.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.OtaState(81))
-                .WithPayload("version=1.0.0\ncounter=0\nslot=0\nstate=rolledback\nreceived=0\ntotal=0\nfailure=TrialNotConfirmed\ndetail=3\n")
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
-        }
+        await PublishStaleRollback(81);
 
         var (exit, stdout, err) = await Ota("--release", ReleaseFile(), "--node", "81");
         Assert.True(exit == 0, err + stdout);
@@ -233,6 +227,112 @@ public sealed class OtaRolloutCliTests : IAsyncLifetime
         var (e2, _, err2) = await Ota("--release", ReleaseFile(), "--group", "lake", "--registry", registry);
         Assert.Equal(1, e2);
         Assert.Contains("--group lake: no node", err2);
+    }
+
+    [Fact]
+    public async Task A_broker_restart_while_manifests_are_out_is_survived_by_reconnecting_and_publishing_again()
+    {
+        // Both asleep while the rollout publishes: they wake only after the broker restarted (without
+        // persistence, as mosquitto's default), which forgot the chunks, the manifests and the rollout's subscriptions.
+        Node(91);
+        Node(92);
+        string file = ReleaseFile();
+        using var manifestsOut = await WhenRetainedAsync(Topics.AllNodes(Topics.OtaLeaf), 2);
+        var run = CliRunner.Run("ota", "--broker", _broker.Url, "--keys", Keys, "--timeout", "20s", "--release", file, "--node", "91", "--node", "92", "--canary", "2");
+        await manifestsOut.Arrived.WaitAsync(TimeSpan.FromSeconds(15));
+        await _broker.RestartAsync();
+        foreach (var n in _nodes)
+        {
+            await n.ConnectAsync(_broker.Port);
+        }
+
+        var (exit, stdout, err) = await run;
+        Assert.True(exit == 0, err + stdout);
+        Assert.Contains("broker connection lost (", stdout);
+        Assert.Contains($"reconnected, subscribed again to 2 state topics, republished {Release.Read(file).ChunkCount} chunks and 2 manifests", stdout);
+        Assert.Contains("2 of 2 nodes on 1.3.0", stdout);
+        Assert.All(_nodes, n => Assert.Equal((OtaState.Confirmed, 3u), (n.Status.State, n.Status.RunningCounter)));
+    }
+
+    [Fact]
+    public async Task A_stale_report_the_broker_hands_over_at_the_subscription_after_a_reconnect_is_no_verdict()
+    {
+        var node = Node(93);
+        var release = OtaRig.MakeRelease(3);
+        var options = MqttClientSetup.Loopback(_broker.Port, "backend-93").Build();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(options);
+        var staleRetained = new TaskCompletionSource();
+        var reconnected = new TaskCompletionSource();
+        var log = new List<string>();
+        var rollout = new Rollout(client, release, new Dictionary<uint, byte[]> { [93] = node.Key }, line =>
+        {
+            lock (log)
+            {
+                log.Add(line);
+            }
+
+            if (line.StartsWith("reconnected", StringComparison.Ordinal))
+            {
+                reconnected.TrySetResult();
+            }
+        }, async c =>
+        {
+            await staleRetained.Task.WaitAsync(c); // the broker back, holding the node's report from an earlier rollout
+            await client.ConnectAsync(options, c);
+        });
+        using var manifestOut = await WhenRetainedAsync(Topics.Ota(93), 1);
+        var run = rollout.RunAsync([93], 1, 0, TimeSpan.FromSeconds(20), CancellationToken.None);
+        await manifestOut.Arrived.WaitAsync(TimeSpan.FromSeconds(15));
+        await _broker.RestartAsync();
+        await PublishStaleRollback(93);
+        staleRetained.SetResult();
+        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        await node.ConnectAsync(_broker.Port);
+
+        var result = await run;
+        Assert.True(result.AllUpdated, string.Join("\n", log));
+        Assert.DoesNotContain(log, l => l.Contains("FAILED", StringComparison.Ordinal));
+        Assert.Equal(OtaState.Confirmed, node.Status.State);
+    }
+
+    /// <summary>A rolled-back report retained on the node's state topic, as an earlier rollout left it.</summary>
+    private async Task PublishStaleRollback(uint node)
+    {
+        using var earlier = new MqttClientFactory().CreateMqttClient();
+        await earlier.ConnectAsync(MqttClientSetup.Loopback(_broker.Port, "earlier").Build());
+        await earlier.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.OtaState(node))
+            .WithPayload("version=1.0.0\ncounter=0\nslot=0\nstate=rolledback\nreceived=0\ntotal=0\nfailure=TrialNotConfirmed\ndetail=3\n")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+        await earlier.DisconnectAsync();
+    }
+
+    /// <summary>A watcher that completes <see cref="Watch.Arrived"/> once <paramref name="count"/> non-empty messages came on <paramref name="filter"/>.</summary>
+    private async Task<Watch> WhenRetainedAsync(string filter, int count)
+    {
+        var w = new Watch(new MqttClientFactory().CreateMqttClient());
+        int seen = 0;
+        w.Client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Payload.Length > 0 && Interlocked.Increment(ref seen) >= count)
+            {
+                w.Done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await w.Client.ConnectAsync(MqttClientSetup.Loopback(_broker.Port, "watch-" + Guid.NewGuid().ToString("N")[..6]).Build());
+        await w.Client.SubscribeAsync(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        return w;
+    }
+
+    private sealed record Watch(IMqttClient Client) : IDisposable
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Arrived => Done.Task;
+
+        public void Dispose() => Client.Dispose();
     }
 
     /// <summary>The retained message of a topic, or null (none, or an empty one).</summary>

@@ -47,6 +47,27 @@ public sealed class SimulateOtaTests : IDisposable
         Assert.All(sim.Nodes, n => Assert.Equal(((1u << 24) | (1u << 12), OtaState.Confirmed), (Record(n).Version, Record(n).State)));
     }
 
+    [Fact]
+    public async Task A_broker_restart_after_the_release_went_out_does_not_lose_it_the_backend_publishes_it_again()
+    {
+        // One restart at half the run (FaultSchedule: duration × k / (n + 1)), 2 h, five minutes after
+        // the release: a node publishes every 15 min and takes 83 KB in three windows (≤ 32 KB each), so
+        // none is in its trial yet (a trial through the restart's outage cannot prove itself and rolls
+        // back), and the restart forgets every retained manifest and chunk (the embedded broker keeps
+        // nothing). Without the backend publishing again, no node ever gets the release.
+        var options = Options();
+        options.Duration = TimeSpan.FromHours(4);
+        options.OtaAt = TimeSpan.FromMinutes(115);
+        options.BrokerRestarts = 1;
+        var sim = new CitySimulation(options);
+        var s = await sim.RunAsync();
+        Assert.Equal(1, s.BrokerRestarts);
+        Assert.Equal(0, s.Lost);
+        Assert.Equal(0, s.Mismatched);
+        Assert.Equal(4, s.OtaUpdated);
+        Assert.All(sim.Nodes, n => Assert.Equal((OtaState.Confirmed, 1u), (Record(n).State, Record(n).Counter)));
+    }
+
     [Theory]
     [InlineData(TwinApplication.Crash, OtaFailure.LoadFailed)]
     [InlineData(TwinApplication.Silent, OtaFailure.TrialNotConfirmed)]

@@ -72,12 +72,13 @@ internal static class OtaCommand
             TextWriter log = asJson ? Console.Error : Console.Out;
             log.WriteLine($"release {OtaVersion.Format(r.Version)} counter {r.Counter}: {r.Files.Count} files, {r.TotalBytes:N0} B, {r.ChunkCount} chunks → {targets.Count} node{(targets.Count == 1 ? "" : "s")} via {address}");
             using var client = new MqttClientFactory().CreateMqttClient();
-            var options = MqttClientSetup.Options(address, "citynode-ota-" + Guid.NewGuid().ToString("N")[..8], tls);
+            var options = MqttClientSetup.Options(address, "citynode-ota-" + Guid.NewGuid().ToString("N")[..8], tls).Build();
             RolloutResult result;
             try
             {
-                await BrokerConnection.ConnectAsync(client, options.Build(), address, ct);
-                result = await new Rollout(client, r, nodeKeys, log.WriteLine)
+                await BrokerConnection.ConnectAsync(client, options, address, ct);
+                // The same connect again if the broker goes away during the rollout (a restart: Rollout republishes).
+                result = await new Rollout(client, r, nodeKeys, log.WriteLine, c => BrokerConnection.ConnectAsync(client, options, address, c))
                     .RunAsync(targets, parse.GetValue(canary), parse.GetValue(maxFailures), parse.GetValue(timeout), ct);
             }
             catch (BrokerException e)

@@ -31,6 +31,9 @@ public sealed class BrokerFaults
 
     public int Restarts => _restarts;
 
+    /// <summary>What the backend publishes again once the broker is back from a restart or crash without its retained messages (the --ota release).</summary>
+    public Func<Task>? Restarted { get; init; }
+
     public int Crashes => _crashes;
 
     /// <summary>The broker action under way: one at a time.</summary>
@@ -63,6 +66,14 @@ public sealed class BrokerFaults
         await broker.RestartAsync();
         await _receiver.ReconnectAsync();
         broker.AcceptNodes = true;
+        if (Restarted is { } republish)
+        {
+            // After the nodes are let in: the republish keeps them out no longer than the restart does
+            // (they run on in virtual time, and a trial kept out through its boots rolls back); a node
+            // that subscribes to a chunk before it is here gets it when it comes.
+            await republish();
+        }
+
         Interlocked.Increment(ref _restarts);
     }
 
@@ -76,6 +87,11 @@ public sealed class BrokerFaults
         await _broker!.RestartAsync();
         Interlocked.Add(ref _lostInCrashes, Math.Max(0, _broker.Accepted - Interlocked.Read(ref _lostInCrashes) - Received()));
         await _receiver.EnsureConnectedAsync();
+        if (Restarted is { } republish)
+        {
+            await republish();
+        }
+
         Interlocked.Increment(ref _crashes);
     }
 

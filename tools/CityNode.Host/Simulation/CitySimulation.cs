@@ -58,7 +58,7 @@ public sealed class CitySimulation
         // A short session: the check receiver of a run against an external broker must not leave a queue behind.
         await using var receiver = new Receiver(address, sink) { SessionExpiry = TimeSpan.FromMinutes(10) };
         await receiver.StartAsync(ct);
-        var brokerFaults = new BrokerFaults(broker, receiver);
+        var brokerFaults = new BrokerFaults(broker, receiver) { Restarted = rollout is null ? null : () => rollout.RepublishAsync(address) };
 
         foreach (var n in _nodes)
         {
@@ -70,7 +70,11 @@ public sealed class CitySimulation
         var keeper = _options.Broker is null ? Task.CompletedTask : brokerFaults.KeepReceiverConnectedAsync(stopKeeping.Token);
         await NodeScheduler.RunAsync(_nodes, durationMs, _options.Workers, _options.Speed,
             onTurn: node => faults.OnTurn(node, brokerFaults, canRestartBroker: broker is not null, reconfigure: () => PublishConfigurations(address).GetAwaiter().GetResult(),
-                update: () => rollout?.PublishAsync(address).GetAwaiter().GetResult()),
+                update: () =>
+                {
+                    brokerFaults.Current.GetAwaiter().GetResult(); // not into a broker going down: published after its restart instead
+                    rollout?.PublishAsync(address).GetAwaiter().GetResult();
+                }),
             beforeStep: faults.BeforeStep, ct);
         await brokerFaults.Current;
         stopKeeping.Cancel();

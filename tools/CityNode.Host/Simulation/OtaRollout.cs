@@ -72,19 +72,25 @@ public sealed class OtaRollout
 
     public string Version => OtaVersion.Format(Release.Version);
 
-    /// <summary>Publishes each node's manifest (targeted at the node, signed with its key) and every chunk, retained.</summary>
+    /// <summary>True once the release went out (at <see cref="AtMs"/>): from then on the broker must hold it.</summary>
+    public bool Published { get; private set; }
+
+    /// <summary>Publishes every chunk and each node's manifest (targeted at the node, signed with its key), retained.</summary>
     public async Task PublishAsync(BrokerAddress address)
     {
+        Published = true;
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(MqttClientSetup.Options(address, "citynode-backend-sim-ota").Build());
-        await Rollout.PublishChunksAsync(client, Release);
-        foreach (var (id, key) in _keys)
-        {
-            await Rollout.PublishManifestAsync(client, Release, id, key);
-        }
-
+        await Rollout.PublishReleaseAsync(client, Release, _keys.Select(k => (k.Key, k.Value)));
         await client.DisconnectAsync();
     }
+
+    /// <summary>
+    /// After a broker restart or crash: the embedded broker keeps no retained message (persistence off),
+    /// so a release already out is published again, as <c>citynode ota</c> does when its connection
+    /// drops (<see cref="Rollout"/>); nodes that hold it already ignore the manifest as a redelivery.
+    /// </summary>
+    public Task RepublishAsync(BrokerAddress address) => Published ? PublishAsync(address) : Task.CompletedTask;
 
     /// <summary>Where each node ended: on the release and confirmed, back on the version it ran before, or neither.</summary>
     public (int Updated, int RolledBack, string? Reason) Outcome(IReadOnlyList<ISimNode> nodes)
