@@ -86,7 +86,7 @@ namespace CityNode.Hal
             _grant = -1;
             _subscribed.Reset();
             _subscribeId = SendSubscribe(topic);
-            return !_subscribed.WaitOne(SubackWaitMs, false) ? UplinkStatus.Timeout : _grant < 0x80 ? UplinkStatus.Ok : UplinkStatus.Refused;
+            return !EventWait.WaitOne(_subscribed, SubackWaitMs) ? UplinkStatus.Timeout : _grant < 0x80 ? UplinkStatus.Ok : UplinkStatus.Refused;
         }
 
         public int Publish(string topic, byte[] payload, int offset, int count)

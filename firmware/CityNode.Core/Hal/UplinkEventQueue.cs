@@ -36,7 +36,7 @@ namespace CityNode.Hal
         {
             if (Count == 0)
             {
-                _signal.WaitOne(timeoutMs, false);
+                EventWait.WaitOne(_signal, timeoutMs);
             }
 
             while (true)

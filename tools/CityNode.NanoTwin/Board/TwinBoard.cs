@@ -88,6 +88,11 @@ public sealed partial class TwinBoard
 
     public static TwinBoard? CurrentOrNull => CurrentBoard.Value;
 
+    // The node's waits for MQTT events (mscorlib AutoResetEvent.WaitOne with a timeout) idle the chip for
+    // the timeout when nothing comes, as Thread.Sleep does; on the host the wait is real, so the board's
+    // virtual clock is moved by the timeout (the waiting thread's board). CityNode.Hal.EventWait.
+    static TwinBoard() => CityNode.Hal.EventWait.TimedOut = ms => CurrentOrNull?.Idle(ms);
+
     public string Name { get; }
 
     /// <summary>The world's time (shared with the simulated chips around the board).</summary>
