@@ -141,5 +141,11 @@ public sealed class SimulateOtaTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<FormatException>(() => new CitySimulation(Options("sometimes")).RunAsync());
         Assert.Contains("--ota-bad sometimes", e.Message);
+
+        // A board without PSRAM runs the application image, which takes no update: said before anything runs.
+        var options = Options();
+        options.Board = "esp32-devkitc";
+        e = await Assert.ThrowsAsync<FormatException>(() => new CitySimulation(options).RunAsync());
+        Assert.Contains("board esp32-devkitc does not take updates", e.Message);
     }
 }

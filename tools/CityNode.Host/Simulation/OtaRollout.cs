@@ -55,7 +55,7 @@ public sealed class OtaRollout
 
             if (!device.UsesLoader)
             {
-                throw new FormatException($"--ota: board {options.Board} has no PSRAM (board.psram_mb), so it runs the application image and takes no update (docs/ota.md); simulate a board that does, e.g. --board reference");
+                throw new FormatException($"--ota: board {options.Board} does not take updates: it runs the application image (updates need PSRAM, board.psram_mb, and 8 MB of flash; docs/ota.md, two ways to deploy); simulate a board that does, e.g. --board reference");
             }
 
             // Deterministic per seed and node, so a run can be repeated.
