@@ -37,6 +37,7 @@ namespace CityNode.Loader
         public static readonly uint Version = OtaVersion.Pack(1, 1, 0);
 
         private string _what;
+        private Type _entry;
 
         protected AppLoader(string drive)
         {
@@ -68,7 +69,8 @@ namespace CityNode.Loader
             bool loaded = counter == 0
                 ? LoadCableApplication()
                 : LoadSlot(SlotFiles.Of(state, OtaRegions.OpenSlot(flash, slot, OtaManifest.MaxChunks), slot));
-            if (loaded && FindType(EntryType) != null)
+            _entry = loaded ? FindType(EntryType) : null;
+            if (_entry != null)
             {
                 return true;
             }
@@ -187,9 +189,8 @@ namespace CityNode.Loader
         {
             try
             {
-                Type type = FindType(EntryType);
-                ConstructorInfo ctor = type.GetConstructor(new Type[] { typeof(uint) });
-                MethodInfo run = type.GetMethod(EntryMethod);
+                ConstructorInfo ctor = _entry.GetConstructor(new Type[] { typeof(uint) });
+                MethodInfo run = _entry.GetMethod(EntryMethod);
                 if (ctor == null || run == null)
                 {
                     throw new InvalidOperationException(EntryType + " has no public constructor (uint) or no " + EntryMethod + "()");
