@@ -91,6 +91,8 @@ public sealed partial class TwinBoard
     // The node's waits for MQTT events (mscorlib AutoResetEvent.WaitOne with a timeout) idle the chip for
     // the timeout when nothing comes, as Thread.Sleep does; on the host the wait is real, so the board's
     // virtual clock is moved by the timeout (the waiting thread's board). CityNode.Hal.EventWait.
+    // upstream: nf-interpreter src/CLR/CorLib/corlib_native_System_Threading_WaitHandle.cpp, WaitOne → Wait:
+    // the thread waits for the signal until its expiry time (WaitForSignal), the CPU clocked meanwhile.
     static TwinBoard() => CityNode.Hal.EventWait.TimedOut = ms => CurrentOrNull?.Idle(ms);
 
     public string Name { get; }
