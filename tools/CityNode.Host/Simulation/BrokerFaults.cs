@@ -17,6 +17,14 @@ public sealed class BrokerFaults
     /// </summary>
     public const long CrashLagMs = 30 * 60 * 1000;
 
+    /// <summary>
+    /// Virtual time a restart or crash keeps the broker away at most. The host takes wall time to
+    /// drain, restart and republish (seconds), which nodes stepping at full speed would live as hours
+    /// of backoff; a broker restarted by its service manager is back within a minute or two, so past
+    /// this the city waits for it (<see cref="HoldsCityAt"/>).
+    /// </summary>
+    public const long MaxOutageMs = 2 * 60 * 1000;
+
     private readonly EmbeddedBroker? _broker;
     private readonly Receiver _receiver;
     private int _restarts;
@@ -41,12 +49,33 @@ public sealed class BrokerFaults
 
     public bool Idle => Current.IsCompleted;
 
-    public void Restart() => Current = RestartAsync();
+    /// <summary>Virtual time of the turn that started the broker's restart or crash under way (null when none is).</summary>
+    private long? _outageFromMs;
 
-    public void Crash() => Current = CrashAsync();
+    public void Restart(long nowMs)
+    {
+        _outageFromMs = nowMs;
+        Current = RestartAsync();
+    }
+
+    public void Crash(long nowMs)
+    {
+        _outageFromMs = nowMs;
+        Current = CrashAsync();
+    }
+
+    /// <summary>
+    /// True when a node at <paramref name="nowMs"/> (the city's furthest behind) is past the
+    /// <see cref="MaxOutageMs"/> of a restart or crash still under way: the scheduler must wait for it.
+    /// </summary>
+    public bool HoldsCityAt(long nowMs) => !Current.IsCompleted && _outageFromMs is long from && nowMs >= from + MaxOutageMs;
 
     /// <summary>The receiver falls behind: the broker queues for it.</summary>
-    public void LagReceiver() => Current = _receiver.PauseAsync();
+    public void LagReceiver()
+    {
+        _outageFromMs = null;
+        Current = _receiver.PauseAsync();
+    }
 
     /// <summary>
     /// A planned broker restart: refuse nodes, let the receiver take what the broker already

@@ -65,10 +65,16 @@ public sealed class FaultSchedule
     public void OnTurn(ISimNode node, BrokerFaults faults, bool canRestartBroker, Action reconfigure, Action? update = null)
     {
         long now = node.ElapsedMs;
+        if (faults.HoldsCityAt(now))
+        {
+            // The node furthest behind is past the outage's bound, so every node is: all wait here.
+            faults.Current.GetAwaiter().GetResult();
+        }
+
         if (_restarts.Count > 0 && now >= _restarts.Peek() && faults.Idle && canRestartBroker)
         {
             _restarts.Dequeue();
-            faults.Restart();
+            faults.Restart(now);
         }
 
         if (_lagging.Count > 0 && now >= _lagging.Peek() && faults.Idle)
@@ -80,7 +86,7 @@ public sealed class FaultSchedule
         if (_crashes.Count > 0 && _lagging.Count < _crashes.Count && now >= _crashes.Peek() && faults.Idle && canRestartBroker)
         {
             _crashes.Dequeue();
-            faults.Crash();
+            faults.Crash(now);
         }
 
         if (now >= _reconfigureAt)
