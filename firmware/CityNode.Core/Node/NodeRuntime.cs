@@ -52,6 +52,7 @@ namespace CityNode.Node
         private NodeConfig _config;
         private int _crashes;
         private bool _crashesCleared;
+        private int _sampleLagMs = -1; // from the wake to the publish decision, measured at this boot's last sampling wake
 
         public NodeRuntime(NodeConfig config, NodeServices services)
         {
@@ -213,10 +214,12 @@ namespace CityNode.Node
                 return RunSafeMode();
             }
 
+            long woke = clock.UnixMilliseconds;
             if (_schedule.SampleDue(clock.UnixSeconds))
             {
                 SampleNow();
                 _outcome.Sampled = true;
+                _sampleLagMs = (int)(clock.UnixMilliseconds - woke);
             }
 
             // A full batch is sealed at once, delivered or not: the ring holds the open batch only.
@@ -224,12 +227,23 @@ namespace CityNode.Node
             // Batches sent and waiting for the backend's acknowledgement do not call for a session until their resend time.
             // A trial publishes at every wake until it is confirmed: it has a few boots to prove itself (docs/ota.md).
             bool trial = _session.Ota != null && _session.Ota.InTrial;
-            if (trial || _schedule.ShouldPublish(clock.UnixSeconds, _session.Publisher.ToSend(clock.UnixSeconds), _ring.Count, _config))
+            bool publish = trial || _schedule.ShouldPublish(clock.UnixSeconds, _session.Publisher.ToSend(clock.UnixSeconds), _ring.Count, _config);
+            bool radioLater = !_schedule.TakeRadioRestart() && publish && !_s.Platform.RadioReady;
+            if (radioLater)
+            {
+                _schedule.PublishAfterReset();
+            }
+            else if (publish)
             {
                 PublishNow();
             }
 
-            _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _session.Publisher.ToSend(clock.UnixSeconds), _config, _s.Power, _s.Platform);
+            _schedule.ChooseSleep(_outcome, clock.UnixMilliseconds, _session.Publisher, _sampleLagMs >= 0 ? _sampleLagMs : _s.Sampler.WarmupMs(), _config, _s.Power, _s.Platform);
+            if (radioLater)
+            {
+                RestartWithRadio();
+            }
+
             if (_session.Ota != null)
             {
                 _session.Ota.ChooseSleep(_outcome);
@@ -257,6 +271,14 @@ namespace CityNode.Node
             if (_sealer.SealHealth(_health, _config, _s.Clock.UnixSeconds, _crashes) && _health.Status[0] != ReadingStatus.Missing)
             {
                 ProducedReadings++;
+            }
+
+            if (!_schedule.TakeRadioRestart() && !_s.Platform.RadioReady)
+            {
+                _schedule.PublishAfterReset();
+                RestartWithRadio(); // safe mode again at that boot: the crash counter stays
+                SaveForDeepSleep();
+                return _outcome;
             }
 
             PublishNow();
@@ -350,6 +372,20 @@ namespace CityNode.Node
 
             _schedule.Published(delivered, _s.Clock.UnixSeconds);
             _outcome.Delivered = delivered;
+        }
+
+        /// <summary>
+        /// This boot came up without the radio (the ESP32 chooses it at reset, from the Wi-Fi options
+        /// saved before the sleep) and a publish is due that the last sleep did not foresee: a jump in
+        /// the readings, a session that ended after the warm-up. A session now would fail as "no network"
+        /// with the network up, and grow the backoff for nothing: restart at once into a boot with the
+        /// radio instead — one boot's cost (power.boot_ms); the publish stays due in the record.
+        /// </summary>
+        private void RestartWithRadio()
+        {
+            _outcome.Sleep = SleepKind.Deep;
+            _outcome.SleepMs = WakeSleepDriver.MinSleepMs;
+            _outcome.ConnectAtWake = true;
         }
 
         /// <summary>Keeps what RAM loses in a deep sleep: the journal's positions and the runtime record.</summary>

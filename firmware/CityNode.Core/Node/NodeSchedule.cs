@@ -23,6 +23,7 @@ namespace CityNode.Node
         private readonly SampleFrame _previous;
         private bool _havePrevious;
         private bool _early;
+        private bool _radioRestart;
 
         public NodeSchedule(uint nodeId, int channels)
         {
@@ -120,14 +121,18 @@ namespace CityNode.Node
         /// waits for it. Light or deep by the power policy, but deep after a connection where the radio
         /// stays on until a reset (one boot costs less than the radio through every wake until then),
         /// and deep when the next wake will connect and this boot has no radio — unless the config pins
-        /// light sleep.
+        /// light sleep. <paramref name="sampleLagMs"/>: how long a sampling wake runs before it decides to
+        /// publish (the sensors' warm-up and reads).
         /// </summary>
-        public void ChooseSleep(CycleOutcome o, long nowMs, int pendingBatches, NodeConfig config, PowerProfile power, INodePlatform platform)
+        public void ChooseSleep(CycleOutcome o, long nowMs, Publisher publisher, int sampleLagMs, NodeConfig config, PowerProfile power, INodePlatform platform)
         {
+            int pending = publisher.ToSend(nowMs / 1000);
             long wakeAt = NextSampleAt;
-            if (pendingBatches > 0 && _backoff.NotBefore * 1000 > nowMs && _backoff.NotBefore < wakeAt)
+            bool samples = true;
+            if (pending > 0 && _backoff.NotBefore * 1000 > nowMs && _backoff.NotBefore < wakeAt)
             {
                 wakeAt = _backoff.NotBefore;
+                samples = false;
             }
 
             long ms = (wakeAt * 1000) - nowMs;
@@ -144,30 +149,57 @@ namespace CityNode.Node
                 o.Sleep = SleepKind.Deep;
             }
 
-            o.ConnectAtWake = WillPublishAt(wakeAt, pendingBatches, config);
+            // A sampling wake decides after the warm-up and the reads (15–30 s of a PM sensor's fan, 5 s
+            // of an SCD41 measurement): foreseen at the wake itself, a backoff or resend time that ends
+            // meanwhile finds a boot without its radio (NodeRuntime then restarts into one).
+            long decideAt = samples ? wakeAt + ((sampleLagMs + 999) / 1000) : wakeAt;
+            o.ConnectAtWake = WillPublishAt(decideAt, wakeAt, publisher.ToSend(decideAt), config);
             if (o.ConnectAtWake && !platform.RadioReady && !pinnedLight)
             {
                 o.Sleep = SleepKind.Deep;
             }
         }
 
-        /// <summary>ShouldPublish as it will stand after the sample of the wake at <paramref name="wakeAt"/> (a jump in the readings aside).</summary>
-        private bool WillPublishAt(long wakeAt, int pendingBatches, NodeConfig config)
+        /// <summary>
+        /// The runtime will restart into a boot with the radio to publish (this one came up without it):
+        /// the publish stays due over the reset, an early one included (kept in the record).
+        /// </summary>
+        public void PublishAfterReset()
         {
-            if (!_backoff.Allows(wakeAt))
+            _early = true;
+            _radioRestart = true;
+        }
+
+        /// <summary>
+        /// True (once) when the last boot restarted for the radio: if this boot has none either, the
+        /// radio cannot be had (the Wi-Fi options did not save), and the session is tried as it is
+        /// rather than restarting every second.
+        /// </summary>
+        public bool TakeRadioRestart()
+        {
+            bool was = _radioRestart;
+            _radioRestart = false;
+            return was;
+        }
+
+        /// <summary>ShouldPublish as it will stand at <paramref name="decideAt"/>, after the sample of the wake at <paramref name="wakeAt"/> (a new jump in the readings aside).</summary>
+        private bool WillPublishAt(long decideAt, long wakeAt, int pendingBatches, NodeConfig config)
+        {
+            if (!_backoff.Allows(decideAt))
             {
                 return false;
             }
 
             long oldest = OldestUndelivered != 0 ? OldestUndelivered : wakeAt;
-            return _backoff.Failures > 0 || pendingBatches > 0 || (wakeAt + config.SampleSeconds) - oldest > config.PublishSeconds;
+            return _early || _backoff.Failures > 0 || pendingBatches > 0 || (wakeAt + config.SampleSeconds) - oldest > config.PublishSeconds;
         }
 
         public void Write(byte[] r, int at)
         {
             LittleEndian.WriteUInt32(r, at, (uint)NextSampleAt);
             LittleEndian.WriteUInt32(r, at + 4, (uint)OldestUndelivered);
-            r[at + 8] = (byte)(_backoff.Failures > 255 ? 255 : _backoff.Failures);
+            // Failures in the low 6 bits (the delay reaches its cap after 7), the early publish and the restart for the radio above.
+            r[at + 8] = (byte)((_backoff.Failures > 63 ? 63 : _backoff.Failures) | (_early ? 0x80 : 0) | (_radioRestart ? 0x40 : 0));
             LittleEndian.WriteUInt32(r, at + 9, (uint)_backoff.NotBefore);
             LittleEndian.WriteUInt32(r, at + 13, NextSampleId);
         }
@@ -176,7 +208,9 @@ namespace CityNode.Node
         {
             NextSampleAt = LittleEndian.ReadUInt32(r, at);
             OldestUndelivered = LittleEndian.ReadUInt32(r, at + 4);
-            _backoff.Restore(r[at + 8], LittleEndian.ReadUInt32(r, at + 9));
+            _backoff.Restore(r[at + 8] & 0x3F, LittleEndian.ReadUInt32(r, at + 9));
+            _early = (r[at + 8] & 0x80) != 0;
+            _radioRestart = (r[at + 8] & 0x40) != 0;
             uint id = LittleEndian.ReadUInt32(r, at + 13);
             if (id > NextSampleId)
             {

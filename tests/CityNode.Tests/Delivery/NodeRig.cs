@@ -55,7 +55,7 @@ public sealed class NodeRig : IAsyncDisposable
         Sensor = new ScriptedSensor(channels, () => Clock.UnixSeconds, (t, c) => (long)(((20 + c) + (3 * Math.Sin(t / 86400.0 * 2 * Math.PI)) + ((t / 600 % 7) * 0.01 * c)) * 1_000_000));
         Config = NodeConfig.Parse(Merge($"node.id = 42\nsample = 60s\npublish = 15m\nbatch = 64\nsleep = auto\n", extraConfig));
         Board = new VirtualBoard(Clock, Platform, new PowerProfile(), _ => new Sampler(new ISensor[] { Sensor }, Clock),
-            _ => new MqttNetUplink(BrokerAddress.Parse(UplinkUrl ?? Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp, CleanStart = CleanStart });
+            _ => new MqttNetUplink(BrokerAddress.Parse(UplinkUrl ?? Broker.Url), "citynode-42", Clock) { NetworkUp = () => NetworkUp && Platform.RadioReady, CleanStart = CleanStart }); // a boot without its radio has no network
     }
 
     public long ElapsedMs => Clock.MonotonicMs - _start;

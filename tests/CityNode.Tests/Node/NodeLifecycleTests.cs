@@ -39,6 +39,44 @@ public class NodeLifecycleTests
         Assert.Equal(6, rig.Sink.Batches.Single().Samples.Count);
     }
 
+    /// <summary>
+    /// As on the ESP32, the radio is chosen at reset and the last sleep did not foresee this publish
+    /// (a jump cannot be foreseen): the boot restarts at once into one with the radio and publishes
+    /// there. Before, it tried the session without a radio, failed as "no network" and backed off.
+    /// </summary>
+    [Fact]
+    public async Task A_jump_in_a_boot_without_the_radio_publishes_after_one_restart_into_one()
+    {
+        await using var rig = await NodeRig.StartAsync(extraConfig: "early.pm2_5 = 25", channels: 1);
+        rig.Sensor.Spec(0, Channels.Pm25);
+        rig.Platform.RadioChosenAtReset = true;
+        rig.Platform.RadioStaysOnUntilReset = true;
+        rig.Platform.RadioReady = false; // a boot with the Wi-Fi off, light-sleeping between samples
+        rig.RunFor(TimeSpan.FromMinutes(5));
+        int resets = rig.Driver.Resets;
+        rig.Sensor.Offset = 40_000_000; // PM2.5 jumps by 40 µg/m³
+        rig.RunFor(TimeSpan.FromSeconds(75)); // the next sample; before: a failed session there, and a try after the backoff
+        Assert.Equal(2, rig.Driver.Resets - resets); // the restart for the radio, and the deep sleep after its session
+        await rig.SettleAsync();
+        Assert.Equal(6, rig.Sink.Batches.Single().Samples.Count);
+    }
+
+    /// <summary>
+    /// The restart for the radio is tried once: a board whose radio does not come (its Wi-Fi options
+    /// did not save) tries the session as it is and backs off, instead of restarting every second.
+    /// </summary>
+    [Fact]
+    public async Task A_radio_that_never_comes_is_restarted_for_once_per_attempt_not_every_second()
+    {
+        await using var rig = await NodeRig.StartAsync(extraConfig: "sleep = deep");
+        rig.Platform.RadioStaysOnUntilReset = true;
+        rig.Platform.RadioReady = false; // and stays so: RadioChosenAtReset off
+        rig.RunFor(TimeSpan.FromHours(2));
+        // One reset per sample (deep sleep), one per attempt's restart for the radio; the attempts back off.
+        Assert.InRange(rig.Driver.Resets, 120, 140);
+        Assert.Empty(rig.Sink.Batches);
+    }
+
     [Fact]
     public async Task A_full_batch_publishes_before_the_window_ends()
     {

@@ -17,4 +17,10 @@ public sealed class SimPlatform : INodePlatform
     public bool RadioStaysOnUntilReset { get; set; }
 
     public bool RadioReady { get; set; } = true;
+
+    /// <summary>
+    /// Like the ESP32 (saved Wi-Fi options read at reset): each deep sleep's radioAtWake becomes
+    /// <see cref="RadioReady"/> at the wake. Off by default (the host's uplink has no radio to choose).
+    /// </summary>
+    public bool RadioChosenAtReset { get; set; }
 }

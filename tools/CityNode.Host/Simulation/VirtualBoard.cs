@@ -70,7 +70,15 @@ public sealed class VirtualBoard(VirtualClock clock, SimPlatform platform, Power
 
     public void LightSleep(int ms) => clock.Advance(ms);
 
-    public void DeepSleep(int ms, bool radioAtWake) => clock.Advance(ms);
+    public void DeepSleep(int ms, bool radioAtWake)
+    {
+        if (platform.RadioChosenAtReset)
+        {
+            platform.RadioReady = radioAtWake;
+        }
+
+        clock.Advance(ms);
+    }
 
     public void Reboot()
     {
