@@ -64,7 +64,7 @@ namespace CityNode.Node
             SampleBatch batch = new SampleBatch(config.Batch, channels);
             batch.SetChannels(services.Sampler.Channels, channels);
             BatchEncoder encoder = new BatchEncoder(services.MaxPayloadBytes, config.Batch);
-            _schedule = new NodeSchedule(config.NodeId, channels);
+            _schedule = new NodeSchedule(config.NodeId);
 
             // One payload buffer: the encoder seals before a publish session, the publisher reads during it.
             _session = new DeliverySession(services, encoder.Buffer, config);

@@ -19,16 +19,22 @@ namespace CityNode.Node
         /// <summary>Bytes <see cref="Write"/> takes.</summary>
         public const int RecordBytes = 17;
 
+        /// <summary>Largest bytes <see cref="WriteEarly"/> takes: a count, then a channel and its last value per threshold.</summary>
+        public const int MaxEarlyBytes = 1 + (NodeConfig.MaxEarlyThresholds * 9);
+
         private readonly Backoff _backoff;
-        private readonly SampleFrame _previous;
-        private bool _havePrevious;
+
+        // Per early threshold: its channel's value at the last sample (µ-units) and whether it had one;
+        // kept over deep sleep, so a jump between two deep-sleep wakes is seen too.
+        private readonly long[] _before = new long[NodeConfig.MaxEarlyThresholds];
+        private readonly int[] _beforeChannel = new int[NodeConfig.MaxEarlyThresholds];
+        private int _beforeCount;
         private bool _early;
         private bool _radioRestart;
 
-        public NodeSchedule(uint nodeId, int channels)
+        public NodeSchedule(uint nodeId)
         {
             _backoff = new Backoff(30, 3600, nodeId);
-            _previous = new SampleFrame(channels);
         }
 
         /// <summary>Unix seconds of the next sample.</summary>
@@ -62,21 +68,30 @@ namespace CityNode.Node
                 OldestUndelivered = frame.Time;
             }
 
-            if (_havePrevious)
+            // Compared with the last sample's values first, then those are replaced by this sample's.
+            for (int i = 0; i < config.EarlyThresholdCount; i++)
             {
-                for (int i = 0; i < config.EarlyThresholdCount; i++)
+                long v;
+                long before;
+                if (frame.TryGetMicro(config.EarlyChannel(i), out v) && TryGetBefore(config.EarlyChannel(i), out before) && IntMath.Abs(v - before) >= config.EarlyMicro(i))
                 {
-                    long v;
-                    long before;
-                    if (frame.TryGetMicro(config.EarlyChannel(i), out v) && _previous.TryGetMicro(config.EarlyChannel(i), out before) && IntMath.Abs(v - before) >= config.EarlyMicro(i))
-                    {
-                        _early = true;
-                    }
+                    _early = true;
                 }
             }
 
-            _previous.CopyFrom(frame);
-            _havePrevious = true;
+            int kept = 0;
+            for (int i = 0; i < config.EarlyThresholdCount; i++)
+            {
+                long v;
+                if (frame.TryGetMicro(config.EarlyChannel(i), out v))
+                {
+                    _beforeChannel[kept] = config.EarlyChannel(i);
+                    _before[kept] = v;
+                    kept++;
+                }
+            }
+
+            _beforeCount = kept; // a channel without a reading now is compared with nothing next time, as after a first sample
             NextSampleAt += interval;
             if (NextSampleAt <= now)
             {
@@ -192,6 +207,54 @@ namespace CityNode.Node
 
             long oldest = OldestUndelivered != 0 ? OldestUndelivered : wakeAt;
             return _early || _backoff.Failures > 0 || pendingBatches > 0 || (wakeAt + config.SampleSeconds) - oldest > config.PublishSeconds;
+        }
+
+        private bool TryGetBefore(int channel, out long value)
+        {
+            for (int k = 0; k < _beforeCount; k++)
+            {
+                if (_beforeChannel[k] == channel)
+                {
+                    value = _before[k];
+                    return true;
+                }
+            }
+
+            value = 0;
+            return false;
+        }
+
+        /// <summary>The early thresholds' last values (count, then channel and µ-value each); returns the bytes written.</summary>
+        public int WriteEarly(byte[] r, int at)
+        {
+            r[at] = (byte)_beforeCount;
+            for (int k = 0; k < _beforeCount; k++)
+            {
+                r[at + 1 + (k * 9)] = (byte)_beforeChannel[k];
+                LittleEndian.WriteUInt32(r, at + 2 + (k * 9), (uint)_before[k]);
+                LittleEndian.WriteUInt32(r, at + 6 + (k * 9), (uint)(_before[k] >> 32));
+            }
+
+            return 1 + (_beforeCount * 9);
+        }
+
+        /// <summary>Reads what <see cref="WriteEarly"/> wrote in <paramref name="length"/> bytes (nothing, from an older record: no jump is seen at the first sample).</summary>
+        public void ReadEarly(byte[] r, int at, int length)
+        {
+            _beforeCount = 0;
+            int n = length > 0 ? r[at] : 0;
+            if (n > NodeConfig.MaxEarlyThresholds || length < 1 + (n * 9))
+            {
+                return;
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                _beforeChannel[k] = r[at + 1 + (k * 9)];
+                _before[k] = (long)LittleEndian.ReadUInt32(r, at + 2 + (k * 9)) | ((long)LittleEndian.ReadUInt32(r, at + 6 + (k * 9)) << 32);
+            }
+
+            _beforeCount = n;
         }
 
         public void Write(byte[] r, int at)

@@ -23,7 +23,7 @@ namespace CityNode.Storage
     {
         public const byte TypeSample = 0x21;
         public const byte TypeRuntime = 0x22;
-        public const int MaxRuntimeBytes = 128; // the runtime record (RuntimeRecord.Size: 123 B) with room to spare
+        public const int MaxRuntimeBytes = 200; // the runtime record (RuntimeRecord.MaxSize: 196 B; 124 B without early thresholds)
 
         private readonly FlashLog _log;
         private readonly int _channels;
