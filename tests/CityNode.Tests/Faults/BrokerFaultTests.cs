@@ -1,3 +1,6 @@
+using CityNode.Host.Mqtt;
+using CityNode.Host.Receiving;
+using CityNode.Host.Simulation;
 using CityNode.Tests.Delivery;
 using Xunit;
 
@@ -76,5 +79,31 @@ public class BrokerFaultTests
         Assert.Equal(produced, rig.Receiver.Stats.Readings);
         Assert.True(rig.Receiver.Stats.DuplicatesSuppressed >= 1);
         Assert.Equal(0, rig.Receiver.Stats.Gaps);
+    }
+
+    /// <summary>
+    /// A simulated broker restart takes the host wall time (drain, restart, republish) that nodes at
+    /// full speed would live as hours; a real one is back within minutes. Nodes run on (refused) for
+    /// BrokerFaults.MaxOutageMs of the city's time after the restart began, then the city waits for it.
+    /// </summary>
+    [Fact]
+    public async Task A_broker_restart_holds_the_city_past_its_bound_until_the_broker_is_back()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var receiver = new Receiver(BrokerAddress.Parse(broker.Url), new MemorySink());
+        await receiver.StartAsync();
+        var back = new TaskCompletionSource();
+        var faults = new BrokerFaults(broker, receiver) { Restarted = () => back.Task }; // the republish after it: held here
+        const long at = 3_600_000;
+        Assert.False(faults.HoldsCityAt(at + BrokerFaults.MaxOutageMs));
+        faults.Restart(at);
+        Assert.False(faults.HoldsCityAt(at + BrokerFaults.MaxOutageMs - 1));
+        Assert.True(faults.HoldsCityAt(at + BrokerFaults.MaxOutageMs));
+        await Task.Delay(200);
+        Assert.False(faults.Idle);
+        back.SetResult();
+        await faults.Current.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(faults.HoldsCityAt(at + BrokerFaults.MaxOutageMs));
+        Assert.Equal(1, faults.Restarts);
     }
 }
